@@ -1,0 +1,24 @@
+/*
+ * cmd.h — the subcommands of the pgadmit binary. Each cmd_<name>.c parses its
+ * own argv, calls src/, and maps errors to exit codes (0 ok, 1 findings at or
+ * above --fail-on, 2 usage or input error). Only cmd/ may exit().
+ */
+#ifndef PGADMIT_CMD_H
+#define PGADMIT_CMD_H
+
+#include <stdio.h>
+
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+
+int cmd_check(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_certgen(int argc, char **argv);
+
+void usage_check(FILE *out);
+void usage_serve(FILE *out);
+void usage_probe(FILE *out);
+void usage_certgen(FILE *out);
+
+#endif

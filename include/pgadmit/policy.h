@@ -1,0 +1,124 @@
+/*
+ * policy.h — rule actions, Postgres matching knobs, thresholds and skips.
+ *
+ * A policy starts from the built-in defaults (policy_init), is then changed by
+ * a YAML/JSON policy file (policy_load_file) and finally by environment
+ * variables (policy_apply_env). The policy file format is documented in
+ * README.md ("Policy file"). A loaded policy is immutable and shared
+ * read-only between threads; reloads build a new one.
+ *
+ * Who calls it: cmd/ (check, serve, probe) and the chart's ConfigMap users.
+ */
+#ifndef PGADMIT_POLICY_H
+#define PGADMIT_POLICY_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pgadmit/action.h"
+#include "pgadmit/err.h"
+
+#define POLICY_MAX_PORTS 32
+#define POLICY_MAX_SKIP_NS 64
+
+/* Every rule in the catalog, in id order. Index into policy->actions. */
+enum rule_id {
+	R_PGA101,
+	R_PGA102,
+	R_PGA103,
+	R_PGA104,
+	R_PGA201,
+	R_PGA202,
+	R_PGA203,
+	R_PGA204,
+	R_PGA205,
+	R_PGA211,
+	R_PGA212,
+	R_PGA213,
+	R_PGA214,
+	R_PGA215,
+	R_PGA221,
+	R_PGA231,
+	R_PGA232,
+	R_PGA241,
+	R_PGA251,
+	R_PGA252,
+	R_PGA253,
+	R_COUNT
+};
+
+struct rule_meta {
+	enum rule_id id;
+	const char *code;         /* "PGA101" */
+	const char *slug;         /* "postgres-port-exposed" */
+	enum action def_action;   /* default action */
+	const char *title;        /* short description (SARIF, docs) */
+	const char *help;         /* one paragraph (SARIF help text) */
+};
+
+/* The catalog, R_COUNT entries in id order. */
+extern const struct rule_meta rule_catalog[R_COUNT];
+const struct rule_meta *rule_meta_by_code(const char *code_or_slug);
+
+struct policy_probe {
+	int cert_expiry_days;         /* PGA204, default 30 */
+	int index_unused_days;        /* PGA212: stats reset at least N days ago, default 7 */
+	long long index_unused_min_bytes; /* PGA212 size threshold, default 1 MiB */
+	long long seq_scan_min_bytes; /* PGA215 table size threshold, default 10 MiB */
+	double seq_scan_ratio;        /* PGA215 seq_scan / max(idx_scan,1), default 10 */
+	long long seq_scan_min_rows;  /* PGA215 seq_tup_read, default 1,000,000 */
+	int connections_percent;      /* PGA221, default 80 */
+	int connect_timeout_s;        /* default 5 */
+	int statement_timeout_ms;     /* default 5000 */
+	int lock_timeout_ms;          /* default 1000 */
+	int concurrency;              /* parallel targets, default 4 */
+};
+
+struct policy_webhook {
+	long long max_body_bytes;     /* default 3 MiB */
+	int kube_timeout_ms;          /* Kubernetes API calls, default 2000 */
+	int cronjob_cache_ttl_s;      /* default 30 */
+};
+
+struct policy {
+	enum action actions[R_COUNT];
+	int ports[POLICY_MAX_PORTS];  /* Postgres ports, default 5432, 6432 */
+	size_t nports;
+	char *image_pattern;          /* ERE on the image's last path component */
+	regex_t image_re;
+	bool image_re_ok;
+	char *port_name_pattern;      /* ERE, case-insensitive, on port names */
+	regex_t port_name_re;
+	bool port_name_re_ok;
+	char *skip_namespaces[POLICY_MAX_SKIP_NS];
+	size_t nskip;
+	struct policy_probe probe;
+	struct policy_webhook webhook;
+	char *source;                 /* file it came from, or NULL (defaults) */
+};
+
+/* Defaults from rules.md. 0 or -1 (err). */
+int policy_init(struct policy *p, struct err *err);
+/* Apply a policy file on top of p. Unknown keys are errors naming the key. */
+int policy_load_file(struct policy *p, const char *path, struct err *err);
+/* Same from memory (used by tests and the fuzzer). name is for messages. */
+int policy_load_buffer(struct policy *p, const char *buf, size_t len,
+		       const char *name, struct err *err);
+/* Environment overrides (README "Environment"): PGADMIT_RULE_<ID>=action,
+ * PGADMIT_POSTGRES_PORTS=5432,6432, PGADMIT_IMAGE_PATTERN=...,
+ * PGADMIT_SKIP_NAMESPACES=a,b, PGADMIT_MAX_BODY_BYTES=N. */
+int policy_apply_env(struct policy *p, struct err *err);
+/* Convenience: init + optional file + env. path may be NULL. */
+struct policy *policy_new(const char *path, struct err *err);
+void policy_free(struct policy *p); /* frees what init/load allocated and p */
+void policy_release(struct policy *p); /* frees members only (stack policy) */
+
+/* Matching helpers used by the rules. */
+bool policy_is_pg_port_number(const struct policy *p, long long port);
+bool policy_is_pg_port_name(const struct policy *p, const char *name);
+/* image: full reference ("docker.io/bitnami/postgresql:15@sha256:..."). */
+bool policy_is_pg_image(const struct policy *p, const char *image);
+bool policy_skips_namespace(const struct policy *p, const char *ns);
+
+#endif
