@@ -1,0 +1,142 @@
+/* cmd_check.c — `pgadmit check`: argv → check_run → report → exit code. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "pgadmit/check.h"
+#include "pgadmit/policy.h"
+#include "pgadmit/report.h"
+
+#define MAX_INPUTS 1024
+
+void usage_check(FILE *out)
+{
+	fprintf(out,
+		"usage: pgadmit check [-f PATH]... [--format text|json|sarif] "
+		"[--policy FILE]\n"
+		"                     [--fail-on deny|warn|never] [--no-color]\n"
+		"\n"
+		"Checks Kubernetes YAML/JSON and Docker Compose files against "
+		"the manifest\nrules (PGA101-PGA104). PATH is a file, a "
+		"directory (recursed for *.yaml,\n*.yml, *.json) or - for "
+		"standard input; several -f form one bundle.\nWith no -f, "
+		"standard input is read.\n"
+		"\n"
+		"  -f, --file PATH      input (repeatable)\n"
+		"      --format FMT     text (default), json or sarif\n"
+		"      --policy FILE    policy file (default: $PGADMIT_POLICY "
+		"or built-in)\n"
+		"      --fail-on LEVEL  exit 1 on findings at or above LEVEL "
+		"(default deny)\n"
+		"      --no-color       never colour the text report\n"
+		"\n"
+		"exit status: 0 no finding at or above --fail-on, 1 findings, "
+		"2 usage error\nor invalid input\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "pgadmit check: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage_check(stderr);
+	return EXIT_USAGE;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"file", required_argument, NULL, 'f'},
+		{"format", required_argument, NULL, 'F'},
+		{"policy", required_argument, NULL, 'p'},
+		{"fail-on", required_argument, NULL, 'x'},
+		{"no-color", no_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *inputs[MAX_INPUTS];
+	size_t ninputs = 0;
+	int format = REPORT_TEXT, fail_on = FAIL_ON_DENY;
+	bool color = true;
+	const char *policy_path = getenv("PGADMIT_POLICY");
+	if (policy_path && !*policy_path)
+		policy_path = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (ninputs == MAX_INPUTS)
+				return usage_error("too many -f (max %s)",
+						   "1024");
+			inputs[ninputs++] = optarg;
+			break;
+		case 'F':
+			format = report_format_parse(optarg);
+			if (format < 0)
+				return usage_error("--format: expected text, "
+						   "json or sarif, got '%s'",
+						   optarg);
+			break;
+		case 'p': policy_path = optarg; break;
+		case 'x':
+			fail_on = fail_on_parse(optarg);
+			if (fail_on < 0)
+				return usage_error("--fail-on: expected deny, "
+						   "warn or never, got '%s'",
+						   optarg);
+			break;
+		case 'C': color = false; break;
+		case 'h': usage_check(stdout); return 0;
+		case ':':
+			return usage_error("%s needs an argument",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' (use -f PATH)",
+				   argv[optind]);
+	if (ninputs == 0)
+		inputs[ninputs++] = "-";
+	const char *nc = getenv("NO_COLOR");
+	if (format != REPORT_TEXT || !isatty(STDOUT_FILENO) || (nc && *nc))
+		color = false;
+
+	struct err err;
+	err_clear(&err);
+	struct policy *p = policy_new(policy_path, &err);
+	if (!p) {
+		fprintf(stderr, "pgadmit check: policy: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	struct check_result r;
+	int rc = check_run(inputs, ninputs, p, NULL, stderr, &r);
+	if (rc != 0) {
+		fprintf(stderr, "pgadmit check: out of memory\n");
+		check_result_free(&r);
+		policy_free(p);
+		return EXIT_USAGE;
+	}
+	int status = 0;
+	for (size_t i = 0; i < r.findings.n; i++)
+		if (action_fails(r.findings.v[i].action, fail_on))
+			status = EXIT_FINDINGS;
+	if (report_write(stdout, format, &r.findings, &r.summary, color)) {
+		fprintf(stderr, "pgadmit check: cannot write the report\n");
+		status = EXIT_USAGE;
+	}
+	if (r.input_errors) {
+		fprintf(stderr, "pgadmit check: %zu input%s could not be read\n",
+			r.input_errors, r.input_errors == 1 ? "" : "s");
+		status = EXIT_USAGE;
+	}
+	check_result_free(&r);
+	policy_free(p);
+	return status;
+}

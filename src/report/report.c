@@ -1,0 +1,39 @@
+/* report.c — format dispatch (report.h). */
+#include <string.h>
+
+#include "pgadmit/report.h"
+
+int report_text(FILE *out, const struct finding_list *l,
+		const struct report_summary *s, bool color);
+int report_json(FILE *out, const struct finding_list *l,
+		const struct report_summary *s);
+int report_sarif(FILE *out, const struct finding_list *l,
+		 const struct report_summary *s);
+
+int report_format_parse(const char *s)
+{
+	if (!s)
+		return -1;
+	if (strcmp(s, "text") == 0)
+		return REPORT_TEXT;
+	if (strcmp(s, "json") == 0)
+		return REPORT_JSON;
+	if (strcmp(s, "sarif") == 0)
+		return REPORT_SARIF;
+	return -1;
+}
+
+int report_write(FILE *out, enum report_format fmt,
+		 const struct finding_list *l, const struct report_summary *s,
+		 bool color)
+{
+	int rc;
+	switch (fmt) {
+	case REPORT_JSON: rc = report_json(out, l, s); break;
+	case REPORT_SARIF: rc = report_sarif(out, l, s); break;
+	default: rc = report_text(out, l, s, color); break;
+	}
+	if (fflush(out) != 0 || ferror(out))
+		rc = -1;
+	return rc;
+}
