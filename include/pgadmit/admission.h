@@ -1,0 +1,104 @@
+/*
+ * admission.h — AdmissionReview v1 in, AdmissionReview out (the webhook's
+ * decision logic, without any network).
+ *
+ * admission_handle() takes the raw request body and returns the response
+ * body and HTTP status. It decodes the review once with jansson (duplicate
+ * keys rejected), decides which objects are judged at all (DELETE/CONNECT,
+ * unknown kinds, oldObject-only requests, the status subresource and Pods or
+ * ReplicaSets owned by a built-in workload controller are allowed at once),
+ * runs the rule engine, and encodes:
+ *   /validate  allowed, status.code 403 + status.message with the deny
+ *              findings, warnings (< 120 bytes each), auditAnnotations;
+ *   /mutate    allowed, a base64 JSONPatch setting the annotation
+ *              pgadmit.dev/findings (compact JSON array of {rule,path},
+ *              sorted, no timestamps; no patch when it is already there).
+ * It never re-serialises the reviewed object. Pure: the same input and
+ * policy give the same bytes; dryRun requests have no side effects.
+ *
+ * Callers: src/server (one call per HTTP request, any thread), the unit
+ * tests and the fuzzer.
+ */
+#ifndef PGADMIT_ADMISSION_H
+#define PGADMIT_ADMISSION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pgadmit/finding.h"
+#include "pgadmit/policy.h"
+
+struct kube_cache;
+
+enum admission_endpoint {
+	ADMISSION_VALIDATE,
+	ADMISSION_MUTATE,
+	ADMISSION_ENDPOINT_COUNT
+};
+
+/* What happened to one review (metrics label "decision"). */
+enum admission_decision {
+	ADM_ALLOW,   /* judged, no finding that matters to this endpoint */
+	ADM_WARN,    /* /validate: allowed with warnings */
+	ADM_DENY,    /* /validate: refused */
+	ADM_PATCH,   /* /mutate: allowed with a patch */
+	ADM_SKIP,    /* allowed at once without judging */
+	ADM_ERROR,   /* 4xx: not an AdmissionReview */
+	ADM_DECISION_COUNT
+};
+
+const char *admission_endpoint_name(enum admission_endpoint ep);
+const char *admission_decision_name(enum admission_decision d);
+
+/* Read-only inputs shared by concurrent calls (all borrowed). */
+struct admission_env {
+	const struct policy *policy;
+	/* PGA103: namespace CronJob views from the Kubernetes API. NULL means
+	 * "not running in a cluster": PGA103 candidates become a warning that
+	 * backups could not be verified. */
+	struct kube_cache *kube;
+};
+
+struct admission_result {
+	int status;          /* HTTP status: 200, or 400 for a bad review */
+	char *body;          /* JSON response (owned; admission_result_free) */
+	size_t body_len;
+	enum admission_decision decision;
+	bool dry_run;
+	/* For logs (owned, may be NULL): request fields and the error text. */
+	char *uid, *kind, *ns, *name, *operation, *error;
+	/* Findings kept for logs and metrics (owned). */
+	struct finding_list findings;
+};
+
+/*
+ * Handle one AdmissionReview. Always fills out (status, body) unless it
+ * returns -1 (out of memory), in which case out holds nothing to send and
+ * the caller answers 500. Caller frees out with admission_result_free().
+ */
+int admission_handle(const struct admission_env *env,
+		     enum admission_endpoint ep, const char *body, size_t len,
+		     struct admission_result *out);
+void admission_result_free(struct admission_result *r);
+
+/* --- building blocks, exported for tests -------------------------------- */
+
+/* Append s escaped as an RFC 6901 JSON Pointer token (~ -> ~0, / -> ~1). */
+struct strbuf;
+void admission_pointer_escape(struct strbuf *sb, const char *s);
+/* Standard base64 (RFC 4648, padded) of len bytes. */
+void admission_base64(struct strbuf *sb, const unsigned char *p, size_t len);
+/* The pgadmit.dev/findings annotation value for a finding list: compact JSON
+ * array of {"rule","path"} over all non-off findings, sorted by rule then
+ * path, duplicates removed. "" (empty) when there is none. */
+int admission_findings_annotation(const struct finding_list *l,
+				  struct strbuf *out);
+/* A warning line of at most ADMISSION_WARNING_MAX bytes (UTF-8 safe, "…"
+ * when cut, control characters replaced by spaces). */
+#define ADMISSION_WARNING_MAX 119
+void admission_warning_text(struct strbuf *sb, const char *text);
+
+#define ADMISSION_FINDINGS_ANNOTATION "pgadmit.dev/findings"
+
+#endif

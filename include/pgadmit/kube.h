@@ -1,0 +1,76 @@
+/*
+ * kube.h — the Kubernetes API as PGA103 needs it: which CronJobs a namespace
+ * has, asked with the pod's service account and cached briefly.
+ *
+ * kube_client: in-cluster configuration (KUBERNETES_SERVICE_HOST/PORT, the
+ * service-account token and ca.crt) and one call, listing a namespace's
+ * CronJobs with libcurl (paged with limit/continue, body capped, timeouts).
+ * The token file is re-read when it changes on disk and after a 401.
+ * Test overrides: PGADMIT_KUBE_API_URL (base URL) and PGADMIT_KUBE_SA_DIR
+ * (directory holding token and ca.crt).
+ *
+ * kube_cache: one struct backup_index per namespace, fresh for the policy's
+ * TTL, bounded in entries, safe for concurrent use; one fetch per namespace
+ * at a time (others wait, bounded by the timeout). A failed fetch is
+ * remembered for a few seconds so that an unreachable API does not slow down
+ * every request. kube_cache_lookup() is the webhook's backup oracle: FOUND,
+ * NOT_FOUND or UNKNOWN with a reason; it never blocks longer than the
+ * timeout. Does not know about rules beyond backup_index (rules.h).
+ *
+ * Callers: src/admission (lookup, note), src/server and cmd (life cycle).
+ * Call curl_global_init() (kube_global_init()) before starting threads.
+ */
+#ifndef PGADMIT_KUBE_H
+#define PGADMIT_KUBE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "pgadmit/err.h"
+#include "pgadmit/rules.h"
+
+struct kube_client;
+struct kube_cache;
+
+/* curl_global_init once, before any thread starts. 0 or -1. */
+int kube_global_init(void);
+void kube_global_cleanup(void);
+
+/* From the environment (see above). Returns NULL with err when not running
+ * in a cluster ("not running in a cluster: KUBERNETES_SERVICE_HOST is not
+ * set") or when the configuration is unusable. Caller frees. */
+struct kube_client *kube_client_from_env(struct err *err);
+void kube_client_free(struct kube_client *c);
+const char *kube_client_url(const struct kube_client *c);
+
+/* List the CronJobs of namespace ns into bi (backup_index_add_cronjob).
+ * timeout_ms bounds the whole call, every page included. 0, or -1 with a
+ * short reason in err (no secret in it). */
+int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
+		       struct backup_index *bi, struct err *err);
+
+#define KUBE_CACHE_MAX_ENTRIES 1024
+#define KUBE_CACHE_FAIL_TTL_MS 5000
+
+/* client may be NULL (not in a cluster): lookups answer UNKNOWN with
+ * unknown_why. Takes ownership of client. */
+struct kube_cache *kube_cache_new(struct kube_client *client,
+				  const char *unknown_why, size_t max_entries);
+void kube_cache_free(struct kube_cache *kc);
+
+/* Is there backup evidence for workload name in ns? ttl_s: cache TTL;
+ * timeout_ms: API timeout. why gets a reason for UNKNOWN. */
+enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
+				    const char *name, int ttl_s, int timeout_ms,
+				    char *why, size_t whylen);
+/* A CronJob just admitted (not dryRun): count it in ns's view. */
+void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
+			     const json_t *cronjob);
+
+/* Counters for /metrics. */
+struct kube_stats {
+	unsigned long long fetch_ok, fetch_fail, hits;
+};
+void kube_cache_stats(struct kube_cache *kc, struct kube_stats *st);
+
+#endif

@@ -1,0 +1,493 @@
+/*
+ * review.c — AdmissionReview v1 decode, decision and encode (admission.h).
+ *
+ * The request body is parsed exactly once (jansson, duplicate keys
+ * rejected: a review with two "object" or "uid" members could show one value
+ * to us and another to the API server). The response is written by hand
+ * into a strbuf; the reviewed object is never serialised again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgadmit/admission.h"
+#include "pgadmit/kube.h"
+#include "pgadmit/rules.h"
+#include "pgadmit/strbuf.h"
+
+#define STATUS_MESSAGE_MAX 4000
+#define AUDIT_VALUE_MAX 1000
+#define MAX_WARNINGS 16
+
+static const char *const endpoint_names[] = {"validate", "mutate"};
+static const char *const decision_names[] = {"allow", "warn",  "deny",
+					     "patch", "skip", "error"};
+
+const char *admission_endpoint_name(enum admission_endpoint ep)
+{
+	return (unsigned)ep < ADMISSION_ENDPOINT_COUNT ? endpoint_names[ep]
+						       : "unknown";
+}
+
+const char *admission_decision_name(enum admission_decision d)
+{
+	return (unsigned)d < ADM_DECISION_COUNT ? decision_names[d] : "unknown";
+}
+
+void admission_result_free(struct admission_result *r)
+{
+	free(r->body);
+	free(r->uid);
+	free(r->kind);
+	free(r->ns);
+	free(r->name);
+	free(r->operation);
+	free(r->error);
+	finding_list_free(&r->findings);
+	memset(r, 0, sizeof(*r));
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key); /* borrowed */
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int dup_to(char **dst, const char *s)
+{
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : -1;
+}
+
+static int fail_400(struct admission_result *out, const char *why)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, "{\"error\":\"");
+	sb_json_escape(&sb, why);
+	sb_puts(&sb, "\"}\n");
+	out->body_len = sb.len;
+	out->body = sb_detach(&sb);
+	out->status = 400;
+	out->decision = ADM_ERROR;
+	if (!out->body || dup_to(&out->error, why))
+		return -1;
+	return 0;
+}
+
+/* Known kinds and the API group they must come from: a custom resource
+ * that happens to be called "Service" is not judged as a Service. */
+static const struct {
+	const char *kind, *group;
+} builtin_kinds[] = {
+	{"Pod", ""},		{"Service", ""},
+	{"ConfigMap", ""},	{"ReplicationController", ""},
+	{"Deployment", "apps"}, {"StatefulSet", "apps"},
+	{"DaemonSet", "apps"},	{"ReplicaSet", "apps"},
+	{"Job", "batch"},	{"CronJob", "batch"},
+};
+
+static bool kind_from_expected_group(const char *kind, const char *group)
+{
+	for (size_t i = 0; i < sizeof(builtin_kinds) / sizeof(builtin_kinds[0]);
+	     i++)
+		if (strcmp(kind, builtin_kinds[i].kind) == 0)
+			return !group || strcmp(group, builtin_kinds[i].group) == 0;
+	return true; /* unknown to us: rules_kind_relevant decides */
+}
+
+/* "apps/v1" -> "apps"; "v1" -> "". Writes into buf. */
+static const char *group_of(const char *api_version, char *buf, size_t n)
+{
+	if (!api_version)
+		return NULL;
+	const char *slash = strchr(api_version, '/');
+	size_t len = slash ? (size_t)(slash - api_version) : 0;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, api_version, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * A Pod or ReplicaSet created by a built-in controller was judged as part
+ * of that controller's template: do not judge (or deny) it again.
+ */
+static bool owned_by_builtin_controller(const json_t *obj)
+{
+	const json_t *refs =
+		json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
+	size_t i;
+	const json_t *r;
+	json_array_foreach(refs, i, r) {
+		if (!json_is_true(json_object_get(r, "controller")))
+			continue;
+		const char *kind = jstr(r, "kind");
+		char gb[64];
+		const char *group = group_of(jstr(r, "apiVersion"), gb, sizeof(gb));
+		if (!kind || !group)
+			return false;
+		if ((strcmp(group, "apps") == 0 &&
+		     (strcmp(kind, "ReplicaSet") == 0 ||
+		      strcmp(kind, "Deployment") == 0 ||
+		      strcmp(kind, "StatefulSet") == 0 ||
+		      strcmp(kind, "DaemonSet") == 0)) ||
+		    (strcmp(group, "batch") == 0 &&
+		     (strcmp(kind, "Job") == 0 || strcmp(kind, "CronJob") == 0)))
+			return true;
+		return false; /* an operator's resource: judge the Pod */
+	}
+	return false;
+}
+
+/* The webhook's backup oracle: the Kubernetes cache, with the policy's
+ * timeout and TTL. */
+struct oracle_ctx {
+	struct kube_cache *kube;
+	const struct policy *p;
+};
+
+static enum backup_state oracle_lookup(void *arg, const char *ns,
+				       const char *kind, const char *name,
+				       char *why, size_t whylen)
+{
+	struct oracle_ctx *c = arg;
+	(void)kind;
+	if (!c->kube) {
+		snprintf(why, whylen, "not running in a cluster");
+		return BACKUP_UNKNOWN;
+	}
+	return kube_cache_lookup(c->kube, ns, name, c->p->webhook.cronjob_cache_ttl_s,
+				 c->p->webhook.kube_timeout_ms, why, whylen);
+}
+
+static void put_response_head(struct strbuf *sb, const char *uid, bool allowed)
+{
+	sb_puts(sb, "{\"apiVersion\":\"admission.k8s.io/v1\","
+		    "\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"");
+	sb_json_escape(sb, uid);
+	sb_puts(sb, allowed ? "\",\"allowed\":true" : "\",\"allowed\":false");
+}
+
+static int finish(struct strbuf *sb, struct admission_result *out)
+{
+	sb_puts(sb, "}}\n");
+	out->body_len = sb->len;
+	out->body = sb_detach(sb);
+	out->status = 200;
+	return out->body ? 0 : -1;
+}
+
+/* Findings sorted by rule, path for stable output (the engine's order is
+ * already deterministic; sorting makes it independent of rule order). */
+static int fcmp(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int c = strcmp(x->rule ? x->rule : "", y->rule ? y->rule : "");
+	if (c)
+		return c;
+	return strcmp(x->path ? x->path : "", y->path ? y->path : "");
+}
+
+static void encode_validate(struct strbuf *sb, const struct admission_result *r,
+			    const char *uid)
+{
+	const struct finding_list *l = &r->findings;
+	size_t ndeny = 0, nwarn = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		ndeny += l->v[i].action == ACTION_DENY;
+		nwarn += l->v[i].action == ACTION_WARN;
+	}
+	put_response_head(sb, uid, ndeny == 0);
+	if (ndeny) {
+		struct strbuf m = STRBUF_INIT;
+		sb_printf(&m, "pgadmit denied %s %s%s%s: ", r->kind ? r->kind : "object",
+			  r->ns ? r->ns : "", r->ns ? "/" : "",
+			  r->name ? r->name : "");
+		size_t shown = 0;
+		for (size_t i = 0; i < l->n; i++) {
+			const struct finding *f = &l->v[i];
+			if (f->action != ACTION_DENY)
+				continue;
+			if (m.len > STATUS_MESSAGE_MAX) {
+				sb_printf(&m, " (and %zu more)", ndeny - shown);
+				break;
+			}
+			sb_printf(&m, "%s[%s %s] %s: %s", shown ? "; " : "",
+				  f->rule, f->slug ? f->slug : "",
+				  f->path ? f->path : "", f->message ? f->message : "");
+			if (f->hint && *f->hint)
+				sb_printf(&m, " Fix: %s", f->hint);
+			shown++;
+		}
+		sb_puts(sb, ",\"status\":{\"code\":403,\"reason\":\"Forbidden\","
+			    "\"message\":\"");
+		sb_json_escape(sb, sb_str(&m));
+		sb_puts(sb, "\"}");
+		sb_free(&m);
+	}
+	if (nwarn) {
+		sb_puts(sb, ",\"warnings\":[");
+		size_t k = 0;
+		for (size_t i = 0; i < l->n && k < MAX_WARNINGS; i++) {
+			const struct finding *f = &l->v[i];
+			if (f->action != ACTION_WARN)
+				continue;
+			struct strbuf line = STRBUF_INIT, w = STRBUF_INIT;
+			sb_printf(&line, "%s %s: %s", f->rule,
+				  f->path ? f->path : "",
+				  f->message ? f->message : "");
+			admission_warning_text(&w, sb_str(&line));
+			sb_puts(sb, k++ ? ",\"" : "\"");
+			sb_json_escape(sb, sb_str(&w));
+			sb_putc(sb, '"');
+			sb_free(&line);
+			sb_free(&w);
+		}
+		sb_putc(sb, ']');
+	}
+	/*
+	 * Audit annotation keys: the API server stores them as
+	 * "<webhook name>/<key>" and rejects keys that are not a qualified
+	 * name, so the key is the bare rule id ("PGA101") and the webhook's
+	 * name (e.g. validate.pgadmit.dev) supplies the prefix.
+	 */
+	if (l->n) {
+		sb_puts(sb, ",\"auditAnnotations\":{");
+		size_t i = 0, groups = 0;
+		while (i < l->n) {
+			size_t j = i;
+			struct strbuf v = STRBUF_INIT;
+			for (; j < l->n && strcmp(l->v[j].rule, l->v[i].rule) == 0;
+			     j++) {
+				if (v.len > AUDIT_VALUE_MAX)
+					continue;
+				sb_printf(&v, "%s%s %s", j > i ? "; " : "",
+					  action_name(l->v[j].action),
+					  l->v[j].path ? l->v[j].path : "");
+			}
+			sb_puts(sb, groups++ ? ",\"" : "\"");
+			sb_json_escape(sb, l->v[i].rule);
+			sb_puts(sb, "\":\"");
+			sb_json_escape(sb, sb_str(&v));
+			sb_putc(sb, '"');
+			sb_free(&v);
+			i = j;
+		}
+		sb_putc(sb, '}');
+	}
+}
+
+/* Returns the decision. The annotation lives under metadata.annotations. */
+static int encode_mutate(struct strbuf *sb, const struct admission_result *r,
+			 const char *uid, const json_t *obj,
+			 enum admission_decision *dec)
+{
+	struct strbuf val = STRBUF_INIT, patch = STRBUF_INIT;
+	int rc = -1;
+	if (admission_findings_annotation(&r->findings, &val))
+		goto out;
+	const json_t *meta = json_object_get(obj, "metadata");
+	const json_t *ann = json_object_get(meta, "annotations");
+	const char *cur = jstr(ann, ADMISSION_FINDINGS_ANNOTATION);
+	put_response_head(sb, uid, true);
+	*dec = ADM_ALLOW;
+	if (val.len == 0) {
+		/* No finding. A stale annotation from an earlier version of
+		 * the object would claim findings that were fixed: drop it. */
+		if (cur) {
+			sb_puts(&patch, "[{\"op\":\"remove\",\"path\":\"/metadata/"
+					"annotations/");
+			admission_pointer_escape(&patch, ADMISSION_FINDINGS_ANNOTATION);
+			sb_puts(&patch, "\"}]");
+		}
+	} else if (cur && strcmp(cur, sb_str(&val)) == 0) {
+		/* already there: idempotent, no patch */
+	} else if (json_is_object(ann)) {
+		sb_puts(&patch, "[{\"op\":\"add\",\"path\":\"/metadata/annotations/");
+		admission_pointer_escape(&patch, ADMISSION_FINDINGS_ANNOTATION);
+		sb_puts(&patch, "\",\"value\":\"");
+		sb_json_escape(&patch, sb_str(&val));
+		sb_puts(&patch, "\"}]");
+	} else {
+		/* "add" of the whole map: creates annotations (or replaces a
+		 * null value). metadata itself is always present on a real
+		 * object; create it too if not. */
+		if (json_is_object(meta))
+			sb_puts(&patch, "[{\"op\":\"add\",\"path\":\"/metadata/"
+					"annotations\",\"value\":{\"");
+		else
+			sb_puts(&patch, "[{\"op\":\"add\",\"path\":\"/metadata\","
+					"\"value\":{\"annotations\":{\"");
+		sb_json_escape(&patch, ADMISSION_FINDINGS_ANNOTATION);
+		sb_puts(&patch, "\":\"");
+		sb_json_escape(&patch, sb_str(&val));
+		sb_puts(&patch, json_is_object(meta) ? "\"}}]" : "\"}}}]");
+	}
+	if (patch.len) {
+		sb_puts(sb, ",\"patchType\":\"JSONPatch\",\"patch\":\"");
+		admission_base64(sb, (const unsigned char *)patch.buf, patch.len);
+		sb_putc(sb, '"');
+		*dec = ADM_PATCH;
+	}
+	rc = sb_ok(&patch) && sb_ok(&val) ? 0 : -1;
+out:
+	sb_free(&val);
+	sb_free(&patch);
+	return rc;
+}
+
+int admission_handle(const struct admission_env *env,
+		     enum admission_endpoint ep, const char *body, size_t len,
+		     struct admission_result *out)
+{
+	json_error_t jerr;
+	json_t *root = NULL;
+	struct finding_list deferred;
+	struct strbuf sb = STRBUF_INIT;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	finding_list_init(&out->findings);
+	finding_list_init(&deferred);
+
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		char why[300];
+		snprintf(why, sizeof(why), "malformed JSON at line %d, column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
+		rc = fail_400(out, why);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		rc = fail_400(out, "not an AdmissionReview: the body is not a "
+				   "JSON object");
+		goto out;
+	}
+	const char *api = jstr(root, "apiVersion"), *kind = jstr(root, "kind");
+	if (!kind || strcmp(kind, "AdmissionReview") != 0) {
+		rc = fail_400(out, "not an AdmissionReview: kind must be "
+				   "\"AdmissionReview\"");
+		goto out;
+	}
+	if (!api || strcmp(api, "admission.k8s.io/v1") != 0) {
+		rc = fail_400(out, "unsupported apiVersion: expected "
+				   "\"admission.k8s.io/v1\" (set "
+				   "admissionReviewVersions: [v1])");
+		goto out;
+	}
+	const json_t *req = json_object_get(root, "request");
+	if (!json_is_object(req)) {
+		rc = fail_400(out, "not an AdmissionReview: request is missing");
+		goto out;
+	}
+	const char *uid = jstr(req, "uid");
+	if (!uid || !*uid) {
+		rc = fail_400(out, "request.uid is missing");
+		goto out;
+	}
+	const json_t *obj = json_object_get(req, "object");
+	if (obj && !json_is_object(obj) && !json_is_null(obj)) {
+		rc = fail_400(out, "request.object is not a JSON object");
+		goto out;
+	}
+	if (json_is_null(obj))
+		obj = NULL;
+	const json_t *rkind = json_object_get(req, "kind");
+	const char *okind = jstr(rkind, "kind");
+	const char *group = jstr(rkind, "group");
+	char gb[128];
+	if (!okind && obj) {
+		okind = jstr(obj, "kind");
+		group = group_of(jstr(obj, "apiVersion"), gb, sizeof(gb));
+	}
+	const json_t *meta = json_object_get(obj, "metadata");
+	const char *ns = jstr(req, "namespace");
+	if (!ns || !*ns)
+		ns = jstr(meta, "namespace");
+	const char *name = jstr(meta, "name");
+	if (!name || !*name)
+		name = jstr(meta, "generateName");
+	if (!name || !*name)
+		name = jstr(req, "name");
+	const char *op = jstr(req, "operation");
+	const char *sub = jstr(req, "subResource");
+	out->dry_run = json_is_true(json_object_get(req, "dryRun"));
+	if (dup_to(&out->uid, uid) || dup_to(&out->kind, okind) ||
+	    dup_to(&out->ns, ns) || dup_to(&out->name, name) ||
+	    dup_to(&out->operation, op))
+		goto out;
+
+	/* Allowed at once: nothing to judge. */
+	bool judge = obj && okind && (!op || (strcmp(op, "DELETE") != 0 &&
+					      strcmp(op, "CONNECT") != 0));
+	judge = judge && (!sub || !*sub || strcmp(sub, "status") != 0);
+	judge = judge && kind_from_expected_group(okind, group) &&
+		rules_kind_relevant(okind);
+	judge = judge && !(ns && policy_skips_namespace(env->policy, ns));
+	judge = judge && !((strcmp(okind, "Pod") == 0 ||
+			    strcmp(okind, "ReplicaSet") == 0) &&
+			   owned_by_builtin_controller(obj));
+	if (!judge) {
+		out->decision = ADM_SKIP;
+		put_response_head(&sb, uid, true);
+		rc = finish(&sb, out);
+		goto out;
+	}
+
+	struct oracle_ctx octx = {env->kube, env->policy};
+	struct backup_oracle oracle = {oracle_lookup, &octx};
+	struct object_ref o = {
+		.obj = obj, .kind = okind, .ns = ns, .name = name,
+		.file = NULL, .document = 0, .doc = NULL, .path_prefix = NULL,
+	};
+	if (rules_eval_object(env->policy, &o, &oracle, &out->findings,
+			      &deferred))
+		goto out;
+	/* The oracle never defers; anything deferred anyway is dropped. */
+	for (size_t i = 0; i < out->findings.n;) {
+		if (out->findings.v[i].action == ACTION_OFF ||
+		    !out->findings.v[i].rule) {
+			/* keep the list simple: off findings are not ours */
+			struct finding tmp = out->findings.v[i];
+			memmove(&out->findings.v[i], &out->findings.v[i + 1],
+				(out->findings.n - i - 1) * sizeof(tmp));
+			out->findings.n--;
+			free(tmp.file); free(tmp.kind); free(tmp.ns);
+			free(tmp.name); free(tmp.path); free(tmp.message);
+			free(tmp.hint);
+			continue;
+		}
+		i++;
+	}
+	if (out->findings.n > 1)
+		qsort(out->findings.v, out->findings.n, sizeof(struct finding),
+		      fcmp);
+
+	if (ep == ADMISSION_MUTATE) {
+		if (encode_mutate(&sb, out, uid, obj, &out->decision))
+			goto out;
+	} else {
+		encode_validate(&sb, out, uid);
+		size_t counts[5] = {0};
+		finding_list_count(&out->findings, counts);
+		out->decision = counts[ACTION_DENY]  ? ADM_DENY
+				: counts[ACTION_WARN] ? ADM_WARN
+						      : ADM_ALLOW;
+		/* PGA103: a CronJob admitted for real counts as evidence
+		 * for its namespace from now on. Only the last word
+		 * (/validate, allowed) and never for dryRun. */
+		if (out->decision != ADM_DENY && !out->dry_run && env->kube &&
+		    strcmp(okind, "CronJob") == 0 &&
+		    (!op || strcmp(op, "CREATE") == 0 || strcmp(op, "UPDATE") == 0))
+			kube_cache_note_cronjob(env->kube, ns, obj);
+	}
+	rc = finish(&sb, out);
+out:
+	sb_free(&sb);
+	finding_list_free(&deferred);
+	json_decref(root);
+	return rc;
+}
