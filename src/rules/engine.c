@@ -21,6 +21,9 @@
 /* The rule table, in id order. */
 static const struct rule *const rules[] = {
 	&rule_pga101,
+	&rule_pga102,
+	&rule_pga103,
+	&rule_pga104,
 };
 
 const char *const rule_podspec_kinds[] = {

@@ -1,0 +1,177 @@
+/* sites.c — see sites.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pgadmit/podspec.h"
+#include "sites.h"
+
+/* Text of a scalar: strings as they are, numbers/booleans printed. */
+static const char *scalar_text(const json_t *v, char *buf, size_t cap)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, cap, "%g", json_real_value(v));
+		return buf;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return NULL;
+}
+
+static int emit(struct rule_ctx *c, site_fn fn, enum site_type t,
+		const char *name, const json_t *v, const char *path, bool pg)
+{
+	char buf[64];
+	const char *text = scalar_text(v, buf, sizeof(buf));
+	if (!text)
+		return 0;
+	struct site s = {t, name, text, v, path, pg};
+	return fn(c, &s);
+}
+
+/* command/args list (or a Compose string) at key. */
+static int cmd_sites(struct rule_ctx *c, site_fn fn, const json_t *obj,
+		     const char *prefix, const char *key, bool pg)
+{
+	const json_t *v = json_object_get(obj, key);
+	char path[192];
+	if (json_is_string(v)) {
+		snprintf(path, sizeof(path), "%s%s", prefix, key);
+		return emit(c, fn, SITE_CMD, NULL, v, path, pg);
+	}
+	if (!json_is_array(v))
+		return 0;
+	size_t i;
+	const json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		snprintf(path, sizeof(path), "%s%s[%zu]", prefix, key, i);
+		int rc = emit(c, fn, SITE_CMD, NULL, e, path, pg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct kwalk {
+	struct rule_ctx *c;
+	site_fn fn;
+	int rc;
+};
+
+static int container(const struct podspec_container *pc, void *arg)
+{
+	struct kwalk *w = arg;
+	bool pg = policy_is_pg_image(w->c->p, pc->image);
+	const json_t *env = json_object_get(pc->c, "env");
+	char prefix[128], path[192];
+	size_t i;
+	const json_t *e;
+	if (json_is_array(env)) {
+		json_array_foreach(env, i, e)
+		{
+			const char *name = rule_str(e, "name");
+			const json_t *v = json_object_get(e, "value");
+			if (!name || !v)
+				continue; /* valueFrom never fires */
+			snprintf(path, sizeof(path), "%s.env[%zu].value",
+				 pc->path, i);
+			if ((w->rc = emit(w->c, w->fn, SITE_ENV, name, v, path,
+					  pg)))
+				return 1;
+		}
+	}
+	snprintf(prefix, sizeof(prefix), "%s.", pc->path);
+	if ((w->rc = cmd_sites(w->c, w->fn, pc->c, prefix, "command", pg)) ||
+	    (w->rc = cmd_sites(w->c, w->fn, pc->c, prefix, "args", pg)))
+		return 1;
+	return 0;
+}
+
+static int configmap(struct rule_ctx *c, site_fn fn)
+{
+	const json_t *data = json_object_get(c->o->obj, "data");
+	const char *k;
+	const json_t *v;
+	if (!json_is_object(data))
+		return 0;
+	json_object_foreach((json_t *)data, k, v)
+	{
+		struct strbuf path = STRBUF_INIT;
+		sb_puts(&path, "data");
+		rule_path_key(&path, k);
+		int rc = sb_ok(&path)
+				 ? emit(c, fn, SITE_CONFIGMAP, k, v,
+					sb_str(&path), false)
+				 : -1;
+		sb_free(&path);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int compose(struct rule_ctx *c, site_fn fn)
+{
+	const json_t *svc = c->o->obj;
+	bool pg = policy_is_pg_image(c->p, rule_str(svc, "image"));
+	const json_t *env = json_object_get(svc, "environment");
+	int rc = 0;
+	if (json_is_object(env)) {
+		const char *k;
+		const json_t *v;
+		json_object_foreach((json_t *)env, k, v)
+		{
+			struct strbuf path = STRBUF_INIT;
+			sb_puts(&path, "environment");
+			rule_path_key(&path, k);
+			rc = sb_ok(&path) ? emit(c, fn, SITE_ENV, k, v,
+						 sb_str(&path), pg)
+					  : -1;
+			sb_free(&path);
+			if (rc)
+				return rc;
+		}
+	} else if (json_is_array(env)) {
+		size_t i;
+		const json_t *e;
+		json_array_foreach(env, i, e)
+		{
+			const char *s = json_string_value(e);
+			const char *eq = s ? strchr(s, '=') : NULL;
+			char name[128], path[64];
+			if (!eq || (size_t)(eq - s) >= sizeof(name))
+				continue; /* "KEY" alone comes from the host */
+			memcpy(name, s, (size_t)(eq - s));
+			name[eq - s] = '\0';
+			snprintf(path, sizeof(path), "environment[%zu]", i);
+			struct site st = {SITE_ENV, name, eq + 1, e, path, pg};
+			if ((rc = fn(c, &st)))
+				return rc;
+		}
+	}
+	if ((rc = cmd_sites(c, fn, svc, "", "command", pg)) ||
+	    (rc = cmd_sites(c, fn, svc, "", "entrypoint", pg)))
+		return rc;
+	return 0;
+}
+
+int sites_foreach(struct rule_ctx *c, site_fn fn)
+{
+	const char *kind = c->o->kind;
+	if (strcmp(kind, "ComposeService") == 0)
+		return compose(c, fn);
+	if (strcmp(kind, "ConfigMap") == 0)
+		return configmap(c, fn);
+	struct podspec ps;
+	if (!podspec_locate(kind, c->o->obj, &ps))
+		return 0;
+	struct kwalk w = {c, fn, 0};
+	podspec_foreach(&ps, container, &w);
+	return w.rc;
+}
