@@ -259,8 +259,18 @@ static size_t kv_key(const char *s, size_t i, const char *kw)
 	if (s[j] != '=')
 		return 0;
 	j++;
+	size_t v = j;
 	while (s[j] == ' ' || s[j] == '\t')
 		j++;
+	/* libpq skips blanks after '=', but "password= user=x" is an empty
+	 * password followed by the next keyword, not the password "user=x". */
+	if (j > v && s[j] != '\'') {
+		size_t k = j;
+		while (s[k] && !isspace((unsigned char)s[k]) && s[k] != '=')
+			k++;
+		if (s[k] == '=')
+			return v;
+	}
 	return j;
 }
 
@@ -287,7 +297,7 @@ static size_t kv_value(const char *s, size_t j, size_t *va, size_t *vb)
 	size_t b = k;
 	/* the closing quote of an enclosing shell/JSON string is not part of
 	 * the value: sh -c "pg_dump 'host=x password=y'" */
-	while (b > j && strchr("'\"`;)", s[b - 1]))
+	while (b > j && strchr("'\"`;", s[b - 1]))
 		b--;
 	*va = j;
 	*vb = b;
