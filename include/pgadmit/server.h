@@ -1,0 +1,83 @@
+/*
+ * server.h — the admission webhook's HTTPS server (pgadmit serve).
+ *
+ * libmicrohttpd with GnuTLS (TLS 1.2/1.3 only), an epoll thread pool, body
+ * cap while reading, routes /validate /mutate /healthz /readyz /metrics,
+ * certificate hot reload, policy reload on SIGHUP, graceful drain on
+ * SIGTERM/SIGINT, JSON-lines logs on stderr. The admission decision itself
+ * lives in src/admission; this module is glue, TLS and operations.
+ *
+ * Pieces (one concern per file): server.c (daemon, routes, life cycle),
+ * tls.c (certificate slot and reload), metrics.c (Prometheus text),
+ * log.c (JSON lines). Caller: cmd/pgadmit/cmd_serve.c.
+ */
+#ifndef PGADMIT_SERVER_H
+#define PGADMIT_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "pgadmit/admission.h"
+#include "pgadmit/err.h"
+
+struct srv_config {
+	const char *listen;         /* "ADDR:PORT", ":PORT", "[::1]:PORT" */
+	const char *metrics_listen; /* plain HTTP /metrics, NULL = off */
+	const char *tls_cert;       /* PEM chain file */
+	const char *tls_key;        /* PEM key file */
+	const char *policy_path;    /* NULL = defaults + environment */
+	long long max_body_bytes;   /* 0 = policy webhook.maxBodyBytes */
+	unsigned idle_timeout_s;    /* per connection, default 10 */
+	unsigned max_connections;   /* default 1024 */
+	unsigned threads;           /* 0 = number of CPUs */
+	unsigned shutdown_grace_s;  /* SIGTERM drain, default 10 */
+};
+
+/*
+ * Run until SIGTERM/SIGINT. Returns 0 after a clean drain, 2 when it cannot
+ * start (err says why: missing/invalid certificate, bad policy, bad listen
+ * address, port in use), 1 on a fatal runtime error.
+ */
+int srv_run(const struct srv_config *cfg, struct err *err);
+
+/* Parse "ADDR:PORT", ":PORT" (all interfaces), "[v6]:PORT". 0 or -1. */
+int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
+		     socklen_t *len, bool *any, struct err *err);
+
+/* ---- log.c --------------------------------------------------------------- */
+enum srv_log_level { SRV_DEBUG, SRV_INFO, SRV_WARN, SRV_ERROR };
+void srv_log_set_level(enum srv_log_level l);
+bool srv_log_enabled(enum srv_log_level l);
+/* One JSON object per line: {"time","level","msg", then key/value pairs}.
+ * Variadic pairs: const char *key, const char *value (NULL value = null),
+ * terminated by a NULL key. Values are escaped; never pass secrets. */
+void srv_log(enum srv_log_level l, const char *msg, ...);
+/* The per-request line (admission decision). */
+void srv_log_review(const char *endpoint, const struct admission_result *r,
+		    double duration_ms);
+
+/* ---- tls.c --------------------------------------------------------------- */
+/* Load the certificate and key (first load at start). 0 or -1 with err. */
+int srv_tls_load(const char *cert_path, const char *key_path, struct err *err);
+/* Reload when either file changed on disk (stat identity); keeps the old
+ * pair when the new one is bad. Returns 1 reloaded, 0 unchanged, -1 bad. */
+int srv_tls_maybe_reload(struct err *err);
+/* The gnutls_certificate_retrieve_function3 for MHD (void * to keep gnutls
+ * types out of this header). */
+void *srv_tls_callback(void);
+bool srv_tls_ready(void);
+long long srv_tls_not_after(void); /* unix seconds, 0 when none */
+void srv_tls_cleanup(void);
+
+/* ---- metrics.c ----------------------------------------------------------- */
+void srv_metrics_request(enum admission_endpoint ep,
+			 const struct admission_result *r, double seconds);
+void srv_metrics_policy_reload(bool ok);
+void srv_metrics_cert_reload(bool ok);
+struct strbuf;
+struct kube_cache;
+void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc);
+
+#endif

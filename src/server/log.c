@@ -1,0 +1,125 @@
+/*
+ * log.c — JSON-lines logs on stderr (server.h). One write(2) per line so
+ * that lines from different threads never interleave. Callers pass only
+ * non-secret values: findings are already redacted, object bodies are never
+ * logged.
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pgadmit/server.h"
+#include "pgadmit/strbuf.h"
+
+static _Atomic int min_level = SRV_INFO;
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+void srv_log_set_level(enum srv_log_level l)
+{
+	atomic_store(&min_level, (int)l);
+}
+
+bool srv_log_enabled(enum srv_log_level l)
+{
+	return (int)l >= atomic_load_explicit(&min_level, memory_order_relaxed);
+}
+
+static void put_head(struct strbuf *sb, enum srv_log_level l, const char *msg)
+{
+	struct timeval tv;
+	struct tm tm;
+	char ts[32];
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	sb_printf(sb, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"", ts,
+		  (long)(tv.tv_usec / 1000), level_names[l]);
+	sb_json_escape(sb, msg);
+	sb_putc(sb, '"');
+}
+
+static void put_kv(struct strbuf *sb, const char *k, const char *v)
+{
+	sb_puts(sb, ",\"");
+	sb_json_escape(sb, k);
+	if (!v) {
+		sb_puts(sb, "\":null");
+		return;
+	}
+	sb_puts(sb, "\":\"");
+	sb_json_escape(sb, v);
+	sb_putc(sb, '"');
+}
+
+static void emit(struct strbuf *sb)
+{
+	sb_puts(sb, "}\n");
+	if (!sb_ok(sb))
+		return;
+	size_t off = 0;
+	while (off < sb->len) {
+		ssize_t w = write(STDERR_FILENO, sb->buf + off, sb->len - off);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+void srv_log(enum srv_log_level l, const char *msg, ...)
+{
+	if (!srv_log_enabled(l))
+		return;
+	struct strbuf b = STRBUF_INIT;
+	put_head(&b, l, msg);
+	va_list ap;
+	va_start(ap, msg);
+	for (;;) {
+		const char *k = va_arg(ap, const char *);
+		if (!k)
+			break;
+		put_kv(&b, k, va_arg(ap, const char *));
+	}
+	va_end(ap);
+	emit(&b);
+	sb_free(&b);
+}
+
+void srv_log_review(const char *endpoint, const struct admission_result *r,
+		    double duration_ms)
+{
+	enum srv_log_level l = r->decision == ADM_ERROR ? SRV_WARN : SRV_INFO;
+	if (r->decision == ADM_SKIP)
+		l = SRV_DEBUG; /* allowed at once: the bulk of the traffic */
+	if (!srv_log_enabled(l))
+		return;
+	struct strbuf b = STRBUF_INIT;
+	put_head(&b, l, r->decision == ADM_ERROR ? "bad request" : "review");
+	put_kv(&b, "endpoint", endpoint);
+	put_kv(&b, "uid", r->uid);
+	put_kv(&b, "kind", r->kind);
+	put_kv(&b, "namespace", r->ns);
+	put_kv(&b, "name", r->name);
+	put_kv(&b, "operation", r->operation);
+	put_kv(&b, "decision", admission_decision_name(r->decision));
+	if (r->dry_run)
+		sb_puts(&b, ",\"dry_run\":true");
+	if (r->error)
+		put_kv(&b, "error", r->error);
+	sb_puts(&b, ",\"rules\":[");
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct finding *f = &r->findings.v[i];
+		sb_puts(&b, i ? ",\"" : "\"");
+		sb_json_escape(&b, f->rule);
+		sb_putc(&b, ':');
+		sb_json_escape(&b, action_name(f->action));
+		sb_putc(&b, '"');
+	}
+	sb_printf(&b, "],\"status\":%d,\"duration_ms\":%.3f", r->status,
+		  duration_ms);
+	emit(&b);
+	sb_free(&b);
+}

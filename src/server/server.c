@@ -1,0 +1,680 @@
+/*
+ * server.c — daemon life cycle and routes of pgadmit serve (server.h).
+ *
+ * Threads: libmicrohttpd's epoll thread pool (one per CPU) runs the
+ * handlers; the main thread waits on a signalfd (SIGHUP reload, SIGTERM/INT
+ * drain) and checks the certificate files once a second. No work happens in
+ * signal handlers: the signals are blocked and read from the signalfd.
+ *
+ * Per request: a struct req (body buffer, timer) allocated on the first
+ * handler call and freed in the completion callback, whatever way the
+ * connection ends, so a client that disappears mid-body leaks nothing.
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pgadmit/kube.h"
+#include "pgadmit/server.h"
+#include "pgadmit/strbuf.h"
+
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define CT_JSON "application/json"
+
+enum route {
+	ROUTE_VALIDATE,
+	ROUTE_MUTATE,
+	ROUTE_HEALTHZ,
+	ROUTE_READYZ,
+	ROUTE_METRICS,
+	ROUTE_NONE
+};
+
+static const struct {
+	const char *path;
+	const char *method;
+	bool on_plain; /* also served by the plain-HTTP metrics listener */
+} routes[] = {
+	[ROUTE_VALIDATE] = {"/validate", "POST", false},
+	[ROUTE_MUTATE] = {"/mutate", "POST", false},
+	[ROUTE_HEALTHZ] = {"/healthz", "GET", true},
+	[ROUTE_READYZ] = {"/readyz", "GET", true},
+	[ROUTE_METRICS] = {"/metrics", "GET", true},
+};
+
+/* A policy shared by in-flight requests; freed by the last user. */
+struct policy_ref {
+	struct policy *p;
+	_Atomic int refs;
+};
+
+struct server {
+	const struct srv_config *cfg;
+	pthread_mutex_t pol_mu;
+	struct policy_ref *pol;
+	struct kube_cache *kube;
+	_Atomic bool draining;
+	_Atomic int in_flight;
+	_Atomic bool started;
+};
+
+static struct server S; /* one server per process: signals are global */
+
+struct req {
+	enum route route;
+	struct strbuf body;
+	long long max;
+	bool too_big;
+	struct timespec t0;
+};
+
+/* ---- policy ------------------------------------------------------------- */
+
+static struct policy_ref *policy_acquire(void)
+{
+	pthread_mutex_lock(&S.pol_mu);
+	struct policy_ref *r = S.pol;
+	if (r)
+		atomic_fetch_add(&r->refs, 1);
+	pthread_mutex_unlock(&S.pol_mu);
+	return r;
+}
+
+static void policy_release_ref(struct policy_ref *r)
+{
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+		policy_free(r->p);
+		free(r);
+	}
+}
+
+static int policy_swap_in(struct policy *p)
+{
+	struct policy_ref *r = malloc(sizeof(*r));
+	if (!r)
+		return -1;
+	r->p = p;
+	atomic_init(&r->refs, 1); /* the server's own reference */
+	pthread_mutex_lock(&S.pol_mu);
+	struct policy_ref *old = S.pol;
+	S.pol = r;
+	pthread_mutex_unlock(&S.pol_mu);
+	policy_release_ref(old);
+	return 0;
+}
+
+static int policy_load(bool reload)
+{
+	struct err err;
+	err_clear(&err);
+	struct policy *p = policy_new(S.cfg->policy_path, &err);
+	if (!p || policy_swap_in(p)) {
+		if (p)
+			policy_free(p);
+		srv_log(SRV_ERROR,
+			reload ? "policy reload failed, keeping the old policy"
+			       : "cannot load policy",
+			"error", err.msg[0] ? err.msg : "out of memory", NULL);
+		if (reload)
+			srv_metrics_policy_reload(false);
+		return -1;
+	}
+	srv_log(SRV_INFO, reload ? "policy reloaded" : "policy loaded",
+		"source", S.cfg->policy_path ? S.cfg->policy_path : "defaults",
+		NULL);
+	if (reload)
+		srv_metrics_policy_reload(true);
+	return 0;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
+			     void *body, size_t len, enum MHD_ResponseMemoryMode mode,
+			     const char *ctype, const char *allow)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	/* While draining, ask keep-alive clients to go elsewhere. */
+	if (atomic_load(&S.draining))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result reply_static(struct MHD_Connection *c, unsigned status,
+				    const char *text, const char *ctype,
+				    const char *allow)
+{
+	return reply(c, status, (void *)text, strlen(text),
+		     MHD_RESPMEM_PERSISTENT, ctype, allow);
+}
+
+static enum MHD_Result reply_sb(struct MHD_Connection *c, unsigned status,
+				struct strbuf *sb, const char *ctype)
+{
+	size_t len = sb->len;
+	char *body = sb_detach(sb);
+	if (!body)
+		return reply_static(c, 500, "{\"error\":\"out of memory\"}\n",
+				    CT_JSON, NULL);
+	return reply(c, status, body, len, MHD_RESPMEM_MUST_FREE, ctype, NULL);
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static enum MHD_Result serve_readyz(struct MHD_Connection *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool cert = srv_tls_ready();
+	struct policy_ref *pr = policy_acquire();
+	bool draining = atomic_load(&S.draining);
+	if (cert && pr && !draining) {
+		policy_release_ref(pr);
+		return reply_static(c, 200, "ready\n", "text/plain", NULL);
+	}
+	policy_release_ref(pr);
+	sb_puts(&sb, "not ready:");
+	if (!cert)
+		sb_puts(&sb, " no valid certificate loaded;");
+	if (!pr)
+		sb_puts(&sb, " no policy loaded;");
+	if (draining)
+		sb_puts(&sb, " shutting down;");
+	sb_putc(&sb, '\n');
+	return reply_sb(c, 503, &sb, "text/plain");
+}
+
+static enum MHD_Result serve_metrics(struct MHD_Connection *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	srv_metrics_render(&sb, S.kube);
+	return reply_sb(c, 200, &sb, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
+{
+	enum admission_endpoint ep =
+		rq->route == ROUTE_VALIDATE ? ADMISSION_VALIDATE : ADMISSION_MUTATE;
+	struct admission_result res;
+	if (rq->too_big) {
+		/* Chunked upload that grew past the cap. */
+		memset(&res, 0, sizeof(res));
+		res.decision = ADM_ERROR;
+		res.status = 413;
+		res.error = (char *)"request body too large";
+		srv_metrics_request(ep, &res, elapsed_s(&rq->t0));
+		srv_log_review(admission_endpoint_name(ep), &res,
+			       elapsed_s(&rq->t0) * 1e3);
+		return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				    "{\"error\":\"request body too large\"}\n",
+				    CT_JSON, NULL);
+	}
+	struct policy_ref *pr = policy_acquire();
+	if (!pr)
+		return reply_static(c, 503, "{\"error\":\"no policy loaded\"}\n",
+				    CT_JSON, NULL);
+	struct admission_env env = {pr->p, S.kube};
+	int rc = admission_handle(&env, ep, rq->body.buf ? rq->body.buf : "",
+				  rq->body.len, &res);
+	policy_release_ref(pr);
+	if (rc) {
+		admission_result_free(&res);
+		srv_log(SRV_ERROR, "out of memory answering a review", NULL);
+		return reply_static(c, 500, "{\"error\":\"out of memory\"}\n",
+				    CT_JSON, NULL);
+	}
+	double s = elapsed_s(&rq->t0);
+	srv_metrics_request(ep, &res, s);
+	srv_log_review(admission_endpoint_name(ep), &res, s * 1e3);
+	char *body = res.body;
+	size_t len = res.body_len;
+	unsigned status = (unsigned)res.status;
+	res.body = NULL;
+	admission_result_free(&res);
+	return reply(c, status, body, len, MHD_RESPMEM_MUST_FREE, CT_JSON, NULL);
+}
+
+static enum route route_of(const char *url, bool plain)
+{
+	for (int i = 0; i < ROUTE_NONE; i++)
+		if (strcmp(url, routes[i].path) == 0 &&
+		    (!plain || routes[i].on_plain))
+			return (enum route)i;
+	return ROUTE_NONE;
+}
+
+static long long current_max_body(void)
+{
+	if (S.cfg->max_body_bytes > 0)
+		return S.cfg->max_body_bytes;
+	struct policy_ref *pr = policy_acquire();
+	long long m = pr ? pr->p->webhook.max_body_bytes : 3 << 20;
+	policy_release_ref(pr);
+	return m;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
+			       const char *url, const char *method,
+			       const char *version, const char *upload,
+			       size_t *upload_size, void **con_cls)
+{
+	bool plain = cls != NULL;
+	struct req *rq = *con_cls;
+	(void)version;
+
+	if (!rq) {
+		enum route r = route_of(url, plain);
+		if (r == ROUTE_NONE)
+			return reply_static(c, 404,
+					    "{\"error\":\"not found\"}\n",
+					    CT_JSON, NULL);
+		if (strcmp(method, routes[r].method) != 0 &&
+		    !(strcmp(method, "HEAD") == 0 &&
+		      strcmp(routes[r].method, "GET") == 0))
+			return reply_static(c, 405,
+					    "{\"error\":\"method not allowed\"}\n",
+					    CT_JSON, routes[r].method);
+		switch (r) {
+		case ROUTE_HEALTHZ:
+			return reply_static(c, 200, "ok\n", "text/plain", NULL);
+		case ROUTE_READYZ:
+			return serve_readyz(c);
+		case ROUTE_METRICS:
+			return serve_metrics(c);
+		default:
+			break;
+		}
+		long long max = current_max_body();
+		const char *cl = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long long want = 0;
+		if (cl) {
+			char *end;
+			errno = 0;
+			want = strtoll(cl, &end, 10);
+			if (errno || end == cl || *end || want < 0)
+				want = 0;
+		}
+		if (want > max) {
+			/* Refuse before reading a byte of it. */
+			enum admission_endpoint ep = r == ROUTE_VALIDATE
+							     ? ADMISSION_VALIDATE
+							     : ADMISSION_MUTATE;
+			struct admission_result res;
+			memset(&res, 0, sizeof(res));
+			res.decision = ADM_ERROR;
+			res.status = 413;
+			res.error = (char *)"request body too large";
+			srv_metrics_request(ep, &res, 0);
+			srv_log_review(admission_endpoint_name(ep), &res, 0);
+			return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
+					    "{\"error\":\"request body too "
+					    "large\"}\n",
+					    CT_JSON, NULL);
+		}
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		rq->route = r;
+		rq->max = max;
+		clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+		if (want > 0) {
+			/* one allocation for the common case */
+			rq->body.buf = malloc((size_t)want + 1);
+			if (rq->body.buf) {
+				rq->body.cap = (size_t)want + 1;
+				rq->body.buf[0] = '\0';
+			}
+		}
+		atomic_fetch_add(&S.in_flight, 1);
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!rq->too_big) {
+			if ((long long)(rq->body.len + *upload_size) > rq->max) {
+				rq->too_big = true;
+				sb_free(&rq->body);
+			} else {
+				sb_append(&rq->body, upload, *upload_size);
+				if (!sb_ok(&rq->body))
+					return MHD_NO;
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return serve_review(c, rq);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct req *rq = *con_cls;
+	if (!rq)
+		return;
+	sb_free(&rq->body);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&S.in_flight, 1);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	/* After start-up these are mostly failed handshakes of clients
+	 * (old TLS versions, scanners): debug level. */
+	srv_log(atomic_load(&S.started) ? SRV_DEBUG : SRV_ERROR, "libmicrohttpd",
+		"detail", buf, NULL);
+}
+
+/* ---- listen addresses --------------------------------------------------- */
+
+int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
+		     socklen_t *len, bool *any, struct err *err)
+{
+	char host[256];
+	const char *port;
+	*any = false;
+	if (!s || !*s)
+		return err_set(err, "empty listen address");
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
+			return err_set(err, "listen address '%s': expected "
+					    "[ADDR]:PORT", s);
+		memcpy(host, s + 1, (size_t)(close - s - 1));
+		host[close - s - 1] = '\0';
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(s, ':');
+		if (!colon || strchr(s, ':') != colon ||
+		    (size_t)(colon - s) >= sizeof(host))
+			return err_set(err, "listen address '%s': expected "
+					    "ADDR:PORT, :PORT or [ADDR]:PORT", s);
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		port = colon + 1;
+	}
+	char *end;
+	long p = strtol(port, &end, 10);
+	if (!*port || *end || p < 0 || p > 65535)
+		return err_set(err, "listen address '%s': bad port", s);
+	memset(ss, 0, sizeof(*ss));
+	if (!*host) {
+		*any = true;
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_any;
+		a->sin6_port = htons((uint16_t)p);
+		*len = sizeof(*a);
+		return 0;
+	}
+	struct addrinfo hints = {0}, *res = NULL;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0 || !res)
+		return err_set(err, "listen address '%s': %s", s,
+			       gai_strerror(rc));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)p);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)p);
+	freeaddrinfo(res);
+	return 0;
+}
+
+static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
+				       struct err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	bool any;
+	if (srv_parse_listen(listen, &ss, &sl, &any, err))
+		return NULL;
+	const struct srv_config *cfg = S.cfg;
+	unsigned threads = cfg->threads;
+	if (!threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+		if (ss.ss_family == AF_INET6)
+			flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+		if (tls)
+			flags |= MHD_USE_TLS;
+		struct MHD_Daemon *d;
+		if (tls)
+			d = MHD_start_daemon(
+				flags, 0, NULL, NULL, handler, NULL,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_THREAD_POOL_SIZE, threads,
+				MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+				MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u,
+				MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+				MHD_OPTION_HTTPS_CERT_CALLBACK2, srv_tls_callback(),
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+				MHD_OPTION_END);
+		else
+			d = MHD_start_daemon(
+				flags, 0, NULL, NULL, handler, (void *)1,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+				MHD_OPTION_CONNECTION_LIMIT, 64u,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+				MHD_OPTION_END);
+		if (d) {
+			const union MHD_DaemonInfo *di =
+				MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+			char port[16];
+			snprintf(port, sizeof(port), "%u", di ? di->port : 0);
+			srv_log(SRV_INFO, tls ? "listening" : "metrics listening",
+				"listen", listen, "port", port, "tls",
+				tls ? "TLS1.2+" : "off", NULL);
+			return d;
+		}
+		if (!any || attempt)
+			break;
+		/* No IPv6 in this network namespace: all IPv4 addresses. */
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		uint16_t p = ((struct sockaddr_in6 *)&ss)->sin6_port;
+		memset(&ss, 0, sizeof(ss));
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_ANY);
+		a->sin_port = p;
+		sl = sizeof(*a);
+		any = false;
+	}
+	err_set(err, "cannot listen on %s (address in use or not available)",
+		listen);
+	return NULL;
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void drain_and_stop(struct MHD_Daemon *d, struct MHD_Daemon *md)
+{
+	atomic_store(&S.draining, true);
+	char grace[16], n[16];
+	snprintf(grace, sizeof(grace), "%u", S.cfg->shutdown_grace_s);
+	snprintf(n, sizeof(n), "%d", atomic_load(&S.in_flight));
+	srv_log(SRV_INFO, "shutting down: draining", "grace_s", grace,
+		"in_flight", n, NULL);
+	MHD_socket lfd = MHD_quiesce_daemon(d);
+	long long deadline = mono_ms() + (long long)S.cfg->shutdown_grace_s * 1000;
+	while (atomic_load(&S.in_flight) > 0 && mono_ms() < deadline)
+		usleep(10000);
+	snprintf(n, sizeof(n), "%d", atomic_load(&S.in_flight));
+	MHD_stop_daemon(d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	if (md)
+		MHD_stop_daemon(md);
+	srv_log(SRV_INFO, "stopped", "unfinished", n, NULL);
+}
+
+int srv_run(const struct srv_config *cfg, struct err *err)
+{
+	struct MHD_Daemon *d = NULL, *md = NULL;
+	int sfd = -1, rc = 2;
+	bool curl_ready = false;
+	sigset_t set;
+
+	memset(&S, 0, sizeof(S));
+	S.cfg = cfg;
+	pthread_mutex_init(&S.pol_mu, NULL);
+	json_object_seed(0);
+
+	if (!cfg->tls_cert || !*cfg->tls_cert || !cfg->tls_key || !*cfg->tls_key) {
+		err_set(err, "no TLS certificate: set --tls-cert/PGADMIT_TLS_CERT "
+			     "and --tls-key/PGADMIT_TLS_KEY (the API server "
+			     "calls webhooks over HTTPS only)");
+		goto out;
+	}
+	if (srv_tls_load(cfg->tls_cert, cfg->tls_key, err))
+		goto out;
+	if (policy_load(false)) {
+		err_set(err, "cannot load policy%s%s (see the log line above)",
+			cfg->policy_path ? " " : "",
+			cfg->policy_path ? cfg->policy_path : "");
+		goto out;
+	}
+	if (kube_global_init()) {
+		err_set(err, "curl_global_init failed");
+		goto out;
+	}
+	curl_ready = true;
+	struct err kerr;
+	err_clear(&kerr);
+	struct kube_client *kc = kube_client_from_env(&kerr);
+	S.kube = kube_cache_new(kc, kerr.msg, KUBE_CACHE_MAX_ENTRIES);
+	if (!S.kube) {
+		kube_client_free(kc);
+		err_set(err, "out of memory");
+		goto out;
+	}
+	if (kc)
+		srv_log(SRV_INFO, "PGA103: listing CronJobs from the Kubernetes API",
+			"url", kube_client_url(kc), NULL);
+	else
+		srv_log(SRV_WARN, "PGA103: backups cannot be verified", "reason",
+			kerr.msg, NULL);
+
+	/* Signals go to the signalfd, never to handlers; every thread
+	 * started from here on inherits the mask. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		err_set(err, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	d = start_daemon(cfg->listen, true, err);
+	if (!d)
+		goto out;
+	if (cfg->metrics_listen && *cfg->metrics_listen) {
+		md = start_daemon(cfg->metrics_listen, false, err);
+		if (!md)
+			goto out;
+	}
+	atomic_store(&S.started, true);
+	rc = 1;
+	for (;;) {
+		struct pollfd pfd = {sfd, POLLIN, 0};
+		int n = poll(&pfd, 1, 1000);
+		if (n < 0 && errno != EINTR) {
+			err_set(err, "poll: %s", strerror(errno));
+			break;
+		}
+		struct err terr;
+		err_clear(&terr);
+		if (srv_tls_maybe_reload(&terr) < 0)
+			srv_log(SRV_ERROR, "certificate reload failed, keeping "
+					   "the old certificate",
+				"error", terr.msg, NULL);
+		if (n <= 0)
+			continue;
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			policy_load(true);
+			continue;
+		}
+		drain_and_stop(d, md);
+		d = md = NULL;
+		rc = 0;
+		break;
+	}
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	if (md)
+		MHD_stop_daemon(md);
+	if (sfd >= 0)
+		close(sfd);
+	kube_cache_free(S.kube);
+	S.kube = NULL;
+	policy_release_ref(S.pol);
+	S.pol = NULL;
+	srv_tls_cleanup();
+	if (curl_ready)
+		kube_global_cleanup();
+	pthread_mutex_destroy(&S.pol_mu);
+	return rc;
+}
