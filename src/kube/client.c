@@ -91,8 +91,7 @@ struct kube_client *kube_client_from_env(struct err *err)
 						   : "https://%s:%s",
 			  host, port);
 	} else {
-		err_set(err, "not running in a cluster: KUBERNETES_SERVICE_HOST "
-			     "is not set");
+		err_set(err, "not running in a cluster");
 		return NULL;
 	}
 	if (!dir || !*dir)
