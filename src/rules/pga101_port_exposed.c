@@ -130,7 +130,8 @@ static int eval_service(struct rule_ctx *c)
 	/* PGA101.2 externalIPs */
 	const json_t *ext = json_object_get(spec, "externalIPs");
 	if (first_pg && json_is_array(ext) && json_array_size(ext) > 0) {
-		if (rule_report(c, ext, "spec.externalIPs",
+		/* points at the first address (a scalar: exact line) */
+		if (rule_report(c, json_array_get(ext, 0), "spec.externalIPs[0]",
 				"Service exposes a PostgreSQL port on externalIPs",
 				"remove spec.externalIPs; reach PostgreSQL through a ClusterIP Service"))
 			return -1;
