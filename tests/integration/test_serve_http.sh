@@ -88,8 +88,21 @@ st="$(sv_curl -o /dev/null -w '%{http_code}' -X POST "$(sv_url /healthz)")"
 t_eq "POST /healthz: 405" 405 "$st"
 
 head -c $((200 * 1024)) /dev/zero | tr '\0' ' ' >"$T/big"
-st="$(post /validate "$T/big")"
+# curl waits for "100 Continue" before sending; the answer comes first
+st="$(sv_curl -o "$T/resp" -w '%{http_code}' -H 'Expect: 100-continue' \
+	-H 'Content-Type: application/json' --data-binary "@$T/big" "$(sv_url /validate)")"
 t_eq "oversize body (Content-Length): 413" 413 "$st"
+# answered from the headers alone, before a byte of the body is sent
+python3 - "$SV_PORT" "$CERTS/ca.crt" >"$T/cl.out" 2>&1 <<'PY'
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10), server_hostname="localhost")
+s.sendall(b"POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n")
+line = s.recv(200).split(b"\r\n")[0]
+print(line.decode())
+assert line.startswith(b"HTTP/1.1 413"), line
+PY
+[ $? -eq 0 ] && t_ok "1 GB Content-Length: 413 before the body" || t_fail "1 GB Content-Length: 413 before the body" "$(cat "$T/cl.out")"
 st="$(sv_curl -o "$T/resp" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
 	-H 'Content-Type: application/json' --data-binary "@$T/big" "$(sv_url /mutate)")"
 t_eq "oversize body (chunked): 413" 413 "$st"
