@@ -776,6 +776,112 @@ static void test_cidr(void)
 	CU_ASSERT_EQUAL(len, 8);
 }
 
+/* Objects with every field of the wrong type: no crash, no finding. */
+static void test_wrong_types(void)
+{
+	struct err e;
+	struct policy p;
+	struct finding_list out, def;
+	const char *objs[] = {
+		"{\"kind\":\"Service\",\"spec\":\"x\"}",
+		"{\"kind\":\"Service\",\"spec\":{\"type\":1,\"ports\":"
+		"[1,\"a\",null,{\"port\":[]},{\"port\":-5432},{\"port\":"
+		"99999999999}],\"externalIPs\":{}}}",
+		"{\"kind\":\"Service\",\"spec\":{\"type\":\"LoadBalancer\","
+		"\"loadBalancerSourceRanges\":[1,null],\"ports\":[{\"port\":"
+		"\"5432x\",\"targetPort\":{},\"name\":7}]}}",
+		"{\"kind\":\"Pod\",\"spec\":{\"hostNetwork\":\"true\","
+		"\"containers\":[1,null,{\"image\":5,\"ports\":[{\"hostPort\":"
+		"\"\"}],\"env\":[1,{\"name\":1,\"value\":\"x\"},{\"name\":"
+		"\"PGPASSWORD\"},{\"name\":\"PGPASSWORD\",\"value\":null}],"
+		"\"command\":{},\"args\":[1,null,[]]}],\"initContainers\":"
+		"\"x\"}}",
+		"{\"kind\":\"Deployment\",\"spec\":{\"template\":[]}}",
+		"{\"kind\":\"CronJob\",\"spec\":{\"jobTemplate\":{\"spec\":"
+		"{\"template\":{\"spec\":{\"containers\":{}}}}}}}",
+		"{\"kind\":\"StatefulSet\",\"metadata\":[],\"spec\":"
+		"{\"template\":{\"spec\":{\"containers\":[{\"image\":"
+		"\"postgres\"}]}}}}",
+		"{\"kind\":\"Pod\",\"metadata\":{\"ownerReferences\":\"x\","
+		"\"annotations\":[]}}",
+		"{\"kind\":\"ConfigMap\",\"data\":[\"password=x\"]}",
+		"{\"kind\":\"ConfigMap\",\"data\":{\"a\":null,\"b\":{}}}",
+	};
+	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
+	for (size_t i = 0; i < sizeof(objs) / sizeof(*objs); i++) {
+		finding_list_init(&out);
+		finding_list_init(&def);
+		CU_ASSERT_EQUAL(eval_full(&p, objs[i], NULL, NULL, &out, &def),
+				0);
+		/* the StatefulSet with a postgres image is a real candidate */
+		CU_ASSERT_EQUAL(out.n, 0);
+		finding_list_free(&out);
+		finding_list_free(&def);
+	}
+	const char *compose[] = {
+		"{\"ports\":\"5432:5432\",\"environment\":\"A=b\"}",
+		"{\"ports\":[null,[],{},{\"target\":\"x\"},\"::::\","
+		"\"[::1\",\"[::1]5432\",\"a:b:c:d\",\"5432-\",\"-5432\","
+		"\"99999:5432x\",\"\"],\"environment\":[1,null,\"=x\"],"
+		"\"command\":[1,{}],\"labels\":[1],\"network_mode\":1}",
+	};
+	for (size_t i = 0; i < sizeof(compose) / sizeof(*compose); i++) {
+		finding_list_init(&out);
+		CU_ASSERT_EQUAL(eval_full(&p, compose[i], "services.db", NULL,
+					  &out, NULL),
+				0);
+		CU_ASSERT_EQUAL(out.n, 0);
+		finding_list_free(&out);
+	}
+	policy_release(&p);
+}
+
+static void test_compose_ports(void)
+{
+	struct err e;
+	struct policy p;
+	const struct {
+		const char *port;
+		bool fires;
+	} cases[] = {
+		{"\"5432:5432\"", true},	    {"\"15432:5432\"", true},
+		{"\"5432:8080\"", true},	    {"\"5432\"", true},
+		{"5432", true},		    {"\"5430-5439:5430-5439\"", true},
+		{"\"0.0.0.0:5432:5432\"", true}, {"\"[::]:5432:5432\"", true},
+		{"\":::5432:5432\"", true},	    {"\"6432:6432/tcp\"", true},
+		{"{\"target\":5432}", true},
+		{"{\"target\":80,\"published\":\"5432\"}", true},
+		{"{\"target\":5432,\"host_ip\":\"::\"}", true},
+		{"\"127.0.0.1:5432:5432\"", false},
+		{"\"127.0.0.1::5432\"", false},
+		{"\"[::1]:5432:5432\"", false},
+		{"\"::1:5432:5432\"", false},
+		{"\"10.0.0.5:5432:5432\"", false},
+		{"\"8080:80\"", false},
+		{"\"5432:5432/udp\"", false},
+		{"{\"target\":5432,\"host_ip\":\"127.0.0.1\"}", false},
+		{"{\"target\":5432,\"protocol\":\"udp\"}", false},
+		{"{\"target\":80,\"published\":8080}", false},
+	};
+	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char js[256];
+		struct finding_list out;
+		snprintf(js, sizeof(js),
+			 "{\"image\":\"x\",\"ports\":[%s]}", cases[i].port);
+		finding_list_init(&out);
+		CU_ASSERT_EQUAL(eval_full(&p, js, "services.db", NULL, &out,
+					  NULL),
+				0);
+		if ((out.n == 1) != cases[i].fires)
+			fprintf(stderr, "compose port %s: %zu findings\n",
+				cases[i].port, out.n);
+		CU_ASSERT_EQUAL(out.n, cases[i].fires ? 1 : 0);
+		finding_list_free(&out);
+	}
+	policy_release(&p);
+}
+
 static CU_TestInfo fixture_tests[] = {
 	{"fixtures_fire", test_fixtures_fire},
 	{"fixtures_quiet", test_fixtures_quiet},
@@ -793,6 +899,8 @@ static CU_TestInfo engine_tests[] = {
 	{"kinds", test_kinds},
 	{"paths_and_messages", test_paths_and_messages},
 	{"cidr", test_cidr},
+	{"wrong_types", test_wrong_types},
+	{"compose_ports", test_compose_ports},
 	CU_TEST_INFO_NULL,
 };
 
