@@ -1,0 +1,43 @@
+# The rule fixtures through the real binary: every fires/ file gives exit 1
+# (deny rules) or findings of its rule, quiet/ files none of their rule, and
+# no fixture secret (# secret: lines) appears in any output format.
+source tests/integration/lib.sh
+t_tmpdir
+
+# Collect the fixture secrets.
+grep -h '^# secret:' "$FIX"/PGA10?/fires/*.yaml | sed 's/^# secret: *//' >"$T/secrets"
+n_secrets=$(wc -l <"$T/secrets")
+[ "$n_secrets" -ge 10 ] && t_ok "fixtures declare secrets ($n_secrets)" || t_fail "fixture secrets" "only $n_secrets"
+
+for fmt in text json sarif; do
+	timeout 60 "$PGADMIT" check -f "$FIX/PGA101" -f "$FIX/PGA102" -f "$FIX/PGA103" -f "$FIX/PGA104" \
+		--format $fmt --no-color >"$T/out.$fmt" 2>&1
+	rc=$?
+	t_eq "all fixtures ($fmt): exit 1" 1 $rc
+	leaked=""
+	while IFS= read -r s; do
+		[ -n "$s" ] && grep -qF -- "$s" "$T/out.$fmt" && leaked="$leaked $s"
+	done <"$T/secrets"
+	[ -z "$leaked" ] && t_ok "no secret in $fmt output" || t_fail "no secret in $fmt output" "leaked:$leaked"
+done
+
+# Per file: fires/ has a finding of its rule at the expected first path,
+# quiet/ has none of its rule.
+for f in "$FIX"/PGA10?/fires/*.yaml "$FIX"/PGA10?/quiet/*.yaml; do
+	rule=$(basename "$(dirname "$(dirname "$f")")")
+	kind=$(basename "$(dirname "$f")")
+	out=$(timeout 20 "$PGADMIT" check -f "$f" --format json --fail-on never 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		t_fail "$rule/$kind/$(basename "$f")" "exit $rc: $out"
+		continue
+	fi
+	n=$(printf '%s' "$out" | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+print(sum(1 for f in d['findings'] if f['rule']=='$rule'))" 2>/dev/null)
+	want=$(grep -c "^# expect: $rule " "$f")
+	if [ "$kind" = quiet ]; then want=0; fi
+	t_eq "$rule/$kind/$(basename "$f"): $want findings" "$want" "$n"
+done
+t_finish
