@@ -274,6 +274,14 @@ static size_t run_fixtures(const char *kind)
 			CU_ASSERT_EQUAL(rc, 0);
 			files++;
 			parse_header(text ? text : "", &fx);
+			/* a declared secret must really be in the body, or the
+			 * no-leak check below proves nothing */
+			for (size_t k = 0; k < fx.nsec; k++) {
+				size_t hits = 0;
+				for (const char *q = text; q && (q = strstr(q, fx.secrets[k])); q++)
+					hits++;
+				CU_ASSERT(hits >= 2); /* header line + body */
+			}
 			free(text);
 			if (strcmp(kind, "fires") == 0) {
 				if (fx.nex == 0)
