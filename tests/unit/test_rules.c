@@ -24,8 +24,10 @@
 
 #include "../../src/rules/cidr.h"
 #include "pgadmit/manifest.h"
+#include "pgadmit/podspec.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/rules.h"
+#include "pgadmit/strbuf.h"
 #include "unit.h"
 
 #define FX_ROOT "tests/fixtures"
@@ -890,6 +892,57 @@ static void test_compose_ports(void)
 	policy_release(&p);
 }
 
+static int collect(const struct podspec_container *pc, void *arg)
+{
+	struct strbuf *sb = arg;
+	sb_printf(sb, "%s=%s;", pc->path, pc->image ? pc->image : "-");
+	return 0;
+}
+
+static void test_podspec(void)
+{
+	const char *tmpl = "{\"spec\":{\"template\":{\"spec\":{"
+			   "\"containers\":[{\"image\":\"a\"},7],"
+			   "\"initContainers\":[{\"image\":\"b\"}],"
+			   "\"ephemeralContainers\":[{}]}}}}";
+	const char *kinds[] = {"Deployment", "StatefulSet", "DaemonSet",
+			       "ReplicaSet", "ReplicationController", "Job"};
+	json_t *j = obj(tmpl);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		struct podspec ps;
+		struct strbuf sb = STRBUF_INIT;
+		CU_ASSERT_TRUE(podspec_kind(kinds[i]));
+		CU_ASSERT_TRUE_FATAL(podspec_locate(kinds[i], j, &ps));
+		CU_ASSERT_STRING_EQUAL(ps.path, "spec.template.spec");
+		podspec_foreach(&ps, collect, &sb);
+		CU_ASSERT_STRING_EQUAL(sb_str(&sb),
+				       "spec.template.spec.containers[0]=a;"
+				       "spec.template.spec.initContainers[0]=b;"
+				       "spec.template.spec.ephemeralContainers[0]=-;");
+		sb_free(&sb);
+	}
+	struct podspec ps;
+	/* as a Pod, the same object's spec has no containers */
+	struct strbuf none = STRBUF_INIT;
+	CU_ASSERT_TRUE(podspec_locate("Pod", j, &ps));
+	podspec_foreach(&ps, collect, &none);
+	CU_ASSERT_EQUAL(none.len, 0);
+	sb_free(&none);
+	CU_ASSERT_FALSE(podspec_locate("Service", j, &ps));
+	CU_ASSERT_FALSE(podspec_locate(NULL, j, &ps));
+	CU_ASSERT_FALSE(podspec_kind("Secret"));
+	json_decref(j);
+	j = obj("{\"spec\":{\"containers\":[]}}");
+	CU_ASSERT_TRUE(podspec_locate("Pod", j, &ps));
+	CU_ASSERT_STRING_EQUAL(ps.path, "spec");
+	json_decref(j);
+	j = obj("{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":"
+		"{\"spec\":{}}}}}}");
+	CU_ASSERT_TRUE(podspec_locate("CronJob", j, &ps));
+	CU_ASSERT_STRING_EQUAL(ps.path, "spec.jobTemplate.spec.template.spec");
+	json_decref(j);
+}
+
 static CU_TestInfo fixture_tests[] = {
 	{"fixtures_fire", test_fixtures_fire},
 	{"fixtures_quiet", test_fixtures_quiet},
@@ -907,6 +960,7 @@ static CU_TestInfo engine_tests[] = {
 	{"kinds", test_kinds},
 	{"paths_and_messages", test_paths_and_messages},
 	{"cidr", test_cidr},
+	{"podspec", test_podspec},
 	{"wrong_types", test_wrong_types},
 	{"compose_ports", test_compose_ports},
 	CU_TEST_INFO_NULL,
