@@ -32,6 +32,7 @@
 
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define CT_JSON "application/json"
+#define DRAIN_SETTLE_MS 300
 
 enum route {
 	ROUTE_VALIDATE,
@@ -479,7 +480,7 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 		threads = n > 0 && n < 64 ? (unsigned)n : 2;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
 		if (ss.ss_family == AF_INET6)
 			flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 		if (tls)
@@ -552,8 +553,15 @@ static void drain_and_stop(struct MHD_Daemon *d, struct MHD_Daemon *md)
 	srv_log(SRV_INFO, "shutting down: draining", "grace_s", grace,
 		"in_flight", n, NULL);
 	MHD_socket lfd = MHD_quiesce_daemon(d);
-	long long deadline = mono_ms() + (long long)S.cfg->shutdown_grace_s * 1000;
-	while (atomic_load(&S.in_flight) > 0 && mono_ms() < deadline)
+	long long start = mono_ms();
+	long long deadline = start + (long long)S.cfg->shutdown_grace_s * 1000;
+	/* A request whose bytes already sit in a socket buffer is not yet
+	 * counted: give the workers a moment to pick those up. */
+	long long settle = start + DRAIN_SETTLE_MS;
+	if (settle > deadline)
+		settle = deadline;
+	while (mono_ms() < deadline &&
+	       (atomic_load(&S.in_flight) > 0 || mono_ms() < settle))
 		usleep(10000);
 	snprintf(n, sizeof(n), "%d", atomic_load(&S.in_flight));
 	MHD_stop_daemon(d);

@@ -5,7 +5,7 @@
 # and exits 0 within the grace period.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/fixtures/serve/serve_lib.sh"
-t_tmpdir
+t_tmpdir; [ -n "${KEEP:-}" ] && trap "" EXIT
 CERTS="$T/certs"
 OBJ="$ROOT/tests/fixtures/serve/objects"
 
@@ -155,6 +155,7 @@ PY
 IF=$!
 t_on_exit "kill $IF 2>/dev/null"
 for i in $(seq 1 100); do [ -f "$T/inflight.sent" ] && break; sleep 0.05; done
+sleep 0.2
 t0=$(date +%s%N)
 kill -TERM "$SV_PID"
 sleep 0.3

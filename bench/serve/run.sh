@@ -1,0 +1,127 @@
+#!/bin/bash
+# make bench-serve: throughput and latency of pgadmit serve over TLS with
+# keep-alive (wrk, 32 connections), with the default policy and with every
+# rule off (rule-evaluation cost), against nginx returning a fixed
+# AdmissionReview on the same machine (the ceiling). Prints figures; asserts
+# nothing.   usage: bench/serve/run.sh PGADMIT_BIN [SECONDS] [CONNECTIONS]
+set -uo pipefail
+BIN="$(realpath "$1")"
+SECS="${2:-10}"
+CONNS="${3:-32}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+W="$(mktemp -d /tmp/pgadmit-bench.XXXXXX)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.2; rm -rf "$W"; }
+trap cleanup EXIT
+THREADS=2
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/tls.key" \
+	-out "$W/tls.crt" -days 2 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
+
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+run_wrk() { # url -> RESULT line
+	PGADMIT_BENCH_PATH="$2" wrk -t$THREADS -c"$CONNS" -d"${SECS}s" --latency \
+		-s "$HERE/reviews.lua" "$1" -- "$HERE/pod-review.json" "$HERE/deployment-review.json" \
+		>"$W/wrk.out" 2>&1
+	grep '^RESULT' "$W/wrk.out" || { cat "$W/wrk.out" >&2; echo "RESULT 0 0 0 0 -1"; }
+}
+
+start_pgadmit() { # label env...
+	local label="$1"; shift
+	env "$@" "$BIN" serve --listen 127.0.0.1:0 --tls-cert "$W/tls.crt" \
+		--tls-key "$W/tls.key" 2>"$W/$label.log" &
+	SPID=$!
+	PIDS+=("$SPID")
+	for i in $(seq 1 100); do
+		PORT="$(sed -n 's/.*"msg":"listening".*"port":"\([0-9]*\)".*/\1/p' "$W/$label.log" | head -1)"
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "pgadmit did not start: $(cat "$W/$label.log")" >&2
+	exit 1
+}
+
+declare -A RPS P50 P99 ERR RSS
+measure_pgadmit() { # label env...
+	local label="$1"; shift
+	start_pgadmit "$label" "$@"
+	# warm up (TLS sessions, allocator)
+	PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$PORT" \
+		-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
+	read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$PORT" /validate)"
+	RPS[$label]=$r P50[$label]=$p50 P99[$label]=$p99 ERR[$label]=$e
+	RSS[$label]=$(( $(hwm_kb "$SPID") / 1024 ))
+	kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
+}
+
+# Sanity: the fixtures are judged (not skipped) and answered.
+start_pgadmit check
+for f in pod deployment; do
+	code="$(curl -sS -o "$W/$f.resp" -w '%{http_code}' --cacert "$W/tls.crt" \
+		-H 'Content-Type: application/json' --data-binary "@$HERE/$f-review.json" \
+		"https://localhost:$PORT/validate")"
+	echo "fixture $f-review.json ($(wc -c <"$HERE/$f-review.json") bytes): HTTP $code $(head -c 160 "$W/$f.resp")"
+done
+kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
+
+measure_pgadmit default
+OFF=()
+for r in PGA101 PGA102 PGA103 PGA104; do OFF+=("PGADMIT_RULE_$r=off"); done
+measure_pgadmit rules-off "${OFF[@]}"
+
+# nginx: the same TLS, a fixed AdmissionReview, no parsing: the ceiling.
+NPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+mkdir -p "$W/nginx"
+cat >"$W/nginx.conf" <<NGX
+worker_processes $(nproc);
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $W/nginx/body;
+	proxy_temp_path $W/nginx/proxy;
+	fastcgi_temp_path $W/nginx/fastcgi;
+	uwsgi_temp_path $W/nginx/uwsgi;
+	scgi_temp_path $W/nginx/scgi;
+	client_max_body_size 3m;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$NPORT ssl;
+		ssl_certificate $W/tls.crt;
+		ssl_certificate_key $W/tls.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		location / {
+			default_type application/json;
+			return 200 '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"0d3c6f6e-8a3b-4b8e-9a52-6f3e1c2d4b7a","allowed":true}}';
+		}
+	}
+}
+NGX
+nginx -c "$W/nginx.conf" -p "$W/nginx" 2>"$W/nginx.err" || { cat "$W/nginx.err"; exit 1; }
+for i in $(seq 1 50); do [ -s "$W/nginx/nginx.pid" ] && break; sleep 0.05; done
+NPID="$(cat "$W/nginx/nginx.pid")"
+PIDS+=("$NPID")
+PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$NPORT" \
+	-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
+read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$NPORT" /validate)"
+RPS[nginx]=$r P50[nginx]=$p50 P99[nginx]=$p99 ERR[nginx]=$e
+kb=$(hwm_kb "$NPID")
+for c in $(pgrep -P "$NPID"); do kb=$((kb + $(hwm_kb "$c"))); done
+RSS[nginx]=$((kb / 1024))
+kill -QUIT "$NPID" 2>/dev/null
+
+echo
+echo "pgadmit serve benchmark: wrk -t$THREADS -c$CONNS -d${SECS}s, TLS keep-alive, POST /validate"
+echo "alternating $(wc -c <"$HERE/pod-review.json")-byte Pod and $(wc -c <"$HERE/deployment-review.json")-byte Deployment reviews; $(nproc) CPUs"
+printf '%-22s %10s %9s %9s %7s %9s %9s\n' server req/s p50_ms p99_ms errors peak_MiB vs_nginx
+for l in default rules-off nginx; do
+	ratio="$(awk -v a="${RPS[$l]}" -v b="${RPS[nginx]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+	name="pgadmit ($l)"; [ $l = nginx ] && name="nginx (fixed answer)"
+	printf '%-22s %10s %9s %9s %7s %9s %9s\n' "$name" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+		"${ERR[$l]}" "${RSS[$l]}" "$ratio"
+done
+cost="$(awk -v a="${RPS[default]}" -v b="${RPS[rules-off]}" 'BEGIN { if (b > 0) printf "%.1f", (1 - a / b) * 100; else print "-" }')"
+echo "rule evaluation cost: ${cost}% of the throughput with all rules off"
