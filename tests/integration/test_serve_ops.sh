@@ -5,7 +5,7 @@
 # and exits 0 within the grace period.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/fixtures/serve/serve_lib.sh"
-t_tmpdir; [ -n "${KEEP:-}" ] && trap "" EXIT
+t_tmpdir
 CERTS="$T/certs"
 OBJ="$ROOT/tests/fixtures/serve/objects"
 
