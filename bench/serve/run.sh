@@ -44,6 +44,16 @@ start_pgadmit() { # label env...
 }
 
 declare -A RPS P50 P99 ERR RSS
+# Each configuration runs ROUNDS times, interleaved so that drift on a shared
+# machine hits all alike; the table shows medians (errors: sum, RSS: max).
+ROUNDS="${BENCH_ROUNDS:-3}"
+record() { # label rps p50 p99 errors rss_mib
+	RPS[$1]+="$2 " P50[$1]+="$3 " P99[$1]+="$4 " ERR[$1]+="$5 " RSS[$1]+="$6 "
+	echo "  round: $1 $2 req/s p50 $3 ms p99 $4 ms errors $5 rss $6 MiB"
+}
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+sum() { tr ' ' '\n' <<<"$1" | grep . | awk '{s+=$1} END {print s+0}'; }
+max() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1; }
 measure_pgadmit() { # label env...
 	local label="$1"; shift
 	start_pgadmit "$label" "$@"
@@ -51,8 +61,7 @@ measure_pgadmit() { # label env...
 	PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$PORT" \
 		-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
 	read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$PORT" /validate)"
-	RPS[$label]=$r P50[$label]=$p50 P99[$label]=$p99 ERR[$label]=$e
-	RSS[$label]=$(( $(hwm_kb "$SPID") / 1024 ))
+	record "$label" "$r" "$p50" "$p99" "$e" $(( $(hwm_kb "$SPID") / 1024 ))
 	kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
 }
 
@@ -66,11 +75,10 @@ for f in pod deployment; do
 done
 kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
 
-measure_pgadmit default
 OFF=()
 for r in PGA101 PGA102 PGA103 PGA104; do OFF+=("PGADMIT_RULE_$r=off"); done
-measure_pgadmit rules-off "${OFF[@]}"
 
+start_nginx() {
 # nginx: the same TLS, a fixed AdmissionReview, no parsing: the ceiling.
 NPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 mkdir -p "$W/nginx"
@@ -107,15 +115,26 @@ PIDS+=("$NPID")
 PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$NPORT" \
 	-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
 read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$NPORT" /validate)"
-RPS[nginx]=$r P50[nginx]=$p50 P99[nginx]=$p99 ERR[nginx]=$e
 kb=$(hwm_kb "$NPID")
 for c in $(pgrep -P "$NPID"); do kb=$((kb + $(hwm_kb "$c"))); done
-RSS[nginx]=$((kb / 1024))
+record nginx "$r" "$p50" "$p99" "$e" $((kb / 1024))
 kill -QUIT "$NPID" 2>/dev/null
+for i in $(seq 1 50); do kill -0 "$NPID" 2>/dev/null || break; sleep 0.05; done
+}
 
+for round in $(seq 1 "$ROUNDS"); do
+	measure_pgadmit default
+	measure_pgadmit rules-off "${OFF[@]}"
+	start_nginx
+done
+
+for l in default rules-off nginx; do
+	RPS[$l]="$(median "${RPS[$l]}")" P50[$l]="$(median "${P50[$l]}")" P99[$l]="$(median "${P99[$l]}")"
+	ERR[$l]="$(sum "${ERR[$l]}")" RSS[$l]="$(max "${RSS[$l]}")"
+done
 echo
 echo "pgadmit serve benchmark: wrk -t$THREADS -c$CONNS -d${SECS}s, TLS keep-alive, POST /validate"
-echo "alternating $(wc -c <"$HERE/pod-review.json")-byte Pod and $(wc -c <"$HERE/deployment-review.json")-byte Deployment reviews; $(nproc) CPUs"
+echo "medians of $ROUNDS interleaved rounds; alternating $(wc -c <"$HERE/pod-review.json")-byte Pod and $(wc -c <"$HERE/deployment-review.json")-byte Deployment reviews; $(nproc) CPUs"
 printf '%-22s %10s %9s %9s %7s %9s %9s\n' server req/s p50_ms p99_ms errors peak_MiB vs_nginx
 for l in default rules-off nginx; do
 	ratio="$(awk -v a="${RPS[$l]}" -v b="${RPS[nginx]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
