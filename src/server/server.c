@@ -33,6 +33,8 @@
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define CT_JSON "application/json"
 #define DRAIN_SETTLE_MS 300
+#define BODY_PREALLOC_MAX (64 * 1024)
+#define REQUEST_DEADLINE_S 30.0 /* longest kube-apiserver webhook timeout */
 
 enum route {
 	ROUTE_VALIDATE,
@@ -349,10 +351,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		rq->max = max;
 		clock_gettime(CLOCK_MONOTONIC, &rq->t0);
 		if (want > 0) {
-			/* one allocation for the common case */
-			rq->body.buf = malloc((size_t)want + 1);
+			/* One allocation for the common case, but never a
+			 * large one on the client's word alone. */
+			size_t pre = (size_t)(want < BODY_PREALLOC_MAX
+						      ? want
+						      : BODY_PREALLOC_MAX);
+			rq->body.buf = malloc(pre + 1);
 			if (rq->body.buf) {
-				rq->body.cap = (size_t)want + 1;
+				rq->body.cap = pre + 1;
 				rq->body.buf[0] = '\0';
 			}
 		}
@@ -361,6 +367,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		/* The idle timeout restarts with every byte: bound the
+		 * whole upload too, or a trickling client holds a slot. */
+		if (elapsed_s(&rq->t0) > REQUEST_DEADLINE_S) {
+			srv_log(SRV_WARN, "request body too slow, connection dropped",
+				"endpoint", routes[rq->route].path, NULL);
+			return MHD_NO;
+		}
 		if (!rq->too_big) {
 			if ((long long)(rq->body.len + *upload_size) > rq->max) {
 				rq->too_big = true;

@@ -176,4 +176,12 @@ grep -q 'pgadmit_findings_total{rule="PGA102",action="deny"} [1-9]' "$T/metrics"
 
 sv_stop
 t_eq "SIGTERM: exit 0" 0 "$SV_RC"
+
+# --- IPv6 loopback -------------------------------------------------------------------
+if sv_start v6 --listen '[::1]:0'; then
+	t_eq "listen [::1]:PORT" ok "$(sv_curl -g "https://[::1]:$SV_PORT/healthz")"
+	sv_stop
+else
+	t_fail "listen [::1]:PORT" "$(cat "$SV_LOG")"
+fi
 t_finish
