@@ -424,6 +424,9 @@ int admission_handle(const struct admission_env *env,
 	bool judge = obj && okind && (!op || (strcmp(op, "DELETE") != 0 &&
 					      strcmp(op, "CONNECT") != 0));
 	judge = judge && (!sub || !*sub || strcmp(sub, "status") != 0);
+	/* An object being deleted only loses finalizers from here on:
+	 * refusing that update would block the deletion forever. */
+	judge = judge && !json_object_get(meta, "deletionTimestamp");
 	judge = judge && kind_from_expected_group(okind, group) &&
 		rules_kind_relevant(okind);
 	judge = judge && !(ns && policy_skips_namespace(env->policy, ns));

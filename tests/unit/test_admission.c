@@ -300,6 +300,16 @@ static void test_skips(void)
 	b = review("pod-rs", "CREATE", "Pod", "", "shop", pod_rs, false);
 	expect_skip(b, "pod-rs");
 	free(b);
+	/* an object being deleted: finalizer removal must go through */
+	b = review("deleting", "UPDATE", "Deployment", "apps", "shop",
+		   "{\"kind\":\"Deployment\",\"metadata\":{\"name\":\"api\","
+		   "\"deletionTimestamp\":\"2026-11-24T10:00:00Z\",\"finalizers\":[]},"
+		   "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
+		   "\"a\",\"image\":\"x\",\"env\":[{\"name\":\"PGPASSWORD\","
+		   "\"value\":\"s\"}]}]}}}}",
+		   false);
+	expect_skip(b, "deleting");
+	free(b);
 	b = review("ns-skip", "CREATE", "Deployment", "apps", "kube-system",
 		   deploy_bad, false);
 	expect_skip(b, "ns-skip");
