@@ -127,6 +127,30 @@ timeout 10 curl -sS "http://127.0.0.1:$MPORT/metrics" >"$T/m2"
 grep -q '^pgadmit_policy_reloads_total 1$' "$T/m2" && grep -q '^pgadmit_policy_reload_failures_total 1$' "$T/m2" &&
 	t_ok "metrics: policy reloads 1, failures 1" || t_fail "metrics: policy reloads" "$(grep policy_reload "$T/m2")"
 
+# reloads while reviews are in flight: every review answered (refcounted
+# policy swap; ASan builds catch a use after free here)
+python3 - "$SV_PORT" "$CERTS/ca.crt" "$SV_PY" "$OBJ/deploy-inline-password.json" >"$T/hupload.out" 2>&1 <<'PY' &
+import json, sys, threading, importlib.util
+spec = importlib.util.spec_from_file_location("review", sys.argv[3]); rv = importlib.util.module_from_spec(spec); spec.loader.exec_module(rv)
+obj = json.load(open(sys.argv[4]))
+bad = []
+def worker(k):
+    for i in range(40):
+        st, body = rv.post(int(sys.argv[1]), sys.argv[2], "/validate", rv.wrap(obj, uid=f"h{k}-{i}"))
+        if st != 200 or json.loads(body)["response"]["uid"] != f"h{k}-{i}":
+            bad.append((st, body))
+ts = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("answered", 160 - len(bad), "of 160")
+sys.exit(1 if bad else 0)
+PY
+HL=$!
+echo '{"rules": {"PGA102": "warn"}}' >"$T/policy.json"
+for i in $(seq 1 10); do kill -HUP "$SV_PID"; sleep 0.1; done
+wait $HL
+t_eq "SIGHUP under load: every review answered" 0 $?
+kill -0 "$SV_PID" 2>/dev/null && t_ok "SIGHUP under load: still running" || t_fail "SIGHUP under load: still running" "died"
+
 # --- SIGTERM drains the request in flight ---------------------------------------
 python3 - "$SV_PORT" "$CERTS/ca.crt" "$SV_PY" "$OBJ/deploy-inline-password.json" "$T/inflight.sent" \
 	>"$T/inflight.out" 2>&1 <<'PY' &
