@@ -199,7 +199,10 @@ static int eval_pod(struct rule_ctx *c)
 	if (json_is_true(hn) && (w.pg_server || w.pg_port)) {
 		char path[96];
 		snprintf(path, sizeof(path), "%s.hostNetwork", ps.path);
-		if (rule_report(c, hn, path,
+		/* jansson's true is a shared singleton with no line of its
+		 * own: point the line at the Pod spec map (the hostNetwork
+		 * line itself when it is the spec's first key) */
+		if (rule_report(c, ps.spec, path,
 				w.pg_server ? "hostNetwork: true exposes a PostgreSQL server on the node's network"
 					    : "hostNetwork: true exposes a PostgreSQL port on the node's network",
 				"remove hostNetwork and expose PostgreSQL with a ClusterIP Service"))
