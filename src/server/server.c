@@ -118,7 +118,7 @@ static int policy_swap_in(struct policy *p)
 	return 0;
 }
 
-static int policy_load(bool reload)
+static int policy_load(bool reload, struct err *out)
 {
 	struct err err;
 	err_clear(&err);
@@ -132,6 +132,9 @@ static int policy_load(bool reload)
 			"error", err.msg[0] ? err.msg : "out of memory", NULL);
 		if (reload)
 			srv_metrics_policy_reload(false);
+		if (out)
+			err_set(out, "cannot load policy: %s",
+				err.msg[0] ? err.msg : "out of memory");
 		return -1;
 	}
 	srv_log(SRV_INFO, reload ? "policy reloaded" : "policy loaded",
@@ -605,12 +608,8 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 	}
 	if (srv_tls_load(cfg->tls_cert, cfg->tls_key, err))
 		goto out;
-	if (policy_load(false)) {
-		err_set(err, "cannot load policy%s%s (see the log line above)",
-			cfg->policy_path ? " " : "",
-			cfg->policy_path ? cfg->policy_path : "");
+	if (policy_load(false, err))
 		goto out;
-	}
 	if (kube_global_init()) {
 		err_set(err, "curl_global_init failed");
 		goto out;
@@ -674,7 +673,7 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			policy_load(true);
+			policy_load(true, NULL);
 			continue;
 		}
 		drain_and_stop(d, md);

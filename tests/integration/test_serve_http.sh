@@ -22,6 +22,12 @@ grep -q "bad.crt" "$T/badcert.out" && t_ok "garbage certificate: names the file"
 	t_fail "garbage certificate: names the file" "$(cat "$T/badcert.out")"
 timeout 10 "$PGADMIT" serve --listen nonsense --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" >"$T/badlisten.out" 2>&1
 t_eq "bad listen address: exit 2" 2 $?
+echo '{"rules": {"PGA999": "deny"}}' >"$T/badpolicy.json"
+timeout 10 "$PGADMIT" serve --listen 127.0.0.1:0 --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
+	--policy "$T/badpolicy.json" >"$T/badpol.out" 2>&1
+t_eq "bad policy: exit 2" 2 $?
+grep -q "cannot load policy: .*badpolicy.json: rules.PGA999" "$T/badpol.out" && t_ok "bad policy: says why" ||
+	t_fail "bad policy: says why" "$(tail -1 "$T/badpol.out")"
 timeout 10 "$PGADMIT" serve --bogus >/dev/null 2>&1
 t_eq "unknown flag: exit 2" 2 $?
 
