@@ -39,6 +39,10 @@ if ! sv_start http --max-body-bytes 65536 --idle-timeout $((2 * SV_SLOW)); then
 fi
 t_ok "server starts (cert and key from PGADMIT_TLS_*)"
 
+timeout 10 "$PGADMIT" serve --listen "127.0.0.1:$SV_PORT" >"$T/inuse.out" 2>&1
+t_eq "address in use: exit 2" 2 $?
+grep -q "cannot listen on 127.0.0.1:$SV_PORT" "$T/inuse.out" && t_ok "address in use: says why" ||
+	t_fail "address in use: says why" "$(tail -1 "$T/inuse.out")"
 t_eq "GET /healthz" "ok" "$(sv_curl "$(sv_url /healthz)")"
 t_eq "GET /readyz" "ready" "$(sv_curl "$(sv_url /readyz)")"
 sv_curl -o "$T/metrics" "$(sv_url /metrics)"
