@@ -16,7 +16,7 @@ for mb in 4 40; do
 	best_check=999; best_bare=999
 	for _ in 1 2 3; do
 		/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$BIN" check -f "$f" --format json >"$OUT/report.json" 2>/dev/null || true
-		read -r secs kb <"$OUT/time.txt"
+		read -r secs kb < <(tail -1 "$OUT/time.txt")
 		best_check=$(python3 -c "print(min($best_check, $secs))")
 		rss[$mb]=$kb
 		bare=$("$BARE" "$f" | cut -d' ' -f1)
