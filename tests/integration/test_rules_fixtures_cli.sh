@@ -40,4 +40,37 @@ print(sum(1 for f in d['findings'] if f['rule']=='$rule'))" 2>/dev/null)
 	if [ "$kind" = quiet ]; then want=0; fi
 	t_eq "$rule/$kind/$(basename "$f"): $want findings" "$want" "$n"
 done
+
+# PGA103 over a bundle of several files: the CronJob in another file counts,
+# in either order; in another namespace it does not.
+cat >"$T/sts.yaml" <<'Y'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: pg, namespace: data}
+spec:
+  template:
+    spec:
+      containers: [{name: pg, image: "postgres:16"}]
+Y
+cat >"$T/cj.yaml" <<'Y'
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: dump, namespace: data}
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: d, image: "alpine", command: ["pg_dump", "-h", "pg"]}]
+Y
+sed 's/namespace: data/namespace: other/' "$T/cj.yaml" >"$T/cj-other.yaml"
+count103() {
+	timeout 20 "$PGADMIT" check "$@" --format json --fail-on never 2>/dev/null |
+		python3 -c "import json,sys; print(sum(1 for f in json.load(sys.stdin)['findings'] if f['rule']=='PGA103'))"
+}
+t_eq "PGA103: workload alone" 1 "$(count103 -f "$T/sts.yaml")"
+t_eq "PGA103: CronJob in a later file" 0 "$(count103 -f "$T/sts.yaml" -f "$T/cj.yaml")"
+t_eq "PGA103: CronJob in an earlier file" 0 "$(count103 -f "$T/cj.yaml" -f "$T/sts.yaml")"
+t_eq "PGA103: CronJob in another namespace" 1 "$(count103 -f "$T/sts.yaml" -f "$T/cj-other.yaml")"
 t_finish
