@@ -5,3 +5,4 @@ BENCH_CONNECTIONS ?= 32
 .PHONY: bench-serve
 bench-serve: $(BIN)
 	bench/serve/run.sh $(BIN) $(BENCH_SECONDS) $(BENCH_CONNECTIONS)
+bench: bench-serve
