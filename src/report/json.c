@@ -1,10 +1,7 @@
 /* json.c — the JSON report, shape as in interfaces.md (version 1). */
 #include <jansson.h>
 
-#include "pgadmit/report.h"
-
-int report_json(FILE *out, const struct finding_list *l,
-		const struct report_summary *s);
+#include "writers.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -48,12 +45,7 @@ int report_json(FILE *out, const struct finding_list *l,
 			 (json_int_t)cnt[ACTION_WARN], "annotate",
 			 (json_int_t)cnt[ACTION_ANNOTATE], "info",
 			 (json_int_t)cnt[ACTION_INFO]);
-	if (!root)
-		goto out;
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
-		fputc('\n', out);
-		rc = 0;
-	}
+	rc = report_dump_json(out, root);
 out:
 	json_decref(root);
 	json_decref(arr);

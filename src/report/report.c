@@ -1,14 +1,18 @@
 /* report.c — format dispatch (report.h). */
+#include <jansson.h>
 #include <string.h>
 
-#include "pgadmit/report.h"
+#include "writers.h"
 
-int report_text(FILE *out, const struct finding_list *l,
-		const struct report_summary *s, bool color);
-int report_json(FILE *out, const struct finding_list *l,
-		const struct report_summary *s);
-int report_sarif(FILE *out, const struct finding_list *l,
-		 const struct report_summary *s);
+int report_dump_json(FILE *out, const json_t *root)
+{
+	if (!root)
+		return -1;
+	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+		return -1;
+	fputc('\n', out);
+	return 0;
+}
 
 int report_format_parse(const char *s)
 {

@@ -8,11 +8,8 @@
 #include <string.h>
 
 #include "pgadmit/policy.h"
-#include "pgadmit/report.h"
+#include "writers.h"
 #include "pgadmit/strbuf.h"
-
-int report_sarif(FILE *out, const struct finding_list *l,
-		 const struct report_summary *s);
 
 #define SARIF_SCHEMA                                                           \
 	"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"  \
@@ -110,12 +107,7 @@ int report_sarif(FILE *out, const struct finding_list *l,
 			 "tool", "driver", "name", "pgadmit", "version",
 			 PGADMIT_VERSION, "rules", rules, "results", results,
 			 "columnKind", "unicodeCodePoints");
-	if (!root)
-		goto out;
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
-		fputc('\n', out);
-		rc = 0;
-	}
+	rc = report_dump_json(out, root);
 out:
 	json_decref(root);
 	json_decref(rules);

@@ -1,7 +1,7 @@
 /* text.c — the human report: one block per finding, then a summary line. */
 #include <stdio.h>
 
-#include "pgadmit/report.h"
+#include "writers.h"
 
 #define RED "\033[31m"
 #define YELLOW "\033[33m"
@@ -9,9 +9,6 @@
 #define BOLD "\033[1m"
 #define DIM "\033[2m"
 #define RESET "\033[0m"
-
-int report_text(FILE *out, const struct finding_list *l,
-		const struct report_summary *s, bool color);
 
 static const char *action_color(enum action a)
 {
