@@ -1,17 +1,316 @@
-/* cmd_certgen.c — placeholder until the certgen subcommand lands. */
+/* cmd_certgen.c — `pgadmit certgen`: webhook CA and serving certificate,
+ * written to files and/or a Secret, and the caBundle of the webhook
+ * configurations patched (certgen.h). */
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
+#include "pgadmit/certgen.h"
+
+#define MAX_WEBHOOKS 16
 
 void usage_certgen(FILE *out)
 {
-	fprintf(out, "usage: pgadmit certgen (not built yet)\n");
+	fprintf(out,
+		"usage: pgadmit certgen --service NAME --namespace NS "
+		"[--out-dir DIR] [--secret NAME]\n"
+		"                       [--days N] [--renew-days N] [--force]\n"
+		"                       [--patch-webhooks NAME...]\n"
+		"\n"
+		"Generate a CA and a serving certificate (ECDSA P-256) for the "
+		"Service\n"
+		"NAME.NS.svc (SANs NAME, NAME.NS, NAME.NS.svc, "
+		"NAME.NS.svc.cluster.local).\n"
+		"\n"
+		"  --service NAME        the webhook Service's name\n"
+		"  --namespace NS        its namespace\n"
+		"  --out-dir DIR         write ca.crt, tls.crt, tls.key (0600) into "
+		"DIR\n"
+		"  --secret NAME         create or update the kubernetes.io/tls "
+		"Secret NAME in NS\n"
+		"                        (keeps a valid existing one: see "
+		"--renew-days)\n"
+		"  --days N              validity in days (default %d)\n"
+		"  --renew-days N        with --secret: replace an existing "
+		"certificate that\n"
+		"                        expires within N days (default %d)\n"
+		"  --force               overwrite existing files; with --secret, "
+		"always rotate\n"
+		"  --patch-webhooks NAME...\n"
+		"                        set clientConfig.caBundle of every "
+		"webhook of the\n"
+		"                        Validating/MutatingWebhookConfiguration "
+		"NAME (in-cluster\n"
+		"                        service account; a name that does not "
+		"exist yet is skipped)\n"
+		"\n"
+		"At least one of --out-dir and --secret is needed. Exit 0 ok, 1 "
+		"failure, 2 usage.\n",
+		CERTGEN_DAYS_DEFAULT, CERTGEN_RENEW_DAYS_DEFAULT);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "pgadmit certgen: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage_certgen(stderr);
+	return EXIT_USAGE;
+}
+
+static bool parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+struct opts {
+	const char *service, *ns, *out_dir, *secret;
+	int days, renew_days;
+	bool force;
+	const char *webhooks[MAX_WEBHOOKS];
+	int nwebhooks;
+};
+
+/* Option value: "--opt=value" or the next argument. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **dst = NULL;
+		const char *v;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage_certgen(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--force") == 0) {
+			o->force = true;
+			continue;
+		}
+		if (is_opt(a, "--patch-webhooks")) {
+			bool any = false;
+			if (strchr(a, '=')) {
+				if (o->nwebhooks >= MAX_WEBHOOKS)
+					return usage_error("too many webhook "
+							   "names%s", "");
+				o->webhooks[o->nwebhooks++] = strchr(a, '=') + 1;
+				any = true;
+			}
+			while (i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
+				if (o->nwebhooks >= MAX_WEBHOOKS)
+					return usage_error("too many webhook "
+							   "names%s", "");
+				o->webhooks[o->nwebhooks++] = argv[++i];
+				any = true;
+			}
+			if (!any)
+				return usage_error("--patch-webhooks needs at "
+						   "least one NAME%s", "");
+			continue;
+		}
+		if (is_opt(a, "--service"))
+			dst = &o->service;
+		else if (is_opt(a, "--namespace"))
+			dst = &o->ns;
+		else if (is_opt(a, "--out-dir"))
+			dst = &o->out_dir;
+		else if (is_opt(a, "--secret"))
+			dst = &o->secret;
+		if (dst) {
+			char name[32];
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)strcspn(a, "="), a);
+			if (!(v = opt_value(argc, argv, &i, name)) || !*v)
+				return usage_error("%s needs a value", name);
+			*dst = v;
+			continue;
+		}
+		if (is_opt(a, "--days")) {
+			if (!(v = opt_value(argc, argv, &i, "--days")) ||
+			    !parse_int(v, 1, CERTGEN_DAYS_MAX, &o->days))
+				return usage_error("--days: expected a number "
+						   "of days from 1 to 36500%s",
+						   "");
+			continue;
+		}
+		if (is_opt(a, "--renew-days")) {
+			if (!(v = opt_value(argc, argv, &i, "--renew-days")) ||
+			    !parse_int(v, 0, CERTGEN_DAYS_MAX, &o->renew_days))
+				return usage_error("--renew-days: expected a "
+						   "number of days%s", "");
+			continue;
+		}
+		return usage_error("unknown argument '%s'", a);
+	}
+	if (!o->service)
+		return usage_error("--service is required%s", "");
+	if (!o->ns)
+		return usage_error("--namespace is required%s", "");
+	if (!o->out_dir && !o->secret)
+		return usage_error("--out-dir or --secret is required%s", "");
+	if (!certgen_valid_label(o->service))
+		return usage_error("--service '%s': expected a DNS label "
+				   "(a-z, 0-9, '-', at most 63 characters)",
+				   o->service);
+	if (!certgen_valid_label(o->ns))
+		return usage_error("--namespace '%s': expected a DNS label "
+				   "(a-z, 0-9, '-', at most 63 characters)",
+				   o->ns);
+	if (o->secret && strlen(o->secret) > 253)
+		return usage_error("--secret '%s': name too long", o->secret);
+	for (int i = 0; i < o->nwebhooks; i++)
+		if (!*o->webhooks[i] || strlen(o->webhooks[i]) > 253 ||
+		    strpbrk(o->webhooks[i], "/?#% "))
+			return usage_error("--patch-webhooks: invalid name "
+					   "'%s'",
+					   o->webhooks[i]);
+	if (o->secret && o->renew_days >= o->days)
+		return usage_error("--renew-days must be less than --days%s",
+				   "");
+	return -1; /* go on */
 }
 
 int cmd_certgen(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "pgadmit certgen: not implemented yet\n");
-	return EXIT_USAGE;
+	struct opts o = {.days = CERTGEN_DAYS_DEFAULT,
+			 .renew_days = CERTGEN_RENEW_DAYS_DEFAULT};
+	struct certgen_pems pems = {0};
+	struct certgen_kube *k = NULL;
+	struct err err = {""};
+	int rc = parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	/* Refuse early: nothing is generated or sent to the API when the
+	 * files would be refused anyway. */
+	if (o.out_dir && !o.force) {
+		static const char *const names[] = {"ca.crt", "tls.crt",
+						    "tls.key"};
+		for (size_t i = 0; i < 3; i++) {
+			char path[4096];
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%s", o.out_dir,
+				 names[i]);
+			if (lstat(path, &st) == 0) {
+				fprintf(stderr,
+					"pgadmit certgen: %s exists; not "
+					"overwriting (use --force to "
+					"replace)\n",
+					path);
+				return 1;
+			}
+		}
+	}
+	bool need_api = o.secret || o.nwebhooks;
+	if (need_api) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			fprintf(stderr, "pgadmit certgen: libcurl init failed\n");
+			return 1;
+		}
+		if (!(k = certgen_kube_from_env(&err))) {
+			fprintf(stderr, "pgadmit certgen: Kubernetes API: %s\n",
+				err.msg);
+			goto out;
+		}
+	}
+
+	bool have = false;
+	if (o.secret && !o.force) {
+		char why[200] = "";
+		int got = certgen_kube_get_secret(k, o.ns, o.secret, &pems, &err);
+		if (got < 0) {
+			fprintf(stderr, "pgadmit certgen: Secret %s/%s: %s\n",
+				o.ns, o.secret, err.msg);
+			goto out;
+		}
+		if (got == 1 && certgen_reusable(&pems, o.service, o.ns,
+						 o.renew_days, why,
+						 sizeof(why))) {
+			printf("certgen: keeping Secret %s/%s (valid for "
+			       "%s.%s.svc)\n",
+			       o.ns, o.secret, o.service, o.ns);
+			have = true;
+		} else {
+			if (got == 1)
+				printf("certgen: replacing Secret %s/%s: %s\n",
+				       o.ns, o.secret, why);
+			certgen_pems_free(&pems);
+		}
+	}
+	if (!have) {
+		if (certgen_generate(o.service, o.ns, o.days, &pems, &err)) {
+			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
+			goto out;
+		}
+		printf("certgen: generated CA and certificate for %s.%s.svc "
+		       "(ECDSA P-256, %d days)\n",
+		       o.service, o.ns, o.days);
+		if (o.secret) {
+			if (certgen_kube_put_secret(k, o.ns, o.secret, &pems,
+						    &err)) {
+				fprintf(stderr,
+					"pgadmit certgen: Secret %s/%s: %s\n",
+					o.ns, o.secret, err.msg);
+				goto out;
+			}
+			printf("certgen: wrote Secret %s/%s\n", o.ns, o.secret);
+		}
+	}
+	if (o.out_dir) {
+		if (certgen_write_files(o.out_dir, &pems, o.force, &err)) {
+			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
+			goto out;
+		}
+		printf("certgen: wrote %s/ca.crt, %s/tls.crt, %s/tls.key\n",
+		       o.out_dir, o.out_dir, o.out_dir);
+	}
+	for (int i = 0; i < o.nwebhooks; i++) {
+		int n = certgen_kube_patch_webhooks(k, o.webhooks[i],
+						    pems.ca_crt, &err);
+		if (n < 0) {
+			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
+			goto out;
+		}
+		if (n == 0)
+			printf("certgen: no webhook configuration named %s "
+			       "(not created yet); skipped\n",
+			       o.webhooks[i]);
+		else
+			printf("certgen: patched caBundle of %s\n",
+			       o.webhooks[i]);
+	}
+	rc = 0;
+out:
+	certgen_pems_free(&pems);
+	certgen_kube_free(k);
+	if (need_api)
+		curl_global_cleanup();
+	return rc;
 }

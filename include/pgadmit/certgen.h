@@ -1,0 +1,94 @@
+/*
+ * certgen.h — self-managed webhook certificates for clusters without
+ * cert-manager (`pgadmit certgen`).
+ *
+ * certgen_generate() makes, with OpenSSL 3 EVP APIs, a self-signed CA
+ * (ECDSA P-256, basicConstraints CA:TRUE, keyCertSign) and a serving
+ * certificate signed by it (ECDSA P-256, serverAuth, SANs NAME, NAME.NS,
+ * NAME.NS.svc, NAME.NS.svc.cluster.local). The CA key is never written
+ * anywhere: it lives only in memory and is freed once the leaf is signed, so
+ * nothing can mint more certificates later.
+ *
+ * certgen_write_files() writes ca.crt, tls.crt and tls.key into a directory;
+ * the key is created 0600 with O_EXCL, so it is never readable by others,
+ * not even for an instant. Existing files are refused unless force is set.
+ *
+ * certgen_kube_*: a small in-cluster Kubernetes API client (libcurl) used
+ * only here: set the caBundle of webhook configurations (JSON Patch after a
+ * GET), and create or update the kubernetes.io/tls Secret the webhook
+ * mounts. Configuration: KUBERNETES_SERVICE_HOST/PORT and
+ * /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}; tests
+ * override with PGADMIT_KUBE_API_URL and PGADMIT_KUBE_SA_DIR (the same names
+ * src/kube/ uses). Kept apart from src/kube/ (the webhook's CronJob cache):
+ * different calls, different life cycle.
+ *
+ * Caller: cmd/pgadmit/cmd_certgen.c.
+ */
+#ifndef PGADMIT_CERTGEN_H
+#define PGADMIT_CERTGEN_H
+
+#include <stdbool.h>
+
+#include "pgadmit/err.h"
+
+#define CERTGEN_DAYS_DEFAULT 365
+#define CERTGEN_DAYS_MAX 36500
+#define CERTGEN_RENEW_DAYS_DEFAULT 30
+
+/* PEM texts, NUL-terminated. Owned: free with certgen_pems_free(). */
+struct certgen_pems {
+	char *ca_crt;
+	char *tls_crt;
+	char *tls_key;
+};
+
+void certgen_pems_free(struct certgen_pems *p);
+
+/* Is name a DNS-1123 label (what Services and namespaces are named)? */
+bool certgen_valid_label(const char *name);
+
+/* Generate a CA and a serving certificate for service.ns valid for days.
+ * 0, or -1 with err. */
+int certgen_generate(const char *service, const char *ns, int days,
+		     struct certgen_pems *out, struct err *err);
+
+/* Write dir/ca.crt (0644), dir/tls.crt (0644), dir/tls.key (0600). Creates
+ * dir (0755) when missing. Without force, fails when any of the three files
+ * exists, before writing anything. With force, replaces them atomically
+ * (temporary file + rename). 0, or -1 with err. */
+int certgen_write_files(const char *dir, const struct certgen_pems *p,
+			bool force, struct err *err);
+
+/* Does pems hold a serving certificate for service.ns, signed by its CA,
+ * matching its key, valid for more than renew_days more days? Used to
+ * keep an existing Secret across hook runs instead of rotating the CA on
+ * every helm upgrade. why gets the reason when it does not. */
+bool certgen_reusable(const struct certgen_pems *p, const char *service,
+		      const char *ns, int renew_days, char *why, size_t whylen);
+
+struct certgen_kube;
+
+/* From the environment (see above); NULL with err when not in a cluster. */
+struct certgen_kube *certgen_kube_from_env(struct err *err);
+void certgen_kube_free(struct certgen_kube *k);
+
+/* Read Secret ns/name into out (data ca.crt, tls.crt, tls.key). Returns 1
+ * found and complete, 0 not found or incomplete, -1 error. */
+int certgen_kube_get_secret(struct certgen_kube *k, const char *ns,
+			    const char *name, struct certgen_pems *out,
+			    struct err *err);
+
+/* Create Secret ns/name (type kubernetes.io/tls with ca.crt), or replace
+ * its data when it exists. 0, or -1 with err. */
+int certgen_kube_put_secret(struct certgen_kube *k, const char *ns,
+			    const char *name, const struct certgen_pems *p,
+			    struct err *err);
+
+/* Set clientConfig.caBundle of every webhook of the configuration called
+ * name, trying ValidatingWebhookConfiguration then
+ * MutatingWebhookConfiguration (both when both exist). Returns the number
+ * of configurations patched (0: none of that name exists), or -1 with err. */
+int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
+				const char *ca_pem, struct err *err);
+
+#endif
