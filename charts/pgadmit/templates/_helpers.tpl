@@ -1,0 +1,150 @@
+{{/* Names and labels shared by every template. */}}
+{{- define "pgadmit.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "pgadmit.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "pgadmit.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "pgadmit.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "pgadmit.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "pgadmit.labels" -}}
+helm.sh/chart: {{ include "pgadmit.chart" . }}
+{{ include "pgadmit.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: pgadmit
+{{- end }}
+
+{{- define "pgadmit.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "pgadmit.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "pgadmit.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Webhook configuration names (cluster-scoped). */}}
+{{- define "pgadmit.validatingName" -}}
+{{- include "pgadmit.fullname" . }}
+{{- end }}
+{{- define "pgadmit.mutatingName" -}}
+{{- printf "%s-mutating" (include "pgadmit.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The Secret holding tls.crt/tls.key (and ca.crt unless user-supplied). */}}
+{{- define "pgadmit.tlsSecretName" -}}
+{{- if eq .Values.tls.mode "secret" }}
+{{- required "tls.secret.name is required when tls.mode=secret" .Values.tls.secret.name }}
+{{- else }}
+{{- printf "%s-tls" (include "pgadmit.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "pgadmit.serviceHost" -}}
+{{- printf "%s.%s.svc" (include "pgadmit.fullname" .) .Release.Namespace }}
+{{- end }}
+
+{{/* Pod and container security context: non-root 65532, nothing extra. */}}
+{{- define "pgadmit.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "pgadmit.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+privileged: false
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* clientConfig and the caBundle/annotation per TLS mode. */}}
+{{- define "pgadmit.webhookAnnotations" -}}
+{{- if eq .Values.tls.mode "certManager" }}
+cert-manager.io/inject-ca-from: {{ printf "%s/%s-tls" .Release.Namespace (include "pgadmit.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "pgadmit.clientConfig" -}}
+service:
+  name: {{ include "pgadmit.fullname" .root }}
+  namespace: {{ .root.Release.Namespace }}
+  path: {{ .path }}
+  port: {{ .root.Values.service.port }}
+{{- if eq .root.Values.tls.mode "secret" }}
+caBundle: {{ required "tls.secret.caBundle is required when tls.mode=secret" .root.Values.tls.secret.caBundle }}
+{{- end }}
+{{- end }}
+
+{{- define "pgadmit.namespaceSelector" -}}
+matchExpressions:
+  - key: kubernetes.io/metadata.name
+    operator: NotIn
+    values:
+      {{- toYaml (uniq (concat (list "kube-system" .Release.Namespace) .Values.webhook.excludeNamespaces)) | nindent 6 }}
+  - key: pgadmit.dev/ignore
+    operator: NotIn
+    values: ["true"]
+{{- end }}
+
+{{/* What the webhooks cover: CREATE and UPDATE of everything the rules read. */}}
+{{- define "pgadmit.webhookRules" -}}
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: [""]
+  apiVersions: ["v1"]
+  resources: ["pods", "services", "configmaps", "replicationcontrollers"]
+  scope: Namespaced
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: ["apps"]
+  apiVersions: ["v1"]
+  resources: ["deployments", "statefulsets", "daemonsets", "replicasets"]
+  scope: Namespaced
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: ["batch"]
+  apiVersions: ["v1"]
+  resources: ["jobs", "cronjobs"]
+  scope: Namespaced
+{{- end }}
+
+{{- define "pgadmit.policy" -}}
+{{- $p := deepCopy .Values.policy }}
+{{- $pg := $p.postgres }}
+{{- if not $pg.imagePattern }}{{ $_ := unset $pg "imagePattern" }}{{ end }}
+{{- if not $pg.portNamePattern }}{{ $_ := unset $pg "portNamePattern" }}{{ end }}
+{{- toYaml $p }}
+{{- end }}
