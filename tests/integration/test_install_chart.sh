@@ -1,0 +1,132 @@
+#!/bin/bash
+# The Helm chart: `helm lint --strict` and `helm template` for the defaults
+# and every major toggle, every rendered object validated with
+# kubernetes-models, the chart judged by its own rules (`pgadmit check`),
+# structured assertions on the webhook configurations and workloads
+# (tests/chart/assert.js), values.schema.json rejecting wrong values, and
+# deploy/ identical to a fresh render. Helm 4 and the node packages come from
+# npm (scripts/get-helm, cached in build/tools); skipped only when npm cannot
+# fetch them at all.
+source tests/integration/lib.sh
+t_tmpdir
+TOOLS="${PGADMIT_TOOLS:-$ROOT/build/tools}"
+export PGADMIT_TOOLS="$TOOLS"
+cd "$ROOT"
+
+if ! HELM="$(scripts/get-helm "$TOOLS" 2>"$T/get-helm.err")"; then
+	# Skip only when the npm registry is unreachable; any other failure fails.
+	if ! timeout 30 npm view --silent yaml version >/dev/null 2>&1; then
+		t_ok "skipped: npm cannot fetch Helm ($(head -n 1 "$T/get-helm.err"))"
+		t_finish
+	fi
+	t_fail "get Helm" "$(cat "$T/get-helm.err")"
+	t_finish
+fi
+"$HELM" version --short | grep -q '^v4\.' && t_ok "Helm 4" || t_fail "Helm 4" "$("$HELM" version --short)"
+
+# A real CA bundle for the user-supplied-certificate mode.
+"$PGADMIT" certgen --service pgadmit --namespace pgadmit --out-dir "$T/usercerts" >/dev/null
+export CA_BUNDLE="$(base64 -w0 <"$T/usercerts/ca.crt")"
+
+declare -A SETS=(
+	[default]=""
+	[certmanager]="--set tls.mode=certManager"
+	[certmanager-issuer]="--set tls.mode=certManager --set tls.certManager.issuerRef.name=corp-ca --set tls.certManager.issuerRef.kind=ClusterIssuer"
+	[secret]="--set tls.mode=secret --set tls.secret.name=my-webhook-tls --set tls.secret.caBundle=$CA_BUNDLE"
+	[probe]="--set probe.enabled=true --set probe.dsnSecret.name=pg-dsns --set probe.dsnSecret.key=targets --set probe.shards=3"
+	[probe1]="--set probe.enabled=true --set probe.dsnSecret.name=pg-dsns"
+	[monitoring]="--set networkPolicy.enabled=true --set serviceMonitor.enabled=true --set prometheusRule.enabled=true --set networkPolicy.apiServerCIDRs={10.96.0.1/32}"
+	[nomutating]="--set webhook.mutating.enabled=false"
+	[excludes]="--set webhook.excludeNamespaces={legacy,sandbox}"
+)
+for s in default certmanager certmanager-issuer secret probe probe1 monitoring nomutating excludes; do
+	# shellcheck disable=SC2086
+	if "$HELM" lint --strict --namespace pgadmit charts/pgadmit ${SETS[$s]} >"$T/lint.$s" 2>&1; then
+		t_ok "$s: helm lint --strict"
+	else
+		t_fail "$s: helm lint --strict" "$(grep -E 'ERROR|WARNING' "$T/lint.$s" | head -n 3)"
+	fi
+	out="$T/render.$s.yaml"
+	# shellcheck disable=SC2086
+	if ! "$HELM" template pgadmit charts/pgadmit --namespace pgadmit ${SETS[$s]} >"$out" 2>"$T/tmpl.$s.err"; then
+		t_fail "$s: helm template" "$(cat "$T/tmpl.$s.err")"
+		continue
+	fi
+	t_ok "$s: helm template"
+	if node tests/chart/validate.js "$out" >"$T/val.$s" 2>&1; then
+		t_ok "$s: kubernetes-models validation ($(tail -n 1 "$T/val.$s" | sed 's/validate: //'))"
+	else
+		t_fail "$s: kubernetes-models validation" "$(grep -E 'INVALID|validate:' "$T/val.$s" | head -n 5)"
+	fi
+	# The chart passes its own rules: nothing at deny.
+	"$PGADMIT" check -f - --fail-on deny <"$out" >"$T/check.$s" 2>&1
+	t_eq "$s: pgadmit check finds nothing at deny" 0 $?
+	node tests/chart/assert.js "$s" "$out" pgadmit >"$T/assert.$s" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) t_ok "$s: ${line#ok }" ;;
+		"FAIL "*) t_fail "$s: ${line#FAIL }" ;;
+		esac
+	done <"$T/assert.$s"
+	[ $rc -eq 0 ] || grep -q '^FAIL ' "$T/assert.$s" || t_fail "$s: assert.js ran" "$(tail -n 3 "$T/assert.$s")"
+done
+
+# values.schema.json: wrong types and unknown values are refused, clearly.
+schema_rejects() { # name expected-substring --set ...
+	local name="$1" want="$2"
+	shift 2
+	if "$HELM" template pgadmit charts/pgadmit "$@" >/dev/null 2>"$T/schema.err"; then
+		t_fail "schema rejects $name" "rendered"
+	elif grep -qF -- "$want" "$T/schema.err"; then
+		t_ok "schema rejects $name"
+	else
+		t_fail "schema rejects $name" "$(cat "$T/schema.err")"
+	fi
+}
+schema_rejects "replicaCount=abc" "at '/replicaCount': got string, want integer" --set replicaCount=abc
+schema_rejects "an unknown value" "additional properties 'replicas' not allowed" --set replicas=3
+schema_rejects "failurePolicy=Sometimes" "/webhook/failurePolicy" --set webhook.failurePolicy=Sometimes
+schema_rejects "tls.mode=vault" "/tls/mode" --set tls.mode=vault
+schema_rejects "timeoutSeconds=60" "/webhook/timeoutSeconds" --set webhook.timeoutSeconds=60
+schema_rejects "a bad rule action" "/policy/rules/PGA101" --set policy.rules.PGA101=block
+schema_rejects "secret mode without a Secret" "/tls/secret" --set tls.mode=secret
+schema_rejects "probe without its Secret" "/probe/dsnSecret/name" --set probe.enabled=true
+schema_rejects "port 70000" "/policy/postgres/ports/0" --set policy.postgres.ports={70000}
+
+# Overrides reach the rendering.
+"$HELM" template pgadmit charts/pgadmit --namespace pgadmit --set webhook.failurePolicy=Ignore \
+	--set webhook.timeoutSeconds=10 --set replicaCount=3 >"$T/over.yaml"
+node -e '
+const Y=require(require("module").createRequire(process.argv[1]+"/package.json").resolve("yaml"));
+const o=Y.parseAllDocuments(require("fs").readFileSync(process.argv[2],"utf8")).map(d=>d.toJS()).filter(Boolean);
+const w=o.find(x=>x.kind==="ValidatingWebhookConfiguration").webhooks[0];
+const d=o.find(x=>x.kind==="Deployment");
+console.log(w.failurePolicy, w.timeoutSeconds, d.spec.replicas);' "$TOOLS" "$T/over.yaml" >"$T/over.out" 2>&1
+t_eq "overrides: failurePolicy, timeout, replicas" "Ignore 10 3" "$(cat "$T/over.out")"
+"$HELM" template pgadmit charts/pgadmit --namespace pgadmit --set replicaCount=1 >"$T/one.yaml"
+grep -q "kind: PodDisruptionBudget" "$T/one.yaml" && t_fail "1 replica: no PDB (it would block drains)" ||
+	t_ok "1 replica: no PDB (it would block drains)"
+"$HELM" template pgadmit charts/pgadmit --namespace pgadmit --set policy.rules.PGA103=deny >"$T/pol.yaml"
+[ "$(grep 'checksum/config' "$T/pol.yaml")" != "$(grep 'checksum/config' "$T/render.default.yaml")" ] &&
+	t_ok "a policy change changes checksum/config" || t_fail "a policy change changes checksum/config"
+"$HELM" template pgadmit charts/pgadmit --namespace other-ns >"$T/ns.yaml"
+grep -A4 'kubernetes.io/metadata.name' "$T/ns.yaml" | grep -q -- '- other-ns' &&
+	t_ok "release namespace excluded wherever installed" || t_fail "release namespace excluded wherever installed"
+
+# The policy the chart renders is one pgadmit accepts.
+node -e '
+const Y=require(require("module").createRequire(process.argv[1]+"/package.json").resolve("yaml"));
+const o=Y.parseAllDocuments(require("fs").readFileSync(process.argv[2],"utf8")).map(d=>d.toJS()).filter(Boolean);
+process.stdout.write(o.find(x=>x.kind==="ConfigMap"&&x.data["policy.yaml"]).data["policy.yaml"]);' \
+	"$TOOLS" "$T/pol.yaml" >"$T/policy.yaml"
+echo '{}' | "$PGADMIT" check --policy "$T/policy.yaml" -f - >/dev/null 2>"$T/policy.err"
+t_eq "rendered policy loads in pgadmit" 0 $?
+
+# deploy/ is what the chart renders today.
+tests/chart/render-deploy.sh "$HELM" "$T/deploy" && diff -ru deploy "$T/deploy" >"$T/deploy.diff" 2>&1
+t_eq "deploy/ identical to a fresh render" "" "$(head -n 20 "$T/deploy.diff")"
+node tests/chart/validate.js deploy/*.yaml >"$T/val.deploy" 2>&1 &&
+	t_ok "deploy/ validates" || t_fail "deploy/ validates" "$(grep INVALID "$T/val.deploy" | head -n 3)"
+grep -q "helm.sh/hook: test" deploy/pgadmit.yaml && t_fail "deploy/ holds no helm test Pod" || t_ok "deploy/ holds no helm test Pod"
+t_finish
