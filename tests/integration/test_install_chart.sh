@@ -123,6 +123,35 @@ process.stdout.write(o.find(x=>x.kind==="ConfigMap"&&x.data["policy.yaml"]).data
 echo '{}' | "$PGADMIT" check --policy "$T/policy.yaml" -f - >/dev/null 2>"$T/policy.err"
 t_eq "rendered policy loads in pgadmit" 0 $?
 
+# Every value has a schema entry and a row in docs/install.md.
+node - "$TOOLS" >"$T/values.check" 2>&1 <<'EOF2'
+const tools = process.argv[2];
+const YAML = require(require("module").createRequire(tools + "/package.json").resolve("yaml"));
+const fs = require("fs");
+const values = YAML.parse(fs.readFileSync("charts/pgadmit/values.yaml", "utf8"));
+const schema = JSON.parse(fs.readFileSync("charts/pgadmit/values.schema.json", "utf8"));
+const doc = fs.readFileSync("docs/install.md", "utf8");
+const leafObjects = new Set(["resources", "issuerRef", "tlsConfig"]);
+function walk(v, s, p) {
+  for (const [k, x] of Object.entries(v)) {
+    const q = p ? p + "." + k : k;
+    const sub = s && s.properties && s.properties[k];
+    if (!sub) console.log("FAIL no schema for " + q);
+    else if (!sub.type && !sub.anyOf) console.log("FAIL schema for " + q + " has no type");
+    if (x && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length && !leafObjects.has(k)) {
+      if (sub && sub.additionalProperties !== false) console.log("FAIL schema for " + q + " allows unknown keys");
+      walk(x, sub, q);
+    } else if (!doc.includes("| `" + q + "` |")) console.log("FAIL not documented: " + q);
+    else console.log("ok " + q);
+  }
+}
+if (schema.additionalProperties !== false) console.log("FAIL top level allows unknown keys");
+walk(values, schema, "");
+EOF2
+nv="$(grep -c '^ok ' "$T/values.check")"
+grep -q '^FAIL' "$T/values.check" && t_fail "every value typed and documented" "$(grep '^FAIL' "$T/values.check" | head -n 5)" ||
+	t_ok "every value ($nv) typed in the schema and documented in docs/install.md"
+
 # deploy/ is what the chart renders today.
 tests/chart/render-deploy.sh "$HELM" "$T/deploy" && diff -ru deploy "$T/deploy" >"$T/deploy.diff" 2>&1
 t_eq "deploy/ identical to a fresh render" "" "$(head -n 20 "$T/deploy.diff")"
