@@ -1,0 +1,156 @@
+/* test_certgen.c — certgen.h: generation arguments, the reuse decision
+ * behind --secret (name, chain, key, expiry window), file writing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pgadmit/certgen.h"
+#include "unit.h"
+
+static struct certgen_pems a, b;
+
+static int setup(void)
+{
+	struct err err;
+	if (certgen_generate("pgadmit", "pgadmit", 365, &a, &err) ||
+	    certgen_generate("other", "pgadmit", 365, &b, &err))
+		return 1;
+	return 0;
+}
+
+static int teardown(void)
+{
+	certgen_pems_free(&a);
+	certgen_pems_free(&b);
+	return 0;
+}
+
+static void test_labels(void)
+{
+	CU_ASSERT_TRUE(certgen_valid_label("pgadmit"));
+	CU_ASSERT_TRUE(certgen_valid_label("a-1"));
+	CU_ASSERT_TRUE(certgen_valid_label("x"));
+	CU_ASSERT_FALSE(certgen_valid_label(""));
+	CU_ASSERT_FALSE(certgen_valid_label(NULL));
+	CU_ASSERT_FALSE(certgen_valid_label("-a"));
+	CU_ASSERT_FALSE(certgen_valid_label("a-"));
+	CU_ASSERT_FALSE(certgen_valid_label("A"));
+	CU_ASSERT_FALSE(certgen_valid_label("a.b"));
+	CU_ASSERT_FALSE(certgen_valid_label("a_b"));
+	char long64[65];
+	memset(long64, 'a', 64);
+	long64[64] = '\0';
+	CU_ASSERT_FALSE(certgen_valid_label(long64));
+	long64[63] = '\0';
+	CU_ASSERT_TRUE(certgen_valid_label(long64));
+}
+
+static void test_generate_args(void)
+{
+	struct certgen_pems p;
+	struct err err;
+	CU_ASSERT_EQUAL(certgen_generate("pgadmit", "ns", 0, &p, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "days must be 1..36500"));
+	CU_ASSERT_PTR_NULL(p.tls_key);
+	CU_ASSERT_EQUAL(certgen_generate("Bad", "ns", 1, &p, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "DNS labels"));
+	CU_ASSERT_EQUAL(certgen_generate("svc", "ns", 36501, &p, &err), -1);
+}
+
+static void test_pem_shapes(void)
+{
+	CU_ASSERT_EQUAL(strncmp(a.ca_crt, "-----BEGIN CERTIFICATE-----\n", 28), 0);
+	CU_ASSERT_EQUAL(strncmp(a.tls_crt, "-----BEGIN CERTIFICATE-----\n", 28), 0);
+	/* PKCS#8, what GnuTLS and Kubernetes tooling read */
+	CU_ASSERT_EQUAL(strncmp(a.tls_key, "-----BEGIN PRIVATE KEY-----\n", 28), 0);
+	/* one certificate each: the CA key is never in the output */
+	CU_ASSERT_PTR_NULL(strstr(a.ca_crt + 10, "-----BEGIN"));
+	CU_ASSERT_PTR_NULL(strstr(a.tls_crt + 10, "-----BEGIN"));
+	CU_ASSERT_PTR_NULL(strstr(a.tls_key + 10, "-----BEGIN"));
+}
+
+/* Is p reusable for svc.pgadmit within days? And is the reason right? */
+static bool reuse(const struct certgen_pems *p, const char *svc, int days,
+		  const char *want_why)
+{
+	char why[200] = "";
+	bool ok = certgen_reusable(p, svc, "pgadmit", days, why, sizeof(why));
+	if (want_why)
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, want_why));
+	return ok;
+}
+
+static void test_reusable(void)
+{
+	CU_ASSERT_TRUE(reuse(&a, "pgadmit", 30, NULL));
+	CU_ASSERT_TRUE(reuse(&a, "pgadmit", 360, NULL));
+	/* 365 days minus the 5-minute backdating: within a 365-day window */
+	CU_ASSERT_FALSE(reuse(&a, "pgadmit", 365, "expires within 365 days"));
+	CU_ASSERT_FALSE(reuse(&a, "other", 30, "tls.crt is not valid for other.pgadmit.svc"));
+	CU_ASSERT_FALSE(reuse(&a, "pgadmit-x", 30, "not valid for"));
+	/* namespace matters too */
+	char why[200];
+	CU_ASSERT_FALSE(certgen_reusable(&a, "pgadmit", "elsewhere", 30, why, sizeof(why)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "pgadmit.elsewhere.svc"));
+
+	struct certgen_pems mix = {a.ca_crt, a.tls_crt, b.tls_key};
+	CU_ASSERT_FALSE(reuse(&mix, "pgadmit", 30, "tls.key does not match tls.crt"));
+	struct certgen_pems wrongca = {b.ca_crt, a.tls_crt, a.tls_key};
+	CU_ASSERT_FALSE(reuse(&wrongca, "pgadmit", 30, "tls.crt is not signed by ca.crt"));
+	struct certgen_pems garbage = {"x", "y", "z"};
+	CU_ASSERT_FALSE(reuse(&garbage, "pgadmit", 30, "unreadable PEM"));
+	struct certgen_pems missing = {a.ca_crt, NULL, a.tls_key};
+	CU_ASSERT_FALSE(reuse(&missing, "pgadmit", 30, "missing"));
+}
+
+static void test_write_files(void)
+{
+	char dir[] = "/tmp/pgadmit-certgen-unit.XXXXXX";
+	char path[256];
+	struct stat st;
+	struct err err;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_EQUAL(certgen_write_files(dir, &a, false, &err), 0);
+	snprintf(path, sizeof(path), "%s/tls.key", dir);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0022, 0); /* nobody else writes it */
+	CU_ASSERT_EQUAL(certgen_write_files(dir, &b, false, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exists; not overwriting"));
+	CU_ASSERT_EQUAL(certgen_write_files(dir, &b, true, &err), 0);
+	size_t n = 0;
+	snprintf(path, sizeof(path), "%s/tls.crt", dir);
+	char *got = unit_read_file(path, &n);
+	CU_ASSERT_PTR_NOT_NULL(got);
+	if (got)
+		CU_ASSERT_STRING_EQUAL(got, b.tls_crt);
+	free(got);
+	const char *names[] = {"ca.crt", "tls.crt", "tls.key"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	CU_ASSERT_EQUAL(certgen_write_files("/proc/version/x", &a, false, &err), -1);
+}
+
+int main(void)
+{
+	static CU_TestInfo tests[] = {
+		{"DNS labels", test_labels},
+		{"generate: bad arguments", test_generate_args},
+		{"PEM shapes (PKCS#8 key, one block each)", test_pem_shapes},
+		{"reuse decision: name, chain, key, expiry", test_reusable},
+		{"write files: modes, refusal, force", test_write_files},
+		CU_TEST_INFO_NULL,
+	};
+	static CU_SuiteInfo suites[] = {
+		{"certgen", setup, teardown, NULL, NULL, tests},
+		CU_SUITE_INFO_NULL,
+	};
+	return unit_run("test_certgen", suites);
+}
