@@ -159,9 +159,11 @@ static int call(struct certgen_kube *k, const char *method, const char *path,
 	char ebuf[CURL_ERROR_SIZE] = "";
 	*status = 0;
 	*resp = NULL;
-	if (!h || asprintf(&auth, "Authorization: Bearer %s", k->token) < 0 ||
-	    asprintf(&url, "%s%s", k->base, path) < 0) {
-		auth = url = NULL;
+	if (asprintf(&auth, "Authorization: Bearer %s", k->token) < 0)
+		auth = NULL;
+	if (asprintf(&url, "%s%s", k->base, path) < 0)
+		url = NULL;
+	if (!h || !auth || !url) {
 		err_set(err, "out of memory");
 		goto out;
 	}
@@ -206,8 +208,7 @@ static int call(struct certgen_kube *k, const char *method, const char *path,
 		*resp = json_loadb(b.sb.buf, b.sb.len, 0, NULL);
 	rc = 0;
 out:
-	if (ct)
-		free(ct);
+	free(ct);
 	curl_slist_free_all(hdrs);
 	if (auth) {
 		OPENSSL_cleanse(auth, strlen(auth));
