@@ -184,7 +184,7 @@ if (mode === "certgen") {
   const ccr = one("ClusterRole", `${FULL}-certgen`);
   eq("certgen: ClusterRole get/patch by name only", [
     { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], resourceNames: [FULL], verbs: ["get", "patch"] },
-    { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], resourceNames: [`${FULL}-mutating`], verbs: ["get", "patch"] },
+    ...(mutatingOn ? [{ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], resourceNames: [`${FULL}-mutating`], verbs: ["get", "patch"] }] : []),
   ], ccr && ccr.rules);
   const role = one("Role", `${FULL}-certgen`);
   eq("certgen: Role secrets create + get/update/patch by name", [

@@ -123,6 +123,20 @@ process.stdout.write(o.find(x=>x.kind==="ConfigMap"&&x.data["policy.yaml"]).data
 echo '{}' | "$PGADMIT" check --policy "$T/policy.yaml" -f - >/dev/null 2>"$T/policy.err"
 t_eq "rendered policy loads in pgadmit" 0 $?
 
+# NOTES.txt: the smoke test and the emergency runbook, with this release's
+# names (and no mutating line when it is off).
+"$HELM" install pgadmit charts/pgadmit --dry-run=client -n pgadmit 2>&1 | sed -n '/^NOTES:/,$p' >"$T/notes"
+for want in "kubectl apply --dry-run=server -n pgadmit-smoke -f -" \
+	"kubectl delete validatingwebhookconfiguration pgadmit" \
+	"kubectl delete mutatingwebhookconfiguration pgadmit-mutating" \
+	"helm test pgadmit -n pgadmit" "kubectl label namespace NAME pgadmit.dev/ignore=true"; do
+	grep -qF -- "$want" "$T/notes" && t_ok "NOTES: $want" || t_fail "NOTES: $want" "missing"
+done
+"$HELM" install pgadmit charts/pgadmit --dry-run=client -n pgadmit --set webhook.mutating.enabled=false 2>&1 |
+	sed -n '/^NOTES:/,$p' >"$T/notes2"
+grep -q "mutatingwebhookconfiguration" "$T/notes2" && t_fail "NOTES: no mutating runbook line when it is off" ||
+	t_ok "NOTES: no mutating runbook line when it is off"
+
 # Every value has a schema entry and a row in docs/install.md.
 node - "$TOOLS" >"$T/values.check" 2>&1 <<'EOF2'
 const tools = process.argv[2];
