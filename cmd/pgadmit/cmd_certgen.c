@@ -306,6 +306,24 @@ int cmd_certgen(int argc, char **argv)
 			printf("certgen: patched caBundle of %s\n",
 			       o.webhooks[i]);
 	}
+	/* Tie the Secret to the validating configuration Helm tracks, so
+	 * that uninstalling deletes it too (the first name that exists). */
+	for (int i = 0; o.secret && i < o.nwebhooks; i++) {
+		int n = certgen_kube_own_secret(k, o.ns, o.secret,
+						o.webhooks[i], &err);
+		if (n < 0) {
+			fprintf(stderr, "pgadmit certgen: Secret %s/%s: %s\n",
+				o.ns, o.secret, err.msg);
+			goto out;
+		}
+		if (n > 0) {
+			printf("certgen: Secret %s/%s is owned by "
+			       "ValidatingWebhookConfiguration %s (deleted "
+			       "with it)\n",
+			       o.ns, o.secret, o.webhooks[i]);
+			break;
+		}
+	}
 	rc = 0;
 out:
 	certgen_pems_free(&pems);

@@ -91,4 +91,12 @@ int certgen_kube_put_secret(struct certgen_kube *k, const char *ns,
 int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
 				const char *ca_pem, struct err *err);
 
+/* Make Secret ns/secret a dependent of the ValidatingWebhookConfiguration
+ * vwc (metadata.ownerReferences, merge patch), so that the garbage collector
+ * deletes the Secret when `helm uninstall` deletes the configuration.
+ * Returns 1 done, 0 when vwc does not exist (yet), -1 with err. */
+int certgen_kube_own_secret(struct certgen_kube *k, const char *ns,
+			    const char *secret, const char *vwc,
+			    struct err *err);
+
 #endif

@@ -482,3 +482,62 @@ int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
 	free(ca_b64);
 	return patched;
 }
+
+int certgen_kube_own_secret(struct certgen_kube *k, const char *ns,
+			    const char *secret, const char *vwc,
+			    struct err *err)
+{
+	int rc = -1;
+	long status;
+	json_t *resp = NULL, *patch = NULL;
+	char *body = NULL;
+	char path[512];
+	snprintf(path, sizeof(path),
+		 ADMREG "validatingwebhookconfigurations/%s", vwc);
+	if (call(k, "GET", path, NULL, NULL, &status, &resp, err))
+		return -1;
+	if (status == 404) {
+		rc = 0;
+		goto out;
+	}
+	if (status != 200) {
+		api_error(err, "ValidatingWebhookConfiguration", status, resp);
+		err_prefix(err, "reading %s: ", vwc);
+		goto out;
+	}
+	const char *uid = json_string_value(
+		json_object_get(json_object_get(resp, "metadata"), "uid"));
+	if (!uid) {
+		err_set(err, "ValidatingWebhookConfiguration %s has no uid", vwc);
+		goto out;
+	}
+	/* A cluster-scoped owner of a namespaced object is allowed; not a
+	 * controller, and no blockOwnerDeletion (no finalizer on uninstall). */
+	patch = json_pack("{s:{s:[{s:s, s:s, s:s, s:s}]}}", "metadata",
+			  "ownerReferences", "apiVersion",
+			  "admissionregistration.k8s.io/v1", "kind",
+			  "ValidatingWebhookConfiguration", "name", vwc, "uid",
+			  uid);
+	if (!patch || !(body = json_dumps(patch, JSON_COMPACT))) {
+		err_set(err, "out of memory");
+		goto out;
+	}
+	json_decref(resp);
+	resp = NULL;
+	snprintf(path, sizeof(path),
+		 "/api/v1/namespaces/%s/secrets/%s?fieldManager=" FIELD_MANAGER,
+		 ns, secret);
+	if (call(k, "PATCH", path, "application/merge-patch+json", body,
+		 &status, &resp, err))
+		goto out;
+	if (status != 200) {
+		api_error(err, "setting the Secret's owner", status, resp);
+		goto out;
+	}
+	rc = 1;
+out:
+	free(body);
+	json_decref(patch);
+	json_decref(resp);
+	return rc;
+}
