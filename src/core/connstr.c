@@ -332,14 +332,19 @@ static void walk(const char *s, struct walk *w)
 			}
 			if ((j = kv_key(s, i, "sslmode"))) {
 				w->scan->count++;
-				i = kv_value(s, j, &va, &vb);
+				size_t next = kv_value(s, j, &va, &vb);
 				char val[32];
 				size_t len = vb - va;
-				if (len < sizeof(val)) {
+				if (len < sizeof(val) && !has_any(s, va, vb, ":@/")) {
 					memcpy(val, s + va, len);
 					val[len] = '\0';
 					if (is_sslmode_off(val))
 						set_ssl(w, "sslmode", val);
+					i = next;
+				} else {
+					/* Not an sslmode value: scan inside it, a
+					 * URI with a password may follow. */
+					i = j;
 				}
 				continue;
 			}
