@@ -63,12 +63,17 @@ for s in default certmanager certmanager-issuer secret probe probe1 monitoring n
 	t_eq "$s: pgadmit check finds nothing at deny" 0 $?
 	node tests/chart/assert.js "$s" "$out" pgadmit >"$T/assert.$s" 2>&1
 	rc=$?
+	# Each failure is reported by name; the passes of one rendering count
+	# as one result (the defaults' are listed one by one).
+	nok="$(grep -c '^ok ' "$T/assert.$s")"
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*) t_ok "$s: ${line#ok }" ;;
+		"ok "*) [ "$s" = default ] && t_ok "$s: ${line#ok }" ;;
 		"FAIL "*) t_fail "$s: ${line#FAIL }" ;;
 		esac
 	done <"$T/assert.$s"
+	[ "$s" != default ] && ! grep -q '^FAIL ' "$T/assert.$s" && [ "$nok" -gt 0 ] &&
+		t_ok "$s: structured assertions ($nok checks)"
 	[ $rc -eq 0 ] || grep -q '^FAIL ' "$T/assert.$s" || t_fail "$s: assert.js ran" "$(tail -n 3 "$T/assert.$s")"
 done
 
