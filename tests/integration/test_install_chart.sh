@@ -97,6 +97,7 @@ schema_rejects "timeoutSeconds=60" "/webhook/timeoutSeconds" --set webhook.timeo
 schema_rejects "a bad rule action" "/policy/rules/PGA101" --set policy.rules.PGA101=block
 schema_rejects "secret mode without a Secret" "/tls/secret" --set tls.mode=secret
 schema_rejects "probe without its Secret" "/probe/dsnSecret/name" --set probe.enabled=true
+schema_rejects "renewDays >= days" "tls.certgen.renewDays must be less than tls.certgen.days" --set tls.certgen.days=30
 schema_rejects "port 70000" "/policy/postgres/ports/0" --set policy.postgres.ports={70000}
 
 # Overrides reach the rendering.
