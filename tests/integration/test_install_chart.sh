@@ -100,6 +100,12 @@ schema_rejects "probe without its Secret" "/probe/dsnSecret/name" --set probe.en
 schema_rejects "renewDays >= days" "tls.certgen.renewDays must be less than tls.certgen.days" --set tls.certgen.days=30
 schema_rejects "port 70000" "/policy/postgres/ports/0" --set policy.postgres.ports={70000}
 
+# Kubernetes 1.25 is the oldest supported (automatic kubernetes.io/metadata.name
+# labels, batch/v1 CronJob, policy/v1 PDB, Indexed Jobs all GA by then).
+"$HELM" template pgadmit charts/pgadmit --kube-version 1.25.0 >/dev/null 2>&1
+t_eq "renders for Kubernetes 1.25" 0 $?
+schema_rejects "Kubernetes 1.24" "chart requires kubeVersion: >=1.25.0-0" --kube-version 1.24.0
+
 # Overrides reach the rendering.
 "$HELM" template pgadmit charts/pgadmit --namespace pgadmit --set webhook.failurePolicy=Ignore \
 	--set webhook.timeoutSeconds=10 --set replicaCount=3 >"$T/over.yaml"
