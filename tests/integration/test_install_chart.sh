@@ -149,14 +149,14 @@ done
 grep -q "mutatingwebhookconfiguration" "$T/notes2" && t_fail "NOTES: no mutating runbook line when it is off" ||
 	t_ok "NOTES: no mutating runbook line when it is off"
 
-# Every value has a schema entry and a row in docs/install.md.
+# Every value has a schema entry and a row in README.md ("Values").
 node - "$TOOLS" >"$T/values.check" 2>&1 <<'EOF2'
 const tools = process.argv[2];
 const YAML = require(require("module").createRequire(tools + "/package.json").resolve("yaml"));
 const fs = require("fs");
 const values = YAML.parse(fs.readFileSync("charts/pgadmit/values.yaml", "utf8"));
 const schema = JSON.parse(fs.readFileSync("charts/pgadmit/values.schema.json", "utf8"));
-const doc = fs.readFileSync("docs/install.md", "utf8");
+const doc = fs.readFileSync("README.md", "utf8");
 const leafObjects = new Set(["resources", "issuerRef", "tlsConfig"]);
 function walk(v, s, p) {
   for (const [k, x] of Object.entries(v)) {
@@ -176,7 +176,7 @@ walk(values, schema, "");
 EOF2
 nv="$(grep -c '^ok ' "$T/values.check")"
 grep -q '^FAIL' "$T/values.check" && t_fail "every value typed and documented" "$(grep '^FAIL' "$T/values.check" | head -n 5)" ||
-	t_ok "every value ($nv) typed in the schema and documented in docs/install.md"
+	t_ok "every value ($nv) typed in the schema and documented in README.md"
 
 # deploy/ is what the chart renders today.
 tests/chart/render-deploy.sh "$HELM" "$T/deploy" && diff -ru deploy "$T/deploy" >"$T/deploy.diff" 2>&1
