@@ -6,23 +6,30 @@
  * anchored subtree (json_incref) instead of copying it, but every alias is
  * charged the anchored subtree's node count against max_nodes and
  * max_alias_nodes *before* it is attached: a billion-laughs document is
- * refused after a few thousand events, and consumers never see more nodes
- * than the caps allow. Anchors become visible when their node is complete,
- * so an alias can never point at its own ancestor (no cycles).
+ * refused after a few dozen events, and consumers never see more nodes than
+ * the caps allow. A shared subtree has the lines of the anchored text.
+ * Anchors become visible when their node is complete, so an alias can never
+ * point at its own ancestor (no cycles).
  *
- * Mapping keys must be scalars (or aliases of string scalars); duplicate
- * keys are an error, as kubectl reports them. `<<` merge keys are supported
- * like go-yaml: explicit keys win, earlier merge sources win over later.
+ * Mapping keys must be scalars (or aliases of scalars); bool and int keys
+ * become "true"/"false" and decimal text as sigs.k8s.io/yaml makes them,
+ * other keys keep their text. Duplicate keys are an error, as kubectl
+ * reports them. `<<` merge keys are supported: explicit keys win, earlier
+ * merge sources win over later ones.
+ *
+ * Input goes through reader.c, which stops just before the first byte that
+ * is not UTF-8 or is a control character, so that the documents before it
+ * are delivered and the error names its document, line and column.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "anchors.h"
 #include "linemap.h"
 #include "pgadmit/manifest.h"
+#include "reader.h"
 #include "scalar.h"
-
-#define MAX_ANCHORS 4096
 
 struct frame {
 	json_t *node; /* owned until attached to its parent */
@@ -37,14 +44,9 @@ struct frame {
 	size_t start_nodes;
 };
 
-struct anchor {
-	char *name;
-	json_t *node; /* borrowed: lives in the document tree */
-	size_t count; /* nodes in the subtree, aliases expanded */
-};
-
 struct loader {
 	yaml_parser_t parser;
+	struct mreader rd;
 	const char *name;
 	struct manifest_limits lim;
 	manifest_doc_fn fn;
@@ -56,8 +58,7 @@ struct loader {
 	size_t depth, capstack;
 	json_t *root;
 	struct manifest_linemap *lines;
-	struct anchor *anchors;
-	size_t nanchors, capanchors;
+	struct anchors anchors;
 	size_t nodes, alias_nodes;
 	int doc_index, doc_line, in_doc;
 };
@@ -67,7 +68,7 @@ void manifest_limits_default(struct manifest_limits *lim)
 	lim->max_nodes = 1000000;
 	lim->max_depth = 256;
 	lim->max_alias_nodes = 100000;
-	lim->max_scalar = 16u << 20;
+	lim->max_scalar = 8u << 20;
 }
 
 static int fail_at(struct loader *L, const yaml_mark_t *m, const char *what)
@@ -76,21 +77,38 @@ static int fail_at(struct loader *L, const yaml_mark_t *m, const char *what)
 		       L->name, L->doc_index, m->line + 1, m->column + 1, what);
 }
 
+/* The byte the reader stopped at (not UTF-8, a control character, or a
+ * read error). */
+static int reader_error(struct loader *L)
+{
+	return err_set(L->err, "%s: document %d: line %zu, column %zu: %s",
+		       L->name, L->doc_index, L->rd.bad_line + 1,
+		       L->rd.bad_column + 1, L->rd.bad_what);
+}
+
 static int parse_error(struct loader *L)
 {
 	yaml_parser_t *p = &L->parser;
 	const char *problem = p->problem ? p->problem : "invalid YAML";
-	if (p->error == YAML_READER_ERROR)
+	if (p->error == YAML_MEMORY_ERROR)
+		return err_set(L->err, "%s: out of memory", L->name);
+	/* An error at or after the point where the reader cut the input is
+	 * that cut's doing: report the bad byte instead. */
+	if (L->rd.is_bad && (p->error == YAML_READER_ERROR ||
+			     p->problem_mark.index >= L->rd.bad_index))
+		return reader_error(L);
+	if (p->error == YAML_READER_ERROR) /* UTF-16 input */
 		return err_set(L->err, "%s: document %d: byte %zu: %s",
 			       L->name, L->doc_index, p->problem_offset,
 			       problem);
-	if (p->error == YAML_MEMORY_ERROR)
-		return err_set(L->err, "%s: out of memory", L->name);
 	if (p->context)
 		return err_set(L->err,
-			       "%s: document %d: line %zu, column %zu: %s %s",
+			       "%s: document %d: line %zu, column %zu: %s (%s "
+			       "at line %zu, column %zu)",
 			       L->name, L->doc_index, p->problem_mark.line + 1,
-			       p->problem_mark.column + 1, problem, p->context);
+			       p->problem_mark.column + 1, problem, p->context,
+			       p->context_mark.line + 1,
+			       p->context_mark.column + 1);
 	return fail_at(L, &p->problem_mark, problem);
 }
 
@@ -113,9 +131,7 @@ static void doc_reset(struct loader *L)
 	L->root = NULL;
 	manifest_linemap_free(L->lines);
 	L->lines = NULL;
-	for (size_t i = 0; i < L->nanchors; i++)
-		free(L->anchors[i].name);
-	L->nanchors = 0;
+	anchors_clear(&L->anchors);
 	L->nodes = L->alias_nodes = 0;
 	L->in_doc = 0;
 }
@@ -134,36 +150,9 @@ static int count_node(struct loader *L, const yaml_mark_t *m)
 static int add_anchor(struct loader *L, const char *name, json_t *node,
 		      size_t count, const yaml_mark_t *m)
 {
-	for (size_t i = 0; i < L->nanchors; i++)
-		if (strcmp(L->anchors[i].name, name) == 0) {
-			/* YAML allows redefinition: the latest wins. */
-			L->anchors[i].node = node;
-			L->anchors[i].count = count;
-			return 0;
-		}
-	if (L->nanchors == MAX_ANCHORS)
-		return fail_at(L, m, "too many anchors");
-	if (L->nanchors == L->capanchors) {
-		size_t cap = L->capanchors ? L->capanchors * 2 : 16;
-		struct anchor *na = realloc(L->anchors, cap * sizeof(*na));
-		if (!na)
-			return fail_at(L, m, "out of memory");
-		L->anchors = na;
-		L->capanchors = cap;
-	}
-	char *copy = strdup(name);
-	if (!copy)
+	if (anchors_set(&L->anchors, name, node, count))
 		return fail_at(L, m, "out of memory");
-	L->anchors[L->nanchors++] = (struct anchor){copy, node, count};
 	return 0;
-}
-
-static const struct anchor *find_anchor(struct loader *L, const char *name)
-{
-	for (size_t i = L->nanchors; i > 0; i--)
-		if (strcmp(L->anchors[i - 1].name, name) == 0)
-			return &L->anchors[i - 1];
-	return NULL;
 }
 
 static int add_merge(struct frame *f, json_t *src)
@@ -255,37 +244,101 @@ static int set_key(struct loader *L, const char *s, size_t len, int is_merge,
 	return 0;
 }
 
-static int on_scalar(struct loader *L, yaml_event_t *ev)
+/* A key's text from its resolved value, as sigs.k8s.io/yaml writes keys:
+ * bool → "true"/"false", int → decimal. NULL for other types. */
+static const char *key_of_value(const json_t *v, char *buf, size_t size,
+				size_t *len)
+{
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return json_string_value(v);
+	}
+	if (json_is_boolean(v) || json_is_integer(v)) {
+		if (json_is_integer(v))
+			snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+		else
+			snprintf(buf, size, "%s",
+				 json_is_true(v) ? "true" : "false");
+		*len = strlen(buf);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The scalar's value: typed only when untagged, plain and implicit. */
+static json_t *scalar_value(struct loader *L, yaml_event_t *ev)
 {
 	const yaml_mark_t *m = &ev->start_mark;
 	const char *s = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
-	if (len > L->lim.max_scalar) {
+	const char *tag = (const char *)ev->data.scalar.tag;
+	json_t *v;
+	if (tag) {
+		int bad;
+		v = scalar_tagged(tag, s, len, &bad);
+		if (!v && bad) {
+			char msg[160];
+			const char *t = strncmp(tag, "tag:yaml.org,2002:", 18)
+						? tag
+						: tag + 18;
+			/* The value is not echoed: it may be a secret. */
+			snprintf(msg, sizeof(msg), "value is not a valid !!%.40s",
+				 t);
+			fail_at(L, m, msg);
+			return NULL;
+		}
+	} else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		   ev->data.scalar.plain_implicit)
+		v = scalar_resolve(s, len);
+	else
+		v = json_stringn(s, len);
+	if (!v)
+		fail_at(L, m, "invalid string (NUL or bad UTF-8)");
+	return v;
+}
+
+static int on_key_scalar(struct loader *L, yaml_event_t *ev)
+{
+	const yaml_mark_t *m = &ev->start_mark;
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    !ev->data.scalar.tag;
+	if (count_node(L, m))
+		return -1;
+	if (plain && len == 2 && memcmp(s, "<<", 2) == 0)
+		return set_key(L, s, len, 1, m);
+	if (!plain && !ev->data.scalar.anchor)
+		return set_key(L, s, len, 0, m);
+	json_t *v = scalar_value(L, ev);
+	if (!v)
+		return -1;
+	char buf[32];
+	size_t klen;
+	const char *k = plain ? key_of_value(v, buf, sizeof(buf), &klen) : NULL;
+	int rc = set_key(L, k ? k : s, k ? klen : len, 0, m);
+	if (!rc && ev->data.scalar.anchor)
+		rc = add_anchor(L, (const char *)ev->data.scalar.anchor, v, 1,
+				m);
+	json_decref(v);
+	return rc;
+}
+
+static int on_scalar(struct loader *L, yaml_event_t *ev)
+{
+	const yaml_mark_t *m = &ev->start_mark;
+	if (ev->data.scalar.length > L->lim.max_scalar) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "scalar larger than %zu bytes",
 			 L->lim.max_scalar);
 		return fail_at(L, m, msg);
 	}
-	const char *tag = (const char *)ev->data.scalar.tag;
-	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	if (expecting_key(L)) {
-		int merge = plain && !tag && len == 2 && memcmp(s, "<<", 2) == 0;
-		if (count_node(L, m))
-			return -1;
-		return set_key(L, s, len, merge, m);
-	}
-	json_t *v;
-	if (tag) {
-		int bad;
-		v = scalar_tagged(tag, s, len, &bad);
-		if (!v && bad)
-			return fail_at(L, m, "value does not match its tag");
-	} else if (plain && ev->data.scalar.plain_implicit)
-		v = scalar_resolve(s, len);
-	else
-		v = json_stringn(s, len);
+	if (expecting_key(L))
+		return on_key_scalar(L, ev);
+	json_t *v = scalar_value(L, ev);
 	if (!v)
-		return fail_at(L, m, "invalid string (NUL or bad UTF-8)");
+		return -1;
 	if (count_node(L, m) || linemap_put(L->lines, v, (int)m->line + 1)) {
 		json_decref(v);
 		return -1;
@@ -370,37 +423,48 @@ static int on_end(struct loader *L, yaml_event_t *ev)
 	return attach(L, node, m);
 }
 
+static int too_many_aliases(struct loader *L, const yaml_mark_t *m)
+{
+	char msg[128];
+	snprintf(msg, sizeof(msg), "too many alias expansions (limit %zu nodes)",
+		 L->lim.max_alias_nodes);
+	return fail_at(L, m, msg);
+}
+
 static int on_alias(struct loader *L, yaml_event_t *ev)
 {
 	const yaml_mark_t *m = &ev->start_mark;
 	const char *name = (const char *)ev->data.alias.anchor;
-	const struct anchor *a = find_anchor(L, name);
+	const struct anchor *a = anchors_get(&L->anchors, name);
 	if (!a) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "unknown anchor \"%.100s\"", name);
 		return fail_at(L, m, msg);
 	}
-	if (expecting_key(L)) {
-		if (!json_is_string(a->node))
-			return fail_at(L, m, "alias used as a key must name a "
-					     "string");
-		return set_key(L, json_string_value(a->node),
-			       json_string_length(a->node), 0, m);
-	}
-	if (a->count > L->lim.max_alias_nodes - L->alias_nodes ||
-	    a->count > L->lim.max_nodes - L->nodes) {
-		char msg[128];
-		snprintf(msg, sizeof(msg),
-			 "too many alias expansions (limit %zu nodes)",
-			 L->lim.max_alias_nodes);
+	/* Charged before anything is attached: count, then share. */
+	if (a->count > L->lim.max_alias_nodes - L->alias_nodes)
+		return too_many_aliases(L, m);
+	if (a->count > L->lim.max_nodes - L->nodes) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "too many nodes (limit %zu)",
+			 L->lim.max_nodes);
 		return fail_at(L, m, msg);
 	}
 	L->alias_nodes += a->count;
 	L->nodes += a->count;
+	if (expecting_key(L)) {
+		char buf[32];
+		size_t klen;
+		const char *k = key_of_value(a->node, buf, sizeof(buf), &klen);
+		if (!k)
+			return fail_at(L, m, "an alias used as a key must name "
+					     "a string, bool or int");
+		return set_key(L, k, klen, 0, m);
+	}
 	return attach(L, json_incref(a->node), m);
 }
 
-static int on_doc_end(struct loader *L)
+static int deliver(struct loader *L)
 {
 	struct manifest_doc doc = {
 		.root = json_is_null(L->root) ? NULL : L->root,
@@ -421,18 +485,46 @@ static int on_doc_end(struct loader *L)
 	return 0;
 }
 
+static int on_doc_start(struct loader *L, yaml_event_t *ev)
+{
+	doc_reset(L);
+	L->in_doc = 1;
+	L->doc_line = (int)ev->start_mark.line + 1;
+	L->lines = linemap_new();
+	return L->lines ? 0 : fail_at(L, &ev->start_mark, "out of memory");
+}
+
+static int on_doc_end(struct loader *L, yaml_event_t *ev)
+{
+	/* A document that runs into the reader's cut is incomplete: never
+	 * deliver it, report the bad byte. */
+	if (L->rd.is_bad && ev->start_mark.index >= L->rd.bad_index)
+		return reader_error(L);
+	return deliver(L);
+}
+
+static int on_stream_end(struct loader *L, yaml_event_t *ev)
+{
+	if (L->rd.is_bad)
+		return reader_error(L);
+	if (L->doc_index == 0) {
+		/* No document at all (empty or comment-only input): deliver
+		 * one empty document so every input has a document 0. */
+		if (on_doc_start(L, ev))
+			return -1;
+		L->doc_line = 1;
+		deliver(L);
+	}
+	return 1;
+}
+
 /* 0 continue, 1 stop (stream end or callback), -1 error. */
 static int handle(struct loader *L, yaml_event_t *ev)
 {
 	switch (ev->type) {
-	case YAML_STREAM_END_EVENT: return 1;
-	case YAML_DOCUMENT_START_EVENT:
-		doc_reset(L);
-		L->in_doc = 1;
-		L->doc_line = (int)ev->start_mark.line + 1;
-		L->lines = linemap_new();
-		return L->lines ? 0 : fail_at(L, &ev->start_mark, "out of memory");
-	case YAML_DOCUMENT_END_EVENT: return on_doc_end(L);
+	case YAML_STREAM_END_EVENT: return on_stream_end(L, ev);
+	case YAML_DOCUMENT_START_EVENT: return on_doc_start(L, ev);
+	case YAML_DOCUMENT_END_EVENT: return on_doc_end(L, ev);
 	case YAML_SCALAR_EVENT: return on_scalar(L, ev);
 	case YAML_SEQUENCE_START_EVENT: return on_start(L, ev, 0);
 	case YAML_MAPPING_START_EVENT: return on_start(L, ev, 1);
@@ -459,8 +551,9 @@ static int run(struct loader *L)
 	}
 	doc_reset(L);
 	free(L->stack);
-	free(L->anchors);
+	anchors_free(&L->anchors);
 	yaml_parser_delete(&L->parser);
+	mreader_free(&L->rd);
 	if (rc < 0)
 		return -1;
 	return L->stop_rc;
@@ -484,6 +577,17 @@ static int init(struct loader *L, const char *name,
 	return 0;
 }
 
+static int start(struct loader *L, int rc_init)
+{
+	if (rc_init) {
+		yaml_parser_delete(&L->parser);
+		mreader_free(&L->rd);
+		return err_set(L->err, "%s: out of memory", L->name);
+	}
+	yaml_parser_set_input(&L->parser, mreader_read, &L->rd);
+	return run(L);
+}
+
 int manifest_load_file(FILE *fp, const char *name,
 		       const struct manifest_limits *lim, manifest_doc_fn fn,
 		       void *arg, struct err *err)
@@ -491,8 +595,7 @@ int manifest_load_file(FILE *fp, const char *name,
 	struct loader L;
 	if (init(&L, name, lim, fn, arg, err))
 		return -1;
-	yaml_parser_set_input_file(&L.parser, fp);
-	return run(&L);
+	return start(&L, mreader_init_file(&L.rd, fp));
 }
 
 int manifest_load_buffer(const char *buf, size_t len, const char *name,
@@ -502,9 +605,7 @@ int manifest_load_buffer(const char *buf, size_t len, const char *name,
 	struct loader L;
 	if (init(&L, name, lim, fn, arg, err))
 		return -1;
-	yaml_parser_set_input_string(&L.parser, (const unsigned char *)buf,
-				     len);
-	return run(&L);
+	return start(&L, mreader_init_buffer(&L.rd, buf, len));
 }
 
 /* ---- one document ----------------------------------------------------- */

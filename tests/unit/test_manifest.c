@@ -102,7 +102,7 @@ static void test_scalars(void)
 {
 	json_t *r = one("a: yes\nb: \"yes\"\nc: on\nd: Off\ne: n\nf: ~\ng:\n"
 			"h: 5432\ni: \"5432\"\nj: 0755\nk: 0x1F\nl: 1_000\n"
-			"m: -0b101\nn: 1.5\no: .inf\np: 2024-01-01\nq: '0755'\n"
+			"m: -0b101\nnn: 1.5\no: .inf\np: 2024-01-01\nq: '0755'\n"
 			"r: |\n  true\ns: !!str 12\nt: 0o17\nu: 18446744073709551615\n"
 			"v: 089\nw: TRUE\nx: null\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -119,7 +119,7 @@ static void test_scalars(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "k")), 31);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "l")), 1000);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "m")), -5);
-	CU_ASSERT_TRUE(json_is_real(json_object_get(r, "n")));
+	CU_ASSERT_TRUE(json_is_real(json_object_get(r, "nn")));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "o")), ".inf");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "p")),
 			       "2024-01-01");
