@@ -150,13 +150,19 @@ static json_t *as_number(const char *s, size_t len)
 
 json_t *scalar_resolve(const char *s, size_t len)
 {
-	if (len == 0 || eq_any(s, len, nulls))
+	if (len == 0)
 		return json_null();
-	if (eq_any(s, len, trues))
-		return json_true();
-	if (eq_any(s, len, falses))
-		return json_false();
 	char c = s[0];
+	/* Most scalars are names and images: skip the word lists unless the
+	 * first letter can start a null or a boolean. */
+	if (len <= 5 && strchr("~nNyYtTfFoO", c)) {
+		if (eq_any(s, len, nulls))
+			return json_null();
+		if (eq_any(s, len, trues))
+			return json_true();
+		if (eq_any(s, len, falses))
+			return json_false();
+	}
 	if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
 		json_t *num = as_number(s, len);
 		if (num)
