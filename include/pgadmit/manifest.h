@@ -10,6 +10,11 @@
  *
  * Streaming: documents are handed to a callback one at a time and freed after
  * it returns, so memory does not grow with the size of a bundle.
+ *
+ * Empty documents (`---` alone, comment-only, `--- ~`) are delivered with
+ * root == NULL so indexes stay right; an input with no document at all
+ * (empty or only comments) delivers one empty document 0. See
+ * docs/manifest.md for the scalar typing, key rules and caps.
  */
 #ifndef PGADMIT_MANIFEST_H
 #define PGADMIT_MANIFEST_H
