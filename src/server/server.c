@@ -35,6 +35,10 @@
 #define DRAIN_SETTLE_MS 300
 #define BODY_PREALLOC_MAX (64 * 1024)
 #define REQUEST_DEADLINE_S 30.0 /* longest kube-apiserver webhook timeout */
+/* A chunked body past the cap is discarded, not stored; up to this much more
+ * is read so that a client a little over the cap still gets its 413, then
+ * the connection is dropped so a 100 MB upload costs no more than this. */
+#define OVERSIZE_DRAIN_BYTES (1LL << 20)
 
 enum route {
 	ROUTE_VALIDATE,
@@ -79,6 +83,7 @@ struct req {
 	enum route route;
 	struct strbuf body;
 	long long max;
+	long long seen; /* body bytes received, stored or not */
 	bool too_big;
 	struct timespec t0;
 };
@@ -226,6 +231,21 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c)
 	return reply_sb(c, 200, &sb, "text/plain; version=0.0.4; charset=utf-8");
 }
 
+/* A body over the cap counts and logs as a 413 review error, whether it is
+ * answered or its connection dropped. */
+static void record_too_large(enum route r, double seconds)
+{
+	enum admission_endpoint ep =
+		r == ROUTE_VALIDATE ? ADMISSION_VALIDATE : ADMISSION_MUTATE;
+	struct admission_result res;
+	memset(&res, 0, sizeof(res));
+	res.decision = ADM_ERROR;
+	res.status = 413;
+	res.error = (char *)"request body too large";
+	srv_metrics_request(ep, &res, seconds);
+	srv_log_review(admission_endpoint_name(ep), &res, seconds * 1e3);
+}
+
 static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 {
 	enum admission_endpoint ep =
@@ -233,13 +253,7 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 	struct admission_result res;
 	if (rq->too_big) {
 		/* Chunked upload that grew past the cap. */
-		memset(&res, 0, sizeof(res));
-		res.decision = ADM_ERROR;
-		res.status = 413;
-		res.error = (char *)"request body too large";
-		srv_metrics_request(ep, &res, elapsed_s(&rq->t0));
-		srv_log_review(admission_endpoint_name(ep), &res,
-			       elapsed_s(&rq->t0) * 1e3);
+		record_too_large(rq->route, elapsed_s(&rq->t0));
 		return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
 				    "{\"error\":\"request body too large\"}\n",
 				    CT_JSON, NULL);
@@ -332,16 +346,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		}
 		if (want > max) {
 			/* Refuse before reading a byte of it. */
-			enum admission_endpoint ep = r == ROUTE_VALIDATE
-							     ? ADMISSION_VALIDATE
-							     : ADMISSION_MUTATE;
-			struct admission_result res;
-			memset(&res, 0, sizeof(res));
-			res.decision = ADM_ERROR;
-			res.status = 413;
-			res.error = (char *)"request body too large";
-			srv_metrics_request(ep, &res, 0);
-			srv_log_review(admission_endpoint_name(ep), &res, 0);
+			record_too_large(r, 0);
 			return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
 					    "{\"error\":\"request body too "
 					    "large\"}\n",
@@ -374,6 +379,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		 * whole upload too, or a trickling client holds a slot. */
 		if (elapsed_s(&rq->t0) > REQUEST_DEADLINE_S) {
 			srv_log(SRV_WARN, "request body too slow, connection dropped",
+				"endpoint", routes[rq->route].path, NULL);
+			return MHD_NO;
+		}
+		rq->seen += (long long)*upload_size;
+		if (rq->too_big && rq->seen > rq->max + OVERSIZE_DRAIN_BYTES) {
+			/* libmicrohttpd cannot answer before the body ends:
+			 * stop reading instead of swallowing the rest. */
+			record_too_large(rq->route, elapsed_s(&rq->t0));
+			srv_log(SRV_WARN, "request body far over the limit, "
+					  "connection dropped",
 				"endpoint", routes[rq->route].path, NULL);
 			return MHD_NO;
 		}
