@@ -6,9 +6,12 @@ HTTPS the way kube-apiserver does for
   GET /apis/batch/v1/namespaces/NS/cronjobs?limit=500[&continue=TOKEN]
 It is a replay, not an API server: namespaces map to recorded files, and a
 few namespaces simulate failures:
-  slow     answers after 5 s (beyond pgadmit's timeout)
+  slow     answers after KUBE_REPLAY_SLOW_S seconds (default 5; beyond
+           pgadmit's timeout)
   broken   HTTP 500 with a Status object
-  garbage  a body that is not JSON
+  garbage  a body that is not JSON (text/html, as a proxy error page)
+  badjson  HTTP 200 application/json, cut off in the middle of the list
+  closing  reads the request, then closes the connection without a word
   forbidden HTTP 403 (missing RBAC)
   NS.page1.json present: paged answer, page 2 after ?continue=
   anything else without a file: an empty CronJobList
@@ -20,6 +23,7 @@ Prints the port on stdout once listening (127.0.0.1, ephemeral port).
 """
 import json
 import os
+import socket
 import ssl
 import sys
 import threading
@@ -29,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CERT, KEY, FIX, TOKEN_FILE, LOG = sys.argv[1:6]
 PREFIX = "/apis/batch/v1/namespaces/"
+SLOW_S = float(os.environ.get("KUBE_REPLAY_SLOW_S", "5"))
 lock = threading.Lock()
 
 
@@ -73,7 +78,7 @@ class H(BaseHTTPRequestHandler):
             return self.send(404, status(404, "NotFound", "the server could not find the requested resource"))
         ns = u.path[len(PREFIX):-len("/cronjobs")]
         if ns == "slow":
-            time.sleep(5)
+            time.sleep(SLOW_S)
             return self.send(200, json.load(open(os.path.join(FIX, "shop.json"))))
         if ns == "broken":
             return self.send(500, status(500, "InternalError", "etcdserver: request timed out"))
@@ -81,6 +86,15 @@ class H(BaseHTTPRequestHandler):
             return self.send(403, status(403, "Forbidden", 'cronjobs.batch is forbidden: User "system:serviceaccount:pgadmit:pgadmit" cannot list resource "cronjobs"'))
         if ns == "garbage":
             return self.send(200, b"<html>proxy error</html>", "text/html")
+        if ns == "badjson":
+            return self.send(200, b'{"kind":"CronJobList","apiVersion":"batch/v1","items":[{"metadata":{"name":')
+        if ns == "closing":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         paged = os.path.join(FIX, ns + ".page1.json")
         if os.path.exists(paged):
             page = "page2" if q.get("continue") else "page1"

@@ -3,8 +3,9 @@
 # an HTTPS server replaying recorded CronJobList responses
 # (tests/fixtures/serve/kube/). Covers found / not found / paging / cache /
 # CronJob under review counted (not for dryRun) / token rotation / API slow,
-# 500, 403, garbage and down: a warning within the timeout, never a deny or
-# a hang, even with PGA103 set to deny.
+# 500, 403, garbage, malformed JSON, connection closed without an answer and
+# down: a warning within the timeout, never a deny or a hang, even with
+# PGA103 set to deny.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/fixtures/serve/serve_lib.sh"
 t_tmpdir
@@ -17,7 +18,10 @@ echo "token-one" >"$SA/token"
 cp "$SA/token" "$T/accepted-token"
 : >"$T/api.log"
 
-python3 "$ROOT/tests/integration/kube_replay_server.py" "$CERTS/tls.crt" "$CERTS/tls.key" \
+TIMEOUT_MS=$((600 * SV_SLOW))
+# the slow namespace answers well after pgadmit's timeout, however slow the build
+KUBE_REPLAY_SLOW_S=$((TIMEOUT_MS * 2 / 1000 + 4)) \
+	python3 "$ROOT/tests/integration/kube_replay_server.py" "$CERTS/tls.crt" "$CERTS/tls.key" \
 	"$ROOT/tests/fixtures/serve/kube" "$T/accepted-token" "$T/api.log" >"$T/api.port" 2>"$T/api.err" &
 API=$!
 t_on_exit "kill $API 2>/dev/null"
@@ -25,7 +29,6 @@ for i in $(seq 1 100); do [ -s "$T/api.port" ] && break; sleep 0.05; done
 APIPORT="$(head -1 "$T/api.port")"
 [ -n "$APIPORT" ] && t_ok "replay server up" || { t_fail "replay server up" "$(cat "$T/api.err")"; t_finish; }
 
-TIMEOUT_MS=$((600 * SV_SLOW))
 echo '{"rules": {"PGA103": "deny"}}' >"$T/deny103.json"
 export PGADMIT_KUBE_API_URL="https://127.0.0.1:$APIPORT" PGADMIT_KUBE_SA_DIR="$SA" \
 	PGADMIT_KUBE_TIMEOUT_MS=$TIMEOUT_MS
@@ -91,7 +94,7 @@ out="$(judge fresh)"
 t_eq "admitted CronJob counted at once" "True -" "$(echo "$out" | awk '{print $1, $3}')"
 
 # The API cannot answer: a warning, never a deny, within the timeout.
-for ns in slow broken forbidden garbage; do
+for ns in slow broken forbidden garbage badjson closing; do
 	out="$(judge $ns)"
 	set -- $out
 	allowed="$1" ms="$2"

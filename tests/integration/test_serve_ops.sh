@@ -1,8 +1,9 @@
 # pgadmit serve operations: certificate rotation on disk (Secret-volume
 # symlink swap) served to new handshakes while open connections keep
-# working, a garbage certificate keeps the old one, SIGHUP policy reload
-# (good and bad), SIGTERM drains an in-flight request (readyz fails first)
-# and exits 0 within the grace period.
+# working, a garbage certificate keeps the old one (then a good one is
+# served), SIGHUP policy reload (good; bad: old kept; fixed: new applies),
+# SIGTERM drains an in-flight request (readyz fails first) and exits 0
+# within the grace period.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/fixtures/serve/serve_lib.sh"
 t_tmpdir
@@ -126,6 +127,12 @@ kill -0 "$SV_PID" 2>/dev/null && t_ok "SIGHUP bad policy: still running" || t_fa
 timeout 10 curl -sS "http://127.0.0.1:$MPORT/metrics" >"$T/m2"
 grep -q '^pgadmit_policy_reloads_total 1$' "$T/m2" && grep -q '^pgadmit_policy_reload_failures_total 1$' "$T/m2" &&
 	t_ok "metrics: policy reloads 1, failures 1" || t_fail "metrics: policy reloads" "$(grep policy_reload "$T/m2")"
+# the bad file fixed (to something new): the next SIGHUP takes it
+echo '{"rules": {"PGA102": "deny"}}' >"$T/policy.json"
+n0="$(grep -c '"msg":"policy reloaded"' "$SV_LOG")"
+kill -HUP "$SV_PID"
+for i in $(seq 1 $((40 * SV_SLOW))); do [ "$(grep -c '"msg":"policy reloaded"' "$SV_LOG")" -gt "$n0" ] && break; sleep 0.1; done
+t_eq "SIGHUP fixed policy: the new one applies (deny again)" "False 0" "$(verdict)"
 
 # reloads while reviews are in flight: every review answered (refcounted
 # policy swap; ASan builds catch a use after free here)
@@ -207,7 +214,7 @@ time.sleep(8)
 PY
 ST=$!
 t_on_exit "kill $ST 2>/dev/null"
-sleep 0.5
+sleep "$(awk -v s="$SV_SLOW" 'BEGIN {print 0.5 * s}')" # the request reaches the handler
 t0=$(date +%s%N)
 sv_stop
 t1=$(date +%s%N)
