@@ -17,6 +17,13 @@ for t in "$@"; do
 	manifest|rules|policy)
 		find "$root/tests/fixtures" "$root/examples" -name '*.y*ml' -size -64k \
 			-exec cp -t "$corpus" {} + 2>/dev/null ;;
+	compose)
+		# Compose files (several are called compose.yaml: keep the path)
+		grep -rlE '^services:' "$root/tests/fixtures" "$root/examples" 2>/dev/null |
+			while read -r f; do
+				r="${f#"$root"/}"
+				cp "$f" "$corpus/${r//\//_}"
+			done ;;
 	admission)
 		find "$root/tests/fixtures/serve" "$root/bench/serve" -name '*.json' -size -256k \
 			-exec cp -t "$corpus" {} + 2>/dev/null ;;
