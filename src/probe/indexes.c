@@ -1,0 +1,464 @@
+/*
+ * indexes.c — PGA211 fk-missing-index, PGA212 index-unused, PGA213
+ * index-duplicate, PGA214 index-invalid.
+ *
+ * Two queries, each one pass over its catalog: every index of the user
+ * schemas (pg_index with pg_class, pg_am and the usage counters), and every
+ * foreign key (pg_constraint). The comparisons are made here, per table, so
+ * that the cost stays linear in the number of relations.
+ *
+ * Partitioned tables are judged once, at the parent: foreign keys cloned to
+ * partitions (conparentid <> 0) are skipped, and index partitions attached
+ * to a partitioned index (relispartition) are judged through their root,
+ * whose scan count and size are the sums over its partitions. An index
+ * built on one partition only is judged on its own. Invalid indexes are
+ * reported wherever they are, partitions included.
+ *
+ * Sizes are relpages * block_size (kept by VACUUM, ANALYZE and CREATE
+ * INDEX), so the probe never stats files or takes relation locks.
+ * PGA212 is skipped on standbys: their counters say nothing of the
+ * primary's reads.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe_int.h"
+
+#define MAXKEYS 32 /* INDEX_MAX_KEYS */
+
+struct idx {
+	unsigned long long oid, rel;
+	const char *qname, *qtable, *am, *exprs, *pred;
+	char tkind, ikind;
+	bool part, unique, primary, valid, replident, constraint, building;
+	int nkey, natts;
+	long keys[MAXKEYS], classes[MAXKEYS], colls[MAXKEYS], opts[MAXKEYS];
+	long long scans, bytes;
+};
+
+static const char index_sql[] =
+	"WITH idx AS (SELECT i.indexrelid, i.indrelid, ic.relname AS iname,"
+	"  n.nspname, tc.relname AS tname, tc.relkind AS tkind,"
+	"  ic.relkind AS ikind, ic.relispartition AS ipart, am.amname,"
+	"  i.indisunique, i.indisprimary, i.indisvalid, i.indisreplident,"
+	"  i.indnkeyatts, i.indnatts, i.indkey, i.indclass, i.indcollation,"
+	"  i.indoption, i.indexprs, i.indpred,"
+	"  CASE WHEN ic.relispartition THEN pg_partition_root(i.indexrelid)"
+	"   ELSE i.indexrelid END AS root,"
+	"  coalesce(pg_stat_get_numscans(i.indexrelid), 0) AS scans,"
+	"  ic.relpages::int8 * current_setting('block_size')::int8 AS bytes"
+	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+	" JOIN pg_class tc ON tc.oid = i.indrelid"
+	" JOIN pg_namespace n ON n.oid = ic.relnamespace"
+	" JOIN pg_am am ON am.oid = ic.relam"
+	" WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	"  AND n.nspname !~ '^pg_toast')"
+	" SELECT x.indexrelid, x.indrelid, format('%I.%I', x.nspname, x.iname),"
+	"  format('%I.%I', x.nspname, x.tname), x.tkind, x.ikind, x.ipart,"
+	"  x.amname, x.indisunique, x.indisprimary, x.indisvalid,"
+	"  x.indisreplident, x.indnkeyatts, x.indnatts, x.indkey::text,"
+	"  x.indclass::text, x.indcollation::text, x.indoption::text,"
+	"  pg_get_expr(x.indexprs, x.indrelid), pg_get_expr(x.indpred, x.indrelid),"
+	"  k.conindid IS NOT NULL, g.scans, g.bytes, b.index_relid IS NOT NULL"
+	" FROM idx x"
+	" LEFT JOIN (SELECT root, sum(scans)::int8 AS scans,"
+	"  sum(bytes)::int8 AS bytes FROM idx GROUP BY root) g"
+	"  ON g.root = x.indexrelid"
+	" LEFT JOIN (SELECT DISTINCT conindid FROM pg_constraint"
+	"  WHERE conindid <> 0) k ON k.conindid = x.indexrelid"
+	" LEFT JOIN (SELECT DISTINCT index_relid"
+	"  FROM pg_stat_progress_create_index) b ON b.index_relid = x.indexrelid"
+	" ORDER BY x.indrelid, x.indexrelid";
+
+static const char fk_sql[] =
+	"SELECT c.conrelid, format('%I.%I', n.nspname, t.relname), c.conname,"
+	" t.relkind, c.conkey::text, format('%I.%I', rn.nspname, r.relname),"
+	" (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.o)"
+	"  FROM unnest(c.conkey) WITH ORDINALITY k(attnum, o)"
+	"  JOIN pg_attribute a ON a.attrelid = c.conrelid"
+	"  AND a.attnum = k.attnum)"
+	" FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+	" JOIN pg_namespace n ON n.oid = t.relnamespace"
+	" JOIN pg_class r ON r.oid = c.confrelid"
+	" JOIN pg_namespace rn ON rn.oid = r.relnamespace"
+	" WHERE c.contype = 'f' AND c.conparentid = 0"
+	"  AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	"  AND n.nspname !~ '^pg_toast'"
+	" ORDER BY c.conrelid, c.conname";
+
+/* Space- or comma-separated integers ("1 2", "{1,2}"): count, or -1. */
+static int parse_list(const char *s, long *out, int max)
+{
+	int n = 0;
+	while (*s) {
+		while (*s == ' ' || *s == ',' || *s == '{' || *s == '}')
+			s++;
+		if (!*s)
+			break;
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (end == s || n == max)
+			return -1;
+		out[n++] = v;
+		s = end;
+	}
+	return n;
+}
+
+static bool t(const PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) &&
+	       PQgetvalue(res, row, col)[0] == 't';
+}
+
+static const char *nz(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static long long ll(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col)
+		       ? -1
+		       : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static int parse_index(const PGresult *res, int row, struct idx *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->oid = strtoull(PQgetvalue(res, row, 0), NULL, 10);
+	x->rel = strtoull(PQgetvalue(res, row, 1), NULL, 10);
+	x->qname = PQgetvalue(res, row, 2);
+	x->qtable = PQgetvalue(res, row, 3);
+	x->tkind = PQgetvalue(res, row, 4)[0];
+	x->ikind = PQgetvalue(res, row, 5)[0];
+	x->part = t(res, row, 6);
+	x->am = PQgetvalue(res, row, 7);
+	x->unique = t(res, row, 8);
+	x->primary = t(res, row, 9);
+	x->valid = t(res, row, 10);
+	x->replident = t(res, row, 11);
+	x->nkey = (int)ll(res, row, 12);
+	x->natts = parse_list(PQgetvalue(res, row, 14), x->keys, MAXKEYS);
+	int ncl = parse_list(PQgetvalue(res, row, 15), x->classes, MAXKEYS);
+	int nco = parse_list(PQgetvalue(res, row, 16), x->colls, MAXKEYS);
+	int nop = parse_list(PQgetvalue(res, row, 17), x->opts, MAXKEYS);
+	x->exprs = nz(res, row, 18);
+	x->pred = nz(res, row, 19);
+	x->constraint = t(res, row, 20);
+	x->scans = ll(res, row, 21);
+	x->bytes = ll(res, row, 22);
+	x->building = t(res, row, 23);
+	if (x->natts < 0 || ncl < 0 || nco < 0 || nop < 0 || x->nkey < 0 ||
+	    x->nkey > x->natts || ncl < x->nkey || nco < x->nkey ||
+	    nop < x->nkey)
+		return -1;
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Same access method, predicate, operator classes, collations and
+ * options for the first n key columns. */
+static bool same_prefix(const struct idx *a, const struct idx *b, int n)
+{
+	return strcmp(a->am, b->am) == 0 && same_str(a->pred, b->pred) &&
+	       memcmp(a->keys, b->keys, (size_t)n * sizeof(long)) == 0 &&
+	       memcmp(a->classes, b->classes, (size_t)n * sizeof(long)) == 0 &&
+	       memcmp(a->colls, b->colls, (size_t)n * sizeof(long)) == 0 &&
+	       memcmp(a->opts, b->opts, (size_t)n * sizeof(long)) == 0;
+}
+
+static bool is_exact_dup(const struct idx *a, const struct idx *b)
+{
+	return a->nkey == b->nkey && a->natts == b->natts &&
+	       same_prefix(a, b, a->nkey) &&
+	       memcmp(a->keys, b->keys, (size_t)a->natts * sizeof(long)) == 0 &&
+	       same_str(a->exprs, b->exprs);
+}
+
+/* Is a a plain leading-column prefix of b (a redundant)? */
+static bool is_prefix(const struct idx *a, const struct idx *b)
+{
+	if (strcmp(a->am, "btree") != 0 || a->exprs || a->natts != a->nkey ||
+	    a->nkey >= b->nkey)
+		return false;
+	for (int i = 0; i < a->nkey; i++)
+		if (a->keys[i] == 0)
+			return false;
+	return same_prefix(a, b, a->nkey);
+}
+
+/* Can this index not be dropped without losing a constraint or a role? */
+static bool is_needed(const struct idx *x)
+{
+	return x->unique || x->primary || x->constraint || x->replident;
+}
+
+static bool droppable_concurrently(const struct idx *x)
+{
+	return x->ikind != 'I'; /* not on partitioned indexes */
+}
+
+static char *drop_hint(const struct idx *x, const char *tail)
+{
+	return probe_fmt("DROP INDEX %s%s;%s",
+			 droppable_concurrently(x) ? "CONCURRENTLY " : "",
+			 x->qname, tail ? tail : "");
+}
+
+static void human(long long b, char *buf, size_t n)
+{
+	if (b >= 1LL << 30)
+		snprintf(buf, n, "%.1f GiB", (double)b / (1 << 30));
+	else if (b >= 1LL << 20)
+		snprintf(buf, n, "%.1f MiB", (double)b / (1 << 20));
+	else
+		snprintf(buf, n, "%lld kB", b / 1024);
+}
+
+static int add2(struct probe_ctx *c, enum rule_id id, const char *obj,
+		char *m, char *h)
+{
+	int rc = m && h ? probe_add(c, id, -1, obj, m, h)
+			: probe_fail(c, "out of memory");
+	free(m);
+	free(h);
+	return rc;
+}
+
+static int check_invalid(struct probe_ctx *c, const struct idx *x)
+{
+	char *m = probe_fmt("index %s on %s is invalid (a failed or "
+			    "interrupted CREATE INDEX CONCURRENTLY%s): writes "
+			    "maintain it, no query uses it",
+			    x->qname, x->qtable,
+			    x->ikind == 'I' ? ", or a partition without it"
+					    : "");
+	char *h;
+	if (x->ikind == 'I')
+		h = probe_fmt("create the missing partition indexes and ALTER "
+			      "INDEX %s ATTACH PARTITION each, or REINDEX "
+			      "INDEX CONCURRENTLY %s;",
+			      x->qname, x->qname);
+	else if (x->unique)
+		h = probe_fmt("REINDEX INDEX CONCURRENTLY %s; (a failed "
+			      "unique build: remove the duplicate rows first, "
+			      "or DROP INDEX CONCURRENTLY %s;)",
+			      x->qname, x->qname);
+	else
+		h = probe_fmt("REINDEX INDEX CONCURRENTLY %s;", x->qname);
+	return add2(c, R_PGA214, x->qname, m, h);
+}
+
+static int check_unused(struct probe_ctx *c, const struct idx *x,
+			long long age_s)
+{
+	char size[32];
+	human(x->bytes, size, sizeof(size));
+	char *m = probe_fmt("index %s on %s (%s%s) has no scans since "
+			    "statistics were reset %lld day%s ago",
+			    x->qname, x->qtable, size,
+			    x->ikind == 'I' ? ", all partitions" : "",
+			    age_s / 86400, age_s / 86400 == 1 ? "" : "s");
+	char *h = drop_hint(x, x->ikind == 'I' ? " (partitioned: "
+						  "CONCURRENTLY is not "
+						  "supported)"
+					       : " (check replicas' "
+						 "pg_stat_user_indexes "
+						 "first)");
+	return add2(c, R_PGA212, x->qname, m, h);
+}
+
+/* Of two exact duplicates, is a the one to drop? The one no constraint
+ * or role needs, else the newer (higher oid). */
+static bool drop_first(const struct idx *a, const struct idx *b)
+{
+	if (is_needed(a) != is_needed(b))
+		return !is_needed(a);
+	return a->oid > b->oid;
+}
+
+/* Index pairs on one table: v[0..n) share rel. */
+static int check_table_dups(struct probe_ctx *c, struct idx **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			struct idx *a = v[i], *b = v[j];
+			bool exact = is_exact_dup(a, b) && drop_first(a, b);
+			bool prefix = !exact && !is_needed(a) && is_prefix(a, b);
+			if (!exact && !prefix)
+				continue;
+			char *m = probe_fmt(
+				exact ? "index %s duplicates %s on %s (same "
+					"columns, operator classes and "
+					"predicate)"
+				      : "index %s is a leading-column prefix of "
+					"%s on %s: the longer index serves its "
+					"queries",
+				a->qname, b->qname, a->qtable);
+			char *tail = probe_fmt(" -- %s stays", b->qname);
+			char *h = NULL;
+			if (a->constraint && tail)
+				h = probe_fmt("both back constraints: drop the "
+					      "redundant constraint (ALTER "
+					      "TABLE %s DROP CONSTRAINT ...) "
+					      "to remove %s",
+					      a->qtable, a->qname);
+			else if (tail)
+				h = drop_hint(a, tail);
+			free(tail);
+			if (add2(c, R_PGA213, a->qname, m, h))
+				return -1;
+			break; /* one finding per redundant index */
+		}
+	return 0;
+}
+
+static int cmp_rel(const void *pa, const void *pb)
+{
+	const struct idx *a = pa, *b = pb;
+	if (a->rel != b->rel)
+		return a->rel < b->rel ? -1 : 1;
+	return a->oid < b->oid ? -1 : a->oid > b->oid;
+}
+
+/* Is there a valid, non-partial btree/hash index on rel whose first
+ * ncols key columns are exactly the FK's columns (in any order)? */
+static bool fk_covered(const struct idx *v, size_t n, unsigned long long rel,
+		       const long *cols, int ncols)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* first index of rel */
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].rel < rel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < n && v[i].rel == rel; i++) {
+		const struct idx *x = &v[i];
+		if (!x->valid || x->pred || x->nkey < ncols ||
+		    (strcmp(x->am, "btree") != 0 && strcmp(x->am, "hash") != 0))
+			continue;
+		int hit = 0;
+		for (int k = 0; k < ncols; k++)
+			for (int j = 0; j < ncols; j++)
+				if (x->keys[k] == cols[j]) {
+					hit++;
+					break;
+				}
+		if (hit == ncols)
+			return true;
+	}
+	return false;
+}
+
+static int check_fks(struct probe_ctx *c, const struct idx *v, size_t n)
+{
+	PGresult *res = probe_query(c, fk_sql, 0, NULL);
+	if (!res)
+		return -1;
+	int rc = 0;
+	for (int row = 0; row < PQntuples(res) && !rc; row++) {
+		unsigned long long rel =
+			strtoull(PQgetvalue(res, row, 0), NULL, 10);
+		long cols[MAXKEYS];
+		int ncols = parse_list(PQgetvalue(res, row, 4), cols, MAXKEYS);
+		if (ncols <= 0 || fk_covered(v, n, rel, cols, ncols))
+			continue;
+		const char *qtable = PQgetvalue(res, row, 1);
+		const char *conname = PQgetvalue(res, row, 2);
+		bool partitioned = PQgetvalue(res, row, 3)[0] == 'p';
+		const char *qref = PQgetvalue(res, row, 5);
+		const char *names = nz(res, row, 6);
+		if (!names)
+			names = "?";
+		char *m = probe_fmt("foreign key %s on %s (%s) references %s "
+				    "but no valid index starts with %s: each "
+				    "delete or key update on %s scans %s",
+				    conname, qtable, names, qref,
+				    ncols == 1 ? "that column" : "those columns",
+				    qref, qtable);
+		char *h = partitioned
+				  ? probe_fmt("CREATE INDEX ON ONLY %s (%s); "
+					      "then CREATE INDEX CONCURRENTLY "
+					      "on each partition and ALTER "
+					      "INDEX ... ATTACH PARTITION ...",
+					      qtable, names)
+				  : probe_fmt("CREATE INDEX CONCURRENTLY ON %s "
+					      "(%s);",
+					      qtable, names);
+		rc = add2(c, R_PGA211, qtable, m, h);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int probe_check_indexes(struct probe_ctx *c)
+{
+	bool w211 = probe_action(c, R_PGA211) != ACTION_OFF;
+	bool w212 = probe_action(c, R_PGA212) != ACTION_OFF &&
+		    !probe_fact_true(c, "in_recovery");
+	bool w213 = probe_action(c, R_PGA213) != ACTION_OFF;
+	bool w214 = probe_action(c, R_PGA214) != ACTION_OFF;
+	if (!w211 && !w212 && !w213 && !w214)
+		return 0;
+	PGresult *res = probe_query(c, index_sql, 0, NULL);
+	if (!res)
+		return -1;
+	size_t n = (size_t)PQntuples(res);
+	struct idx *v = calloc(n ? n : 1, sizeof(*v));
+	struct idx **group = calloc(n ? n : 1, sizeof(*group));
+	int rc = 0;
+	if (!v || !group) {
+		rc = probe_fail(c, "out of memory");
+		goto out;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (parse_index(res, (int)i, &v[m]) == 0)
+			m++;
+	qsort(v, m, sizeof(*v), cmp_rel);
+	const struct policy_probe *pp = &c->p->probe;
+	long long age = probe_fact_ll(c, "stats_age_s", -1);
+	bool old_enough = age >= (long long)pp->index_unused_days * 86400;
+	for (size_t i = 0; i < m && !rc;) {
+		size_t j = i, g = 0;
+		for (; j < m && v[j].rel == v[i].rel; j++) {
+			struct idx *x = &v[j];
+			if (x->building)
+				continue;
+			if (!x->valid) {
+				if (w214)
+					rc = rc ? rc : check_invalid(c, x);
+				continue;
+			}
+			if (x->part)
+				continue; /* judged through its root */
+			group[g++] = x;
+			if (w212 && old_enough && !is_needed(x) &&
+			    x->scans == 0 &&
+			    x->bytes >= pp->index_unused_min_bytes)
+				rc = rc ? rc : check_unused(c, x, age);
+		}
+		if (!rc && w213 && g > 1)
+			rc = check_table_dups(c, group, g);
+		i = j;
+	}
+	if (!rc && w211)
+		rc = check_fks(c, v, m);
+out:
+	free(group);
+	free(v);
+	PQclear(res);
+	return rc;
+}

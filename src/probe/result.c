@@ -1,0 +1,170 @@
+/* result.c — findings of a target, scrubbing, freeing results. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgadmit/connstr.h"
+#include "probe_int.h"
+
+static char *clean(const char *s, const char *pw);
+
+char *probe_fmt(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+char *probe_scrub(const struct probe_ctx *c, const char *s)
+{
+	if (!s)
+		s = "";
+	const char *pw = c ? c->password : NULL;
+	return clean(s, pw);
+}
+
+/* Findings are built from catalog text, not from the DSN: redacting the
+ * password's bytes there would only mangle words that happen to contain
+ * them ("x" in "text"), so they get connstr_redact() alone. */
+static char *clean_finding(const char *s)
+{
+	return clean(s ? s : "", NULL);
+}
+
+static char *clean(const char *s, const char *pw)
+{
+	size_t pwlen = pw ? strlen(pw) : 0;
+	size_t len = strlen(s);
+	/* Each password occurrence becomes 4 bytes, never more than it was
+	 * for passwords of 4+ bytes; shorter ones can grow the text. */
+	char *tmp = malloc(len * 4 + 1);
+	if (!tmp)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		if (pwlen && strncmp(s + i, pw, pwlen) == 0) {
+			memcpy(tmp + o, "****", 4);
+			o += 4;
+			i += pwlen;
+			continue;
+		}
+		unsigned char ch = (unsigned char)s[i++];
+		tmp[o++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+	}
+	/* drop trailing spaces (libpq messages end in "\n") */
+	while (o > 0 && tmp[o - 1] == ' ')
+		o--;
+	tmp[o] = '\0';
+	char *r = connstr_redact(tmp);
+	free(tmp);
+	return r;
+}
+
+enum action probe_action(const struct probe_ctx *c, enum rule_id id)
+{
+	return c->p->actions[id];
+}
+
+static int push(struct probe_ctx *c, enum rule_id id, enum action a,
+		bool unknown, const char *object, const char *message,
+		const char *hint)
+{
+	struct probe_result *r = c->r;
+	if (r->nfindings == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 8;
+		struct probe_finding *nv =
+			realloc(r->findings, ncap * sizeof(*nv));
+		if (!nv)
+			return probe_fail(c, "out of memory");
+		r->findings = nv;
+		r->cap = ncap;
+	}
+	struct probe_finding *f = &r->findings[r->nfindings];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule_catalog[id].code;
+	f->slug = rule_catalog[id].slug;
+	f->action = a;
+	f->unknown = unknown;
+	f->object = strdup(object ? object : "server");
+	f->message = clean_finding(message);
+	f->hint = clean_finding(hint);
+	if (!f->object || !f->message || !f->hint) {
+		free(f->object);
+		free(f->message);
+		free(f->hint);
+		return probe_fail(c, "out of memory");
+	}
+	r->nfindings++;
+	return 0;
+}
+
+int probe_add(struct probe_ctx *c, enum rule_id id, int action,
+	      const char *object, const char *message, const char *hint)
+{
+	enum action a = action >= 0 ? (enum action)action : probe_action(c, id);
+	if (a == ACTION_OFF)
+		return 0;
+	return push(c, id, a, false, object, message, hint);
+}
+
+int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
+		  const char *message, const char *hint)
+{
+	if (probe_action(c, id) == ACTION_OFF)
+		return 0;
+	return push(c, id, ACTION_INFO, true, object, message, hint);
+}
+
+int probe_fail(struct probe_ctx *c, const char *fmt, ...)
+{
+	struct probe_result *r = c->r;
+	r->status = PROBE_ERROR;
+	if (r->error) /* keep the first cause */
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	char *raw = NULL;
+	int n = vasprintf(&raw, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		raw = NULL;
+	r->error = probe_scrub(c, raw ? raw : "out of memory");
+	free(raw);
+	return -1;
+}
+
+void probe_tls_release(struct probe_tls *t)
+{
+	free(t->protocol);
+	free(t->cipher);
+	free(t->subject);
+	free(t->issuer);
+	free(t->sans);
+	free(t->key_type);
+	free(t->not_after);
+	free(t->note);
+	memset(t, 0, sizeof(*t));
+}
+
+void probe_results_free(struct probe_result *r, size_t n)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].target);
+		free(r[i].error);
+		free(r[i].server_version);
+		probe_tls_release(&r[i].tls);
+		for (size_t j = 0; j < r[i].nfindings; j++) {
+			free(r[i].findings[j].object);
+			free(r[i].findings[j].message);
+			free(r[i].findings[j].hint);
+		}
+		free(r[i].findings);
+	}
+	free(r);
+}

@@ -1,0 +1,72 @@
+/*
+ * tables.c — PGA215 seq-scan-heavy: one pass over pg_stat_user_tables.
+ *
+ * Partitions are summed into their root (pg_partition_root), so a
+ * partitioned table is judged once. Fires on a table of at least
+ * seqScanMinBytes (relpages * block_size) with at least seqScanMinRows read
+ * by sequential scans and seq_scan >= seqScanRatio * max(idx_scan, 1).
+ * The thresholds are query parameters: only offending tables come back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "probe_int.h"
+
+static const char tables_sql[] =
+	"WITH t AS (SELECT CASE WHEN c.relispartition"
+	"   THEN pg_partition_root(s.relid) ELSE s.relid END AS root,"
+	"  coalesce(s.seq_scan, 0) AS seq_scan,"
+	"  coalesce(s.idx_scan, 0) AS idx_scan,"
+	"  coalesce(s.seq_tup_read, 0) AS seq_tup_read,"
+	"  c.relpages::int8 * current_setting('block_size')::int8 AS bytes"
+	" FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid)"
+	" SELECT format('%I.%I', n.nspname, r.relname), sum(t.seq_scan)::int8,"
+	"  sum(t.idx_scan)::int8, sum(t.seq_tup_read)::int8, sum(t.bytes)::int8,"
+	"  r.relkind"
+	" FROM t JOIN pg_class r ON r.oid = t.root"
+	" JOIN pg_namespace n ON n.oid = r.relnamespace"
+	" GROUP BY n.nspname, r.relname, r.relkind"
+	" HAVING sum(t.bytes) >= $1::int8 AND sum(t.seq_tup_read) >= $2::int8"
+	"  AND sum(t.seq_scan) >= $3::float8 * greatest(sum(t.idx_scan), 1)"
+	" ORDER BY sum(t.seq_tup_read) DESC LIMIT 1000";
+
+int probe_check_tables(struct probe_ctx *c)
+{
+	if (probe_action(c, R_PGA215) == ACTION_OFF)
+		return 0;
+	const struct policy_probe *pp = &c->p->probe;
+	char p1[32], p2[32], p3[32];
+	snprintf(p1, sizeof(p1), "%lld", pp->seq_scan_min_bytes);
+	snprintf(p2, sizeof(p2), "%lld", pp->seq_scan_min_rows);
+	snprintf(p3, sizeof(p3), "%.17g", pp->seq_scan_ratio);
+	const char *const params[] = {p1, p2, p3};
+	PGresult *res = probe_query(c, tables_sql, 3, params);
+	if (!res)
+		return -1;
+	int rc = 0;
+	for (int row = 0; row < PQntuples(res) && !rc; row++) {
+		const char *qt = PQgetvalue(res, row, 0);
+		long long bytes = strtoll(PQgetvalue(res, row, 4), NULL, 10);
+		char *m = probe_fmt("table %s (%.1f MiB%s) had %s sequential "
+				    "scans reading %s rows, against %s index "
+				    "scans: queries filter it without an index",
+				    qt, (double)bytes / (1 << 20),
+				    PQgetvalue(res, row, 5)[0] == 'p'
+					    ? ", all partitions"
+					    : "",
+				    PQgetvalue(res, row, 1),
+				    PQgetvalue(res, row, 3),
+				    PQgetvalue(res, row, 2));
+		char *h = probe_fmt("find the queries in pg_stat_statements "
+				    "(WHERE query ILIKE '%%%s%%'), then CREATE "
+				    "INDEX CONCURRENTLY ON %s (<their WHERE "
+				    "columns>);",
+				    qt, qt);
+		rc = m && h ? probe_add(c, R_PGA215, -1, qt, m, h)
+			    : probe_fail(c, "out of memory");
+		free(m);
+		free(h);
+	}
+	PQclear(res);
+	return rc;
+}
