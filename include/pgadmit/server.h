@@ -8,8 +8,10 @@
  * lives in src/admission; this module is glue, TLS and operations.
  *
  * Pieces (one concern per file): server.c (daemon, routes, life cycle),
- * tls.c (certificate slot and reload), metrics.c (Prometheus text),
- * log.c (JSON lines). Caller: cmd/pgadmit/cmd_serve.c.
+ * tls.c (certificate slot and reload), deadline.c (request-header deadline
+ * against slowloris clients; private header src/server/deadline.h),
+ * metrics.c (Prometheus text), log.c (JSON lines).
+ * Caller: cmd/pgadmit/cmd_serve.c.
  */
 #ifndef PGADMIT_SERVER_H
 #define PGADMIT_SERVER_H

@@ -3,7 +3,8 @@
  *
  * Threads: libmicrohttpd's epoll thread pool (one per CPU) runs the
  * handlers; the main thread waits on a signalfd (SIGHUP reload, SIGTERM/INT
- * drain) and checks the certificate files once a second. No work happens in
+ * drain), checks the certificate files and sweeps connections past the
+ * request-header deadline (deadline.c) once a second. No work happens in
  * signal handlers: the signals are blocked and read from the signalfd.
  *
  * Per request: a struct req (body buffer, timer) allocated on the first
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/server.h"
 #include "pgadmit/strbuf.h"
@@ -39,6 +41,10 @@
  * is read so that a client a little over the cap still gets its 413, then
  * the connection is dropped so a 100 MB upload costs no more than this. */
 #define OVERSIZE_DRAIN_BYTES (1LL << 20)
+/* Request headers are due within the idle timeout plus this (deadline.h):
+ * a real client sends them at once, even on a keep-alive connection that
+ * sat idle for almost the whole idle timeout first. */
+#define HEADER_GRACE_S 5
 
 enum route {
 	ROUTE_VALIDATE,
@@ -312,6 +318,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 	(void)version;
 
 	if (!rq) {
+		srv_deadline_headers_done(c);
 		enum route r = route_of(url, plain);
 		if (r == ROUTE_NONE)
 			return reply_static(c, 404,
@@ -412,8 +419,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	(void)toe;
+	srv_deadline_request_done(c);
 	struct req *rq = *con_cls;
 	if (!rq)
 		return;
@@ -528,6 +535,7 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 				MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 				MHD_OPTION_HTTPS_CERT_CALLBACK2, srv_tls_callback(),
 				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_NOTIFY_CONNECTION, srv_deadline_notify, NULL,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 				MHD_OPTION_END);
 		else
@@ -537,6 +545,7 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
 				MHD_OPTION_CONNECTION_LIMIT, 64u,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_NOTIFY_CONNECTION, srv_deadline_notify, NULL,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 				MHD_OPTION_END);
 		if (d) {
@@ -625,6 +634,7 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 		goto out;
 	if (policy_load(false, err))
 		goto out;
+	srv_deadline_init(cfg->idle_timeout_s + HEADER_GRACE_S);
 	if (kube_global_init()) {
 		err_set(err, "curl_global_init failed");
 		goto out;
@@ -682,6 +692,7 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 			srv_log(SRV_ERROR, "certificate reload failed, keeping "
 					   "the old certificate",
 				"error", terr.msg, NULL);
+		srv_deadline_sweep();
 		if (n <= 0)
 			continue;
 		struct signalfd_siginfo si;

@@ -1,6 +1,8 @@
 # pgadmit serve against hostile clients (issue 6, item 4): 1,000 idle TLS
 # connections plus a slowloris client dribbling headers one byte a second
-# do not stop a well-behaved client from being answered within 100 ms; a
+# do not stop a well-behaved client from being answered within 100 ms, and
+# slowloris clients filling every connection slot are cut by the header
+# deadline (the idle timeout alone restarts with each byte); a
 # 100 MB body (chunked, and with Content-Length) is cut off at the limit
 # without being buffered (peak RSS checked); clients that disconnect
 # mid-request leave no file descriptor behind (and, under make asan, no
@@ -305,4 +307,85 @@ sv_stop
 t_eq "SIGTERM: exit 0 (no leak reported)" 0 "$SV_RC"
 grep -q '"msg":"stopped","unfinished":"0"' "$SV_LOG" && t_ok "every dropped request was completed" ||
 	t_fail "every dropped request was completed" "$(grep '"msg":"stopped"' "$SV_LOG")"
+
+# --- (b2) slowloris clients filling every connection slot -----------------------
+# The idle timeout restarts with each byte, so dribbling clients are cut by
+# the header deadline (idle timeout + 5 s) instead, and the slots come back.
+IDLE_S=$((2 * SV_SLOW))
+DEADLINE_S=$((IDLE_S + 5))
+SLOTS=16
+if ! sv_start lor --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" --idle-timeout $IDLE_S \
+	--max-connections $SLOTS; then
+	t_fail "slowloris server starts" "$(cat "$SV_LOG")"
+	t_finish
+fi
+cat >"$T/lor.py" <<'PY'
+import socket, ssl, sys, time
+port, ca, n, limit, ready = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+ctx = ssl.create_default_context(cafile=ca)
+socks = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30), server_hostname="localhost")
+         for _ in range(n)]
+for s in socks:
+    s.settimeout(0.0)
+req = b"POST /validate HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"z" * 4000
+t0 = time.time()
+closed = [None] * n
+i = 0
+while time.time() - t0 < limit and None in closed:
+    for k, s in enumerate(socks):
+        if closed[k] is not None:
+            continue
+        try:
+            s.send(req[i:i + 1])
+            if s.recv(1) == b"":
+                closed[k] = time.time() - t0
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+            pass
+        except (OSError, ssl.SSLError):
+            closed[k] = time.time() - t0
+    i += 1
+    if i == 2:
+        open(ready, "w").close()
+    time.sleep(1.0)  # one byte a second on each
+cut = [c for c in closed if c is not None]
+print("%d/%d slowloris connections closed by the server, after %.1f..%.1f s (%d bytes sent each at most)" %
+      (len(cut), n, min(cut) if cut else -1, max(cut) if cut else -1, i))
+PY
+python3 "$T/lor.py" "$SV_PORT" "$CERTS/ca.crt" $SLOTS $((DEADLINE_S + 10 * SV_SLOW)) "$T/lor.ready" >"$T/lor.out" 2>&1 &
+LOR=$!
+t_on_exit "kill $LOR 2>/dev/null"
+for i in $(seq 1 $((200 * SV_SLOW))); do [ -f "$T/lor.ready" ] && break; sleep 0.05; done
+starved="$(timeout 5 curl -sS --cacert "$CERTS/ca.crt" --max-time 3 -o /dev/null -w '%{http_code}' "$(sv_url /healthz)" 2>&1 | tr '\n' ' ')"
+echo "  info: with $SLOTS slowloris clients on --max-connections $SLOTS, a new client got: ${starved:-nothing}"
+wait $LOR
+echo "  info: $(tail -1 "$T/lor.out")"
+read -r ncut lo hi <<<"$(sed -n 's|^\([0-9]*\)/[0-9]* slowloris .* after \([0-9.]*\)\.\.\([0-9.]*\) s.*|\1 \2 \3|p' "$T/lor.out")"
+t_eq "every slowloris connection cut" "$SLOTS" "${ncut:-0}"
+awk -v lo="${lo:-0}" -v hi="${hi:-0}" -v i="$IDLE_S" -v d="$DEADLINE_S" -v s="$SV_SLOW" \
+	'BEGIN {exit !(lo > i + 1 && hi <= d + 2 + 2 * s)}' &&
+	t_ok "cut by the header deadline, not before the idle timeout (${lo}..${hi} s; idle ${IDLE_S} s, deadline ${DEADLINE_S} s)" ||
+	t_fail "cut by the header deadline" "${lo}..${hi} s; idle ${IDLE_S} s, deadline ${DEADLINE_S} s: $(cat "$T/lor.out")"
+grep -q '"msg":"request headers too slow, connections closed"' "$SV_LOG" && t_ok "header deadline logged" ||
+	t_fail "header deadline logged" "$(tail -3 "$SV_LOG")"
+t_eq "slots free again: a review is answered" 200 "$(good_review | cut -d' ' -f1)"
+# a keep-alive client idle for most of the idle timeout is not cut
+cat >"$T/ka.py" <<'PY'
+import http.client, ssl, sys, time
+body = open(sys.argv[3], "rb").read()
+c = http.client.HTTPSConnection("localhost", int(sys.argv[1]), context=ssl.create_default_context(cafile=sys.argv[2]), timeout=30)
+sock = None
+for i in range(3):
+    c.request("POST", "/validate", body=body, headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+    sock = sock or c.sock
+    assert c.sock is sock, "reconnected"
+    time.sleep(float(sys.argv[4]))
+print("3 reviews on one connection, idle %s s between them" % sys.argv[4])
+PY
+python3 "$T/ka.py" "$SV_PORT" "$CERTS/ca.crt" "$T/review.json" $((IDLE_S - 1)) >"$T/ka.out" 2>&1
+t_eq "keep-alive client idle between requests is not cut ($(tail -1 "$T/ka.out"))" 0 $?
+sv_stop
+t_eq "slowloris server: exit 0" 0 "$SV_RC"
 t_finish
