@@ -66,14 +66,28 @@ static bool shadowed(const struct rule *v, size_t i, bool plain)
 	return false;
 }
 
+/* "{all}" -> "all", "{a,b}" -> "a,b" (as written in pg_hba.conf) */
+static int unbrace(const char *s, const char **out)
+{
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '{' && s[n - 1] == '}') {
+		*out = s + 1;
+		return (int)(n - 2);
+	}
+	*out = s;
+	return (int)n;
+}
+
 static char *describe(const struct rule *r)
 {
+	const char *db, *user;
+	int dbn = unbrace(r->db, &db), usern = unbrace(r->user, &user);
 	int pfx = probe_hba_prefix(r->addr, r->mask);
 	if (pfx >= 0 && r->mask && *r->mask)
-		return probe_fmt("%s %s %s %s/%d %s", r->type, r->db, r->user,
-				 r->addr, pfx, r->method);
-	return probe_fmt("%s %s %s %s %s", r->type, r->db, r->user, r->addr,
-			 r->method);
+		return probe_fmt("%s %.*s %.*s %s/%d %s", r->type, dbn, db,
+				 usern, user, r->addr, pfx, r->method);
+	return probe_fmt("%s %.*s %.*s %s %s", r->type, dbn, db, usern, user,
+			 r->addr, r->method);
 }
 
 static int fire(struct probe_ctx *c, enum rule_id id, const struct rule *r,

@@ -154,6 +154,8 @@ enum hba_addr probe_hba_classify(const char *address, const char *netmask)
 			return HBA_ADDR_ALL;
 		return range_is_loopback(&r) ? HBA_ADDR_LOCAL : HBA_ADDR_NET;
 	}
+	if (netmask && *netmask) /* a mask goes with an IP address only */
+		return HBA_ADDR_INVALID;
 	if (strcasecmp(address, "localhost") == 0)
 		return HBA_ADDR_LOCAL;
 	return is_hostname(address) ? HBA_ADDR_NET : HBA_ADDR_INVALID;

@@ -27,83 +27,101 @@
 
 #define MAXKEYS 32 /* INDEX_MAX_KEYS */
 
+/* One index, pointing into the query's PGresult. The column lists stay
+ * the text PostgreSQL prints ("1 3" for indkey): comparing them as token
+ * prefixes needs no parsing, and keeps 30,000 indexes in a few MiB. */
 struct idx {
 	unsigned long long oid, rel;
 	const char *qname, *qtable, *am, *exprs, *pred;
-	char tkind, ikind;
+	const char *keys;    /* indkey: key columns, then INCLUDE columns */
+	const char *classes; /* indclass, indcollation, indoption: key */
+	const char *colls;   /* columns only */
+	const char *opts;
+	char ikind;
 	bool part, unique, primary, valid, replident, constraint, building;
 	int nkey, natts;
-	long keys[MAXKEYS], classes[MAXKEYS], colls[MAXKEYS], opts[MAXKEYS];
 	long long scans, bytes;
 };
 
+/* Index partitions are summed into their root index (g); every other
+ * index's own counters are used as they are. */
 static const char index_sql[] =
-	"WITH idx AS (SELECT i.indexrelid, i.indrelid, ic.relname AS iname,"
-	"  n.nspname, tc.relname AS tname, tc.relkind AS tkind,"
-	"  ic.relkind AS ikind, ic.relispartition AS ipart, am.amname,"
-	"  i.indisunique, i.indisprimary, i.indisvalid, i.indisreplident,"
-	"  i.indnkeyatts, i.indnatts, i.indkey, i.indclass, i.indcollation,"
-	"  i.indoption, i.indexprs, i.indpred,"
-	"  CASE WHEN ic.relispartition THEN pg_partition_root(i.indexrelid)"
-	"   ELSE i.indexrelid END AS root,"
-	"  coalesce(pg_stat_get_numscans(i.indexrelid), 0) AS scans,"
-	"  ic.relpages::int8 * current_setting('block_size')::int8 AS bytes"
+	"SELECT i.indexrelid, i.indrelid, format('%I.%I', n.nspname, ic.relname),"
+	" format('%I.%I', n.nspname, tc.relname), ic.relkind,"
+	" ic.relispartition, am.amname, i.indisunique, i.indisprimary,"
+	" i.indisvalid, i.indisreplident, i.indnkeyatts, i.indnatts,"
+	" i.indkey::text, i.indclass::text, i.indcollation::text,"
+	" i.indoption::text, pg_get_expr(i.indexprs, i.indrelid),"
+	" pg_get_expr(i.indpred, i.indrelid), k.conindid IS NOT NULL,"
+	" coalesce(g.scans, pg_stat_get_numscans(i.indexrelid)),"
+	" coalesce(g.bytes, ic.relpages::int8 * current_setting('block_size')::int8),"
+	" b.index_relid IS NOT NULL"
 	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
 	" JOIN pg_class tc ON tc.oid = i.indrelid"
 	" JOIN pg_namespace n ON n.oid = ic.relnamespace"
 	" JOIN pg_am am ON am.oid = ic.relam"
-	" WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-	"  AND n.nspname !~ '^pg_toast')"
-	" SELECT x.indexrelid, x.indrelid, format('%I.%I', x.nspname, x.iname),"
-	"  format('%I.%I', x.nspname, x.tname), x.tkind, x.ikind, x.ipart,"
-	"  x.amname, x.indisunique, x.indisprimary, x.indisvalid,"
-	"  x.indisreplident, x.indnkeyatts, x.indnatts, x.indkey::text,"
-	"  x.indclass::text, x.indcollation::text, x.indoption::text,"
-	"  pg_get_expr(x.indexprs, x.indrelid), pg_get_expr(x.indpred, x.indrelid),"
-	"  k.conindid IS NOT NULL, g.scans, g.bytes, b.index_relid IS NOT NULL"
-	" FROM idx x"
-	" LEFT JOIN (SELECT root, sum(scans)::int8 AS scans,"
-	"  sum(bytes)::int8 AS bytes FROM idx GROUP BY root) g"
-	"  ON g.root = x.indexrelid"
+	" LEFT JOIN (SELECT pg_partition_root(c.oid) AS root,"
+	"  sum(pg_stat_get_numscans(c.oid))::int8 AS scans,"
+	"  sum(c.relpages::int8 * current_setting('block_size')::int8)::int8"
+	"  AS bytes FROM pg_class c WHERE c.relkind = 'i' AND c.relispartition"
+	"  GROUP BY 1) g ON g.root = i.indexrelid"
 	" LEFT JOIN (SELECT DISTINCT conindid FROM pg_constraint"
-	"  WHERE conindid <> 0) k ON k.conindid = x.indexrelid"
+	"  WHERE conindid <> 0) k ON k.conindid = i.indexrelid"
 	" LEFT JOIN (SELECT DISTINCT index_relid"
-	"  FROM pg_stat_progress_create_index) b ON b.index_relid = x.indexrelid"
-	" ORDER BY x.indrelid, x.indexrelid";
+	"  FROM pg_stat_progress_create_index) b ON b.index_relid = i.indexrelid"
+	" WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	"  AND n.nspname !~ '^pg_toast'";
 
+/* search_path is pg_catalog alone, so regclass prints schema.name. */
 static const char fk_sql[] =
 	"SELECT c.conrelid, format('%I.%I', n.nspname, t.relname), c.conname,"
-	" t.relkind, c.conkey::text, format('%I.%I', rn.nspname, r.relname),"
-	" (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.o)"
-	"  FROM unnest(c.conkey) WITH ORDINALITY k(attnum, o)"
-	"  JOIN pg_attribute a ON a.attrelid = c.conrelid"
-	"  AND a.attnum = k.attnum)"
+	" t.relkind, c.conkey::text, c.confrelid::regclass::text,"
+	" (SELECT string_agg(quote_ident(a.attname), ', '"
+	"   ORDER BY array_position(c.conkey, a.attnum))"
+	"  FROM pg_attribute a WHERE a.attrelid = c.conrelid"
+	"  AND a.attnum = ANY (c.conkey))"
 	" FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
 	" JOIN pg_namespace n ON n.oid = t.relnamespace"
-	" JOIN pg_class r ON r.oid = c.confrelid"
-	" JOIN pg_namespace rn ON rn.oid = r.relnamespace"
 	" WHERE c.contype = 'f' AND c.conparentid = 0"
 	"  AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-	"  AND n.nspname !~ '^pg_toast'"
-	" ORDER BY c.conrelid, c.conname";
+	"  AND n.nspname !~ '^pg_toast'";
 
-/* Space- or comma-separated integers ("1 2", "{1,2}"): count, or -1. */
+/* Tokens of a space-separated list ("1 3"). */
+static int count_tokens(const char *s)
+{
+	int n = 0;
+	for (bool in = false; *s; s++) {
+		if (*s != ' ' && !in)
+			n++;
+		in = *s != ' ';
+	}
+	return n;
+}
+
+/* The first max integers of a list ("1 3", "{1,3}"): count, or -1. */
 static int parse_list(const char *s, long *out, int max)
 {
 	int n = 0;
-	while (*s) {
+	while (*s && n < max) {
 		while (*s == ' ' || *s == ',' || *s == '{' || *s == '}')
 			s++;
 		if (!*s)
 			break;
 		char *end;
 		long v = strtol(s, &end, 10);
-		if (end == s || n == max)
+		if (end == s)
 			return -1;
 		out[n++] = v;
 		s = end;
 	}
 	return n;
+}
+
+/* Is list a the first tokens of list b (or all of it)? */
+static bool token_prefix(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == ' ');
 }
 
 static bool t(const PGresult *res, int row, int col)
@@ -131,28 +149,27 @@ static int parse_index(const PGresult *res, int row, struct idx *x)
 	x->rel = strtoull(PQgetvalue(res, row, 1), NULL, 10);
 	x->qname = PQgetvalue(res, row, 2);
 	x->qtable = PQgetvalue(res, row, 3);
-	x->tkind = PQgetvalue(res, row, 4)[0];
-	x->ikind = PQgetvalue(res, row, 5)[0];
-	x->part = t(res, row, 6);
-	x->am = PQgetvalue(res, row, 7);
-	x->unique = t(res, row, 8);
-	x->primary = t(res, row, 9);
-	x->valid = t(res, row, 10);
-	x->replident = t(res, row, 11);
-	x->nkey = (int)ll(res, row, 12);
-	x->natts = parse_list(PQgetvalue(res, row, 14), x->keys, MAXKEYS);
-	int ncl = parse_list(PQgetvalue(res, row, 15), x->classes, MAXKEYS);
-	int nco = parse_list(PQgetvalue(res, row, 16), x->colls, MAXKEYS);
-	int nop = parse_list(PQgetvalue(res, row, 17), x->opts, MAXKEYS);
-	x->exprs = nz(res, row, 18);
-	x->pred = nz(res, row, 19);
-	x->constraint = t(res, row, 20);
-	x->scans = ll(res, row, 21);
-	x->bytes = ll(res, row, 22);
-	x->building = t(res, row, 23);
-	if (x->natts < 0 || ncl < 0 || nco < 0 || nop < 0 || x->nkey < 0 ||
-	    x->nkey > x->natts || ncl < x->nkey || nco < x->nkey ||
-	    nop < x->nkey)
+	x->ikind = PQgetvalue(res, row, 4)[0];
+	x->part = t(res, row, 5);
+	x->am = PQgetvalue(res, row, 6);
+	x->unique = t(res, row, 7);
+	x->primary = t(res, row, 8);
+	x->valid = t(res, row, 9);
+	x->replident = t(res, row, 10);
+	x->nkey = (int)ll(res, row, 11);
+	x->natts = (int)ll(res, row, 12);
+	x->keys = PQgetvalue(res, row, 13);
+	x->classes = PQgetvalue(res, row, 14);
+	x->colls = PQgetvalue(res, row, 15);
+	x->opts = PQgetvalue(res, row, 16);
+	x->exprs = nz(res, row, 17);
+	x->pred = nz(res, row, 18);
+	x->constraint = t(res, row, 19);
+	x->scans = ll(res, row, 20);
+	x->bytes = ll(res, row, 21);
+	x->building = t(res, row, 22);
+	if (x->nkey < 1 || x->nkey > x->natts || x->natts > MAXKEYS ||
+	    count_tokens(x->keys) != x->natts)
 		return -1;
 	return 0;
 }
@@ -164,35 +181,27 @@ static bool same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Same access method, predicate, operator classes, collations and
- * options for the first n key columns. */
-static bool same_prefix(const struct idx *a, const struct idx *b, int n)
-{
-	return strcmp(a->am, b->am) == 0 && same_str(a->pred, b->pred) &&
-	       memcmp(a->keys, b->keys, (size_t)n * sizeof(long)) == 0 &&
-	       memcmp(a->classes, b->classes, (size_t)n * sizeof(long)) == 0 &&
-	       memcmp(a->colls, b->colls, (size_t)n * sizeof(long)) == 0 &&
-	       memcmp(a->opts, b->opts, (size_t)n * sizeof(long)) == 0;
-}
-
 static bool is_exact_dup(const struct idx *a, const struct idx *b)
 {
-	return a->nkey == b->nkey && a->natts == b->natts &&
-	       same_prefix(a, b, a->nkey) &&
-	       memcmp(a->keys, b->keys, (size_t)a->natts * sizeof(long)) == 0 &&
-	       same_str(a->exprs, b->exprs);
+	return strcmp(a->am, b->am) == 0 && a->nkey == b->nkey &&
+	       strcmp(a->keys, b->keys) == 0 &&
+	       strcmp(a->classes, b->classes) == 0 &&
+	       strcmp(a->colls, b->colls) == 0 &&
+	       strcmp(a->opts, b->opts) == 0 && same_str(a->exprs, b->exprs) &&
+	       same_str(a->pred, b->pred);
 }
 
-/* Is a a plain leading-column prefix of b (a redundant)? */
+/* Is a a plain leading-column prefix of b (a redundant)? Plain: a btree
+ * on columns only (no expression, no INCLUDE), same predicate, and the
+ * same operator classes, collations and sort options on those columns. */
 static bool is_prefix(const struct idx *a, const struct idx *b)
 {
-	if (strcmp(a->am, "btree") != 0 || a->exprs || a->natts != a->nkey ||
-	    a->nkey >= b->nkey)
-		return false;
-	for (int i = 0; i < a->nkey; i++)
-		if (a->keys[i] == 0)
-			return false;
-	return same_prefix(a, b, a->nkey);
+	return strcmp(a->am, "btree") == 0 && strcmp(b->am, "btree") == 0 &&
+	       !a->exprs && a->natts == a->nkey && a->nkey < b->nkey &&
+	       same_str(a->pred, b->pred) && token_prefix(a->keys, b->keys) &&
+	       token_prefix(a->classes, b->classes) &&
+	       token_prefix(a->colls, b->colls) &&
+	       token_prefix(a->opts, b->opts);
 }
 
 /* Can this index not be dropped without losing a constraint or a role? */
@@ -349,10 +358,13 @@ static bool fk_covered(const struct idx *v, size_t n, unsigned long long rel,
 		if (!x->valid || x->pred || x->nkey < ncols ||
 		    (strcmp(x->am, "btree") != 0 && strcmp(x->am, "hash") != 0))
 			continue;
+		long keys[MAXKEYS];
+		if (parse_list(x->keys, keys, ncols) != ncols)
+			continue;
 		int hit = 0;
 		for (int k = 0; k < ncols; k++)
 			for (int j = 0; j < ncols; j++)
-				if (x->keys[k] == cols[j]) {
+				if (keys[k] == cols[j]) {
 					hit++;
 					break;
 				}

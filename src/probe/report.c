@@ -126,13 +126,13 @@ static json_t *target_json(const struct probe_result *r)
 			json_decref(fs);
 			return NULL;
 		}
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:f}", "target",
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:I}", "target",
 			 jstr(r->target), "status",
 			 r->status == PROBE_OK ? "ok" : "error", "error",
 			 jstr(r->error), "server_version",
 			 jstr(r->server_version), "tls", tls_json(r),
 			 "findings", fs, "queries", (int)r->queries,
-			 "duration_ms", (double)(long long)(r->duration_ms * 10) / 10);
+			 "duration_ms", (json_int_t)(r->duration_ms + 0.5));
 }
 
 static int write_json(FILE *out, const struct probe_result *r, size_t n,

@@ -206,14 +206,16 @@ static int connect_target(struct probe_ctx *c, const char *dsn)
 static int begin(struct probe_ctx *c)
 {
 	const struct policy_probe *pp = &c->p->probe;
-	char sql[320];
+	char sql[384];
 	/* SET LOCAL, not startup options: PgBouncer rejects unknown startup
-	 * parameters. search_path pins every name to pg_catalog. */
+	 * parameters. search_path pins every name to pg_catalog; work_mem keeps
+	 * the catalog joins of large databases in memory. */
 	snprintf(sql, sizeof(sql),
 		 "BEGIN READ ONLY; SET LOCAL statement_timeout = %d;"
 		 " SET LOCAL lock_timeout = %d;"
 		 " SET LOCAL search_path = pg_catalog, pg_temp;"
-		 " SET LOCAL idle_in_transaction_session_timeout = %d",
+		 " SET LOCAL idle_in_transaction_session_timeout = %d;"
+		 " SET LOCAL work_mem = '64MB'",
 		 pp->statement_timeout_ms, pp->lock_timeout_ms,
 		 pp->statement_timeout_ms + pp->connect_timeout_s * 1000);
 	PGresult *res = probe_query(c, sql, 0, NULL);
