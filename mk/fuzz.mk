@@ -4,7 +4,7 @@
 # FUZZ_SECONDS on a corpus seeded from tests/fixtures, examples/ and
 # tests/fuzz/seeds/, and a summary of executions and coverage is printed.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= manifest connstr policy rules admission compose
+FUZZ_TARGETS ?= manifest connstr policy rules admission compose probe
 FUZZ_DIR := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
