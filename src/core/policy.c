@@ -570,6 +570,11 @@ int policy_apply_env(struct policy *p, struct err *err)
 		return -1;
 	if (found)
 		p->probe.statement_timeout_ms = (int)n;
+	if (env_int("PGADMIT_PROBE_LOCK_TIMEOUT_MS", 1, 600000, &n, &found,
+		    err))
+		return -1;
+	if (found)
+		p->probe.lock_timeout_ms = (int)n;
 	return 0;
 }
 

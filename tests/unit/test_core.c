@@ -150,6 +150,20 @@ static void test_policy_env(void)
 	unsetenv("PGADMIT_RULE_PGA101");
 	unsetenv("PGADMIT_POSTGRES_PORTS");
 	unsetenv("PGADMIT_SKIP_NAMESPACES");
+	/* probe timeouts and concurrency */
+	setenv("PGADMIT_PROBE_LOCK_TIMEOUT_MS", "250", 1);
+	setenv("PGADMIT_PROBE_CONCURRENCY", "9", 1);
+	p = policy_new(NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->probe.lock_timeout_ms, 250);
+	CU_ASSERT_EQUAL(p->probe.concurrency, 9);
+	policy_free(p);
+	setenv("PGADMIT_PROBE_LOCK_TIMEOUT_MS", "0", 1);
+	p = policy_new(NULL, &e);
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "PGADMIT_PROBE_LOCK_TIMEOUT_MS"));
+	unsetenv("PGADMIT_PROBE_LOCK_TIMEOUT_MS");
+	unsetenv("PGADMIT_PROBE_CONCURRENCY");
 }
 
 static void test_actions(void)
