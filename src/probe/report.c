@@ -200,13 +200,14 @@ static int write_text(FILE *out, const struct probe_result *r, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct probe_result *t = &r[i];
 		if (t->status == PROBE_ERROR) {
-			fprintf(out, "%s%s%s: %serror%s: %s\n\n", b, t->target,
+			fprintf(out, "%s%s%s: %serror%s: %s\n\n", b,
+				t->target ? t->target : "?",
 				z, color ? RED : "", z,
 				t->error ? t->error : "unknown");
 			continue;
 		}
 		fprintf(out, "%s%s%s: ok (PostgreSQL %s, %u queries, %.0f ms)\n",
-			b, t->target, z,
+			b, t->target ? t->target : "?", z,
 			t->server_version ? t->server_version : "?", t->queries,
 			t->duration_ms);
 		if (t->tls_done)

@@ -187,8 +187,9 @@ static int tcp_connect(const char *host, const char *port, int timeout_ms,
 				errno = ETIMEDOUT;
 		}
 		if (rc < 0) {
+			char eb[128]; /* GNU strerror_r: thread-safe */
 			snprintf(why, whylen, "cannot connect to %s:%s: %s",
-				 host, port, strerror(errno));
+				 host, port, strerror_r(errno, eb, sizeof(eb)));
 			close(fd);
 			fd = -1;
 		}
@@ -202,7 +203,9 @@ static int tcp_connect(const char *host, const char *port, int timeout_ms,
 	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
-		snprintf(why, whylen, "socket setup: %s", strerror(errno));
+		char eb[128];
+		snprintf(why, whylen, "socket setup: %s",
+			 strerror_r(errno, eb, sizeof(eb)));
 		close(fd);
 		return -1;
 	}
