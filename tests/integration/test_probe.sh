@@ -11,6 +11,7 @@ PJ="$ROOT/tests/fixtures/probe/pj.py"
 PW='S3cr3t-Probe-Pw-91'
 SLOW=1
 [ "${PGADMIT_SANITIZED:-0}" = 1 ] && SLOW=3
+SLOW="${PGADMIT_SLOW:-$SLOW}" # make valgrind sets it
 
 # probe OUT [ARGS...]: run with the current PGADMIT_PROBE_* environment,
 # JSON to OUT.json, stderr to OUT.err, exit status in RC.
