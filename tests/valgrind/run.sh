@@ -1,5 +1,5 @@
 #!/bin/bash
-# make valgrind: the check and serve integration tests with the pgadmit
+# make valgrind: the check, serve and probe integration tests with the pgadmit
 # binary run under valgrind memcheck (tests/valgrind/memcheck). Fails when a
 # test fails or when any memcheck log reports an error (invalid read/write,
 # uninitialised value in a decision, definite leak).
@@ -18,7 +18,7 @@ export PGADMIT_VG_REAL="$real" PGADMIT_VG_LOGS="$logs"
 export PGADMIT_SLOW="${PGADMIT_SLOW:-10}"
 t0=$(date +%s)
 PGADMIT_BIN="$here/memcheck" UNIT_DIR=/nonexistent \
-	TESTS="${TESTS:-^(test_check_cli|test_rules_fixtures_cli|test_serve_.*)$}" "$root/tests/run.sh"
+	TESTS="${TESTS:-^(test_check_cli|test_rules_fixtures_cli|test_serve_.*|test_probe)$}" "$root/tests/run.sh"
 status=$?
 t1=$(date +%s)
 runs=$(find "$logs" -name 'vg.*.log' | wc -l)
