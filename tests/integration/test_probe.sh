@@ -36,7 +36,7 @@ t_none() { # NAME OUT RULE [I]: no finding of RULE at all
 ev() { python3 "$PJ" "$T/$1.json" eval "$2"; }
 
 mkdir -p "$T/certs" && chmod 755 "$T/certs"
-pg_cert "$T/certs" soon 5 && pg_cert "$T/certs" year 365 ||
+pg_cert "$T/certs" soon 5 && pg_cert "$T/certs" year 365 && pg_cert_expired "$T/certs" old ||
 	{ t_fail "certificates" "openssl failed"; t_finish; }
 
 # --- server "tls": SSL on, cert expiring in 5 days, weak protocol floor,
@@ -177,6 +177,17 @@ t_hasnt "PGA202 quiet: host rule behind hostnossl reject" fixed "PGA202 warn pg_
 t_has "PGA251 still fires behind a hostnossl reject" fixed "PGA251 deny pg_hba.conf:4"
 t_has "PGA252 fires: trust for 10.0.0.0/8" fixed "PGA252 deny pg_hba.conf:5"
 t_hasnt "PGA202 quiet: hostnossl reject line itself" fixed "PGA202 warn pg_hba.conf:3"
+# an expired certificate: PGA204 denies whatever its configured action
+pg_conf tls "ssl_cert_file = '$T/certs/old.crt'" "ssl_key_file = '$T/certs/old.key'"
+pg_reload tls
+probe expired
+t_has "PGA204 denies an expired certificate" expired "PGA204 deny server"
+t_eq "expired: days left negative" True "$(ev expired "r['targets'][0]['tls']['cert_days_left'] < 0")"
+t_check "expired: the message says expired" grep -q "expired on 2020-01-02T00:00:00Z" <(python3 "$PJ" "$T/expired.json" message 0 PGA204 server)
+printf 'rules:\n  PGA204: "off"\n' >"$T/policy-204off.yaml"
+PGADMIT_POLICY="$T/policy-204off.yaml" probe expired-off
+t_none "PGA204 off stays off, even when expired" expired-off PGA204
+pg_conf tls "ssl_cert_file = '$T/certs/year.crt'" "ssl_key_file = '$T/certs/year.key'"
 pg_hba tls "host all all 127.0.0.1/32 trust" "host all all 0.0.0.0/0 trust"
 pg_reload tls
 probe trust
@@ -241,6 +252,20 @@ for i in $(seq 1 100); do
 done
 probe busy
 t_has "PGA221 fires: 6 of 7 connections in use" busy "PGA221 warn server"
+
+# over the Unix socket: no TLS to inspect, PGA205 does not apply
+export PGADMIT_PROBE_DSN="host=${PG_DIR[off]}/sock port=$OP user=postgres dbname=postgres"
+probe sock
+t_eq "socket: named by its directory" "${PG_DIR[off]}/sock:$OP/postgres" "$(ev sock "r['targets'][0]['target']")"
+t_eq "socket: TLS not inspected" "Unix-domain socket: TLS does not apply" "$(ev sock "r['targets'][0]['tls']['note']")"
+t_none "PGA205 quiet over a Unix socket" sock PGA205
+t_has "socket: PGA201 still read from the setting" sock "PGA201 deny server"
+# pg_stat_statements created but not preloaded
+pg_sql off postgres "CREATE EXTENSION pg_stat_statements" >/dev/null
+probe pgss
+t_eq "PGA241 fires: installed but not preloaded" \
+	"pg_stat_statements is installed but not in shared_preload_libraries: its views fail" \
+	"$(python3 "$PJ" "$T/pgss.json" message 0 PGA241 database)"
 
 # --- many targets: errors do not stop the others; bounded time ---------------------
 REFUSED="$(pg_free_port)"
@@ -311,6 +336,30 @@ JOB_COMPLETION_INDEX=3 PGADMIT_PROBE_SHARDS=3 probe badshard
 t_eq "index outside the shard count: exit 2" 2 "$RC"
 t_check "... and says why" grep -q "JOB_COMPLETION_INDEX 3 is not below" "$T/badshard.err"
 unset PGADMIT_PROBE_DSN_FILE
+
+# --- a standby: index usage counters are its own, PGA212 is not judged ----------
+PG_DIR[standby]="$T/pg-standby"
+PG_PORT[standby]="$(pg_free_port)"
+mkdir -p "${PG_DIR[standby]}/sock"
+[ "$(id -u)" = 0 ] && chown -R postgres "${PG_DIR[standby]}"
+pg_hba tls "host all all 127.0.0.1/32 trust" "local replication all trust"
+pg_reload tls
+if pg_as "$PG_BIN/pg_basebackup" -h "${PG_DIR[tls]}/sock" -p "$TP" -U postgres \
+	-D "${PG_DIR[standby]}/data" -R -X stream -c fast >"$T/basebackup.log" 2>&1; then
+	pg_conf standby "port = ${PG_PORT[standby]}" "unix_socket_directories = '${PG_DIR[standby]}/sock'" \
+		"listen_addresses = '127.0.0.1'" "archive_mode = off"
+	if pg_start standby; then
+		export PGADMIT_PROBE_DSN="host=127.0.0.1 port=${PG_PORT[standby]} user=postgres dbname=app sslmode=require"
+		probe standby
+		t_none "standby: PGA212 not judged" standby PGA212
+		t_has "standby: the rest still judged (PGA214)" standby "PGA214 warn public.dupes_v"
+	else
+		t_fail "standby starts" "$(tail -3 "${PG_DIR[standby]}/server.log")"
+	fi
+else
+	t_fail "standby: pg_basebackup" "$(tail -3 "$T/basebackup.log")"
+fi
+unset PGADMIT_PROBE_DSN
 
 # --- a backend killed mid-query: that target errors, the other is probed -------------
 pg_sql tls app "SELECT 1" >/dev/null # relcache init file in place before the lock
