@@ -64,14 +64,11 @@ static int check_connections(struct probe_ctx *c, long long clients,
 				    hidden ? " (at least: other sessions are "
 					     "hidden from this role)"
 					   : "");
-		int rc = m ? probe_add(c, R_PGA221, -1, "server", m,
-				       "put a pooler (PgBouncer, pool_mode = "
-				       "transaction) in front, or shrink the "
-				       "clients' pools; raising max_connections "
-				       "costs memory per backend")
-			   : probe_fail(c, "out of memory");
-		free(m);
-		return rc;
+		return probe_add_msg(c, R_PGA221, -1, "server", m,
+				     "put a pooler (PgBouncer, pool_mode = "
+				     "transaction) in front, or shrink the "
+				     "clients' pools; raising max_connections "
+				     "costs memory per backend");
 	}
 	if (hidden)
 		return unknown_grant(c, R_PGA221, "server",
@@ -103,12 +100,10 @@ int probe_check_activity(struct probe_ctx *c)
 		char *m = probe_fmt("%lld session%s from non-local addresses "
 				    "without SSL (%s)",
 				    plain, plain == 1 ? "" : "s", addrs);
-		rc = m ? probe_add(c, R_PGA202, -1, "sessions", m,
+		rc = probe_add_msg(c, R_PGA202, -1, "sessions", m,
 				   "make the clients use sslmode=verify-full "
 				   "and allow only hostssl rules for non-local "
-				   "addresses in pg_hba.conf")
-		       : probe_fail(c, "out of memory");
-		free(m);
+				   "addresses in pg_hba.conf");
 	} else if (!rc && want202 && hidden) {
 		rc = unknown_grant(c, R_PGA202, "sessions",
 				   "other roles' sessions are hidden from "

@@ -232,16 +232,6 @@ static void human(long long b, char *buf, size_t n)
 		snprintf(buf, n, "%lld kB", b / 1024);
 }
 
-static int add2(struct probe_ctx *c, enum rule_id id, const char *obj,
-		char *m, char *h)
-{
-	int rc = m && h ? probe_add(c, id, -1, obj, m, h)
-			: probe_fail(c, "out of memory");
-	free(m);
-	free(h);
-	return rc;
-}
-
 static int check_invalid(struct probe_ctx *c, const struct idx *x)
 {
 	char *m = probe_fmt("index %s on %s is invalid (a failed or "
@@ -263,7 +253,7 @@ static int check_invalid(struct probe_ctx *c, const struct idx *x)
 			      x->qname, x->qname);
 	else
 		h = probe_fmt("REINDEX INDEX CONCURRENTLY %s;", x->qname);
-	return add2(c, R_PGA214, x->qname, m, h);
+	return probe_add_take(c, R_PGA214, -1, x->qname, m, h);
 }
 
 static int check_unused(struct probe_ctx *c, const struct idx *x,
@@ -282,7 +272,7 @@ static int check_unused(struct probe_ctx *c, const struct idx *x,
 					       : " (check replicas' "
 						 "pg_stat_user_indexes "
 						 "first)");
-	return add2(c, R_PGA212, x->qname, m, h);
+	return probe_add_take(c, R_PGA212, -1, x->qname, m, h);
 }
 
 /* Of two exact duplicates, is a the one to drop? The one no constraint
@@ -325,7 +315,7 @@ static int check_table_dups(struct probe_ctx *c, struct idx **v, size_t n)
 			else if (tail)
 				h = drop_hint(a, tail);
 			free(tail);
-			if (add2(c, R_PGA213, a->qname, m, h))
+			if (probe_add_take(c, R_PGA213, -1, a->qname, m, h))
 				return -1;
 			break; /* one finding per redundant index */
 		}
@@ -409,7 +399,7 @@ static int check_fks(struct probe_ctx *c, const struct idx *v, size_t n)
 				  : probe_fmt("CREATE INDEX CONCURRENTLY ON %s "
 					      "(%s);",
 					      qtable, names);
-		rc = add2(c, R_PGA211, qtable, m, h);
+		rc = probe_add_take(c, R_PGA211, -1, qtable, m, h);
 	}
 	PQclear(res);
 	return rc;

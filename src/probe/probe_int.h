@@ -51,6 +51,12 @@ enum action probe_action(const struct probe_ctx *c, enum rule_id id);
  * (OOM, recorded as an error). */
 int probe_add(struct probe_ctx *c, enum rule_id id, int action,
 	      const char *object, const char *message, const char *hint);
+/* probe_add with a message from probe_fmt(), which it takes and frees
+ * (NULL means OOM). _take takes the hint the same way. */
+int probe_add_msg(struct probe_ctx *c, enum rule_id id, int action,
+		  const char *object, char *message, const char *hint);
+int probe_add_take(struct probe_ctx *c, enum rule_id id, int action,
+		   const char *object, char *message, char *hint);
 /* An `unknown` result: the view could not be read; hint is the GRANT. */
 int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
 		  const char *message, const char *hint);

@@ -111,6 +111,27 @@ int probe_add(struct probe_ctx *c, enum rule_id id, int action,
 	return push(c, id, a, false, object, message, hint);
 }
 
+int probe_add_msg(struct probe_ctx *c, enum rule_id id, int action,
+		  const char *object, char *message, const char *hint)
+{
+	int rc = message ? probe_add(c, id, action, object, message, hint)
+			 : probe_fail(c, "out of memory");
+	free(message);
+	return rc;
+}
+
+int probe_add_take(struct probe_ctx *c, enum rule_id id, int action,
+		   const char *object, char *message, char *hint)
+{
+	if (!hint) {
+		free(message);
+		return probe_fail(c, "out of memory");
+	}
+	int rc = probe_add_msg(c, id, action, object, message, hint);
+	free(hint);
+	return rc;
+}
+
 int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
 		  const char *message, const char *hint)
 {

@@ -43,11 +43,9 @@ int probe_check_ssl(struct probe_ctx *c)
 		char *m = probe_fmt("ssl_min_protocol_version is %s: clients "
 				    "may negotiate deprecated TLS versions "
 				    "(RFC 8996)", minp);
-		rc = m ? probe_add(c, R_PGA203, -1, "server", m,
+		rc = probe_add_msg(c, R_PGA203, -1, "server", m,
 				   "ALTER SYSTEM SET ssl_min_protocol_version "
-				   "= 'TLSv1.2'; SELECT pg_reload_conf();")
-		       : probe_fail(c, "out of memory");
-		free(m);
+				   "= 'TLSv1.2'; SELECT pg_reload_conf();");
 		if (rc)
 			return rc;
 	}
@@ -72,13 +70,11 @@ int probe_check_ssl(struct probe_ctx *c)
 				      t->issuer,
 				      t->self_signed ? ", self-signed" : "",
 				      c->p->probe.cert_expiry_days);
-		rc = m ? probe_add(c, R_PGA204,
-				   t->expired ? ACTION_DENY : -1, "server", m,
+		rc = probe_add_msg(c, R_PGA204, t->expired ? ACTION_DENY : -1,
+				   "server", m,
 				   "renew the certificate (cert-manager: check "
 				   "the Certificate's status) and SELECT "
-				   "pg_reload_conf();")
-		       : probe_fail(c, "out of memory");
-		free(m);
+				   "pg_reload_conf();");
 		if (rc)
 			return rc;
 	}

@@ -62,10 +62,7 @@ int probe_check_tables(struct probe_ctx *c)
 				    "INDEX CONCURRENTLY ON %s (<their WHERE "
 				    "columns>);",
 				    qt, qt);
-		rc = m && h ? probe_add(c, R_PGA215, -1, qt, m, h)
-			    : probe_fail(c, "out of memory");
-		free(m);
-		free(h);
+		rc = probe_add_take(c, R_PGA215, -1, qt, m, h);
 	}
 	PQclear(res);
 	return rc;

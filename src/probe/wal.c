@@ -39,12 +39,10 @@ int probe_check_wal(struct probe_ctx *c)
 				    n ? n : "?",
 				    wal ? wal : "?", when ? when : "?",
 				    ok ? ok : "never");
-		rc = m ? probe_add(c, R_PGA232, -1, "server", m,
+		rc = probe_add_msg(c, R_PGA232, -1, "server", m,
 				   "read the server log for archive_command's "
 				   "error and fix it; WAL accumulates in pg_wal "
-				   "until it succeeds")
-		       : probe_fail(c, "out of memory");
-		free(m);
+				   "until it succeeds");
 	}
 	return rc;
 }
