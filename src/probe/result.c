@@ -1,5 +1,6 @@
 /* result.c — findings of a target, scrubbing, freeing results. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,6 @@
 #include "pgadmit/connstr.h"
 #include "probe_int.h"
 
-static char *clean(const char *s, const char *pw);
 
 char *probe_fmt(const char *fmt, ...)
 {
@@ -19,47 +19,46 @@ char *probe_fmt(const char *fmt, ...)
 	return n < 0 ? NULL : s;
 }
 
+/* connstr_redact_quote without a length cap (it also turns control
+ * characters into spaces), minus trailing spaces: libpq messages end in
+ * "\n". */
+static char *redact_line(const char *s)
+{
+	char *r = connstr_redact_quote(s, SIZE_MAX);
+	if (r) {
+		size_t n = strlen(r);
+		while (n > 0 && r[n - 1] == ' ')
+			r[--n] = '\0';
+	}
+	return r;
+}
+
 char *probe_scrub(const struct probe_ctx *c, const char *s)
 {
 	if (!s)
 		s = "";
 	const char *pw = c ? c->password : NULL;
-	return clean(s, pw);
-}
-
-/* Findings are built from catalog text, not from the DSN: redacting the
- * password's bytes there would only mangle words that happen to contain
- * them ("x" in "text"), so they get connstr_redact() alone. */
-static char *clean_finding(const char *s)
-{
-	return clean(s ? s : "", NULL);
-}
-
-static char *clean(const char *s, const char *pw)
-{
 	size_t pwlen = pw ? strlen(pw) : 0;
+	if (!pwlen)
+		return redact_line(s);
+	/* "****" for each occurrence: a password shorter than 4 bytes can
+	 * make the text grow, at most 4 times. */
 	size_t len = strlen(s);
-	/* Each password occurrence becomes 4 bytes, never more than it was
-	 * for passwords of 4+ bytes; shorter ones can grow the text. */
 	char *tmp = malloc(len * 4 + 1);
 	if (!tmp)
 		return NULL;
 	size_t o = 0;
 	for (size_t i = 0; i < len;) {
-		if (pwlen && strncmp(s + i, pw, pwlen) == 0) {
+		if (strncmp(s + i, pw, pwlen) == 0) {
 			memcpy(tmp + o, "****", 4);
 			o += 4;
 			i += pwlen;
-			continue;
+		} else {
+			tmp[o++] = s[i++];
 		}
-		unsigned char ch = (unsigned char)s[i++];
-		tmp[o++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
 	}
-	/* drop trailing spaces (libpq messages end in "\n") */
-	while (o > 0 && tmp[o - 1] == ' ')
-		o--;
 	tmp[o] = '\0';
-	char *r = connstr_redact(tmp);
+	char *r = redact_line(tmp);
 	free(tmp);
 	return r;
 }
@@ -90,8 +89,11 @@ static int push(struct probe_ctx *c, enum rule_id id, enum action a,
 	f->action = a;
 	f->unknown = unknown;
 	f->object = strdup(object ? object : "server");
-	f->message = clean_finding(message);
-	f->hint = clean_finding(hint);
+	/* Findings are built from catalog text, not from the DSN: replacing
+	 * the password's bytes there would only mangle words that happen to
+	 * contain them ("x" in "text"), so they are only redacted. */
+	f->message = redact_line(message ? message : "");
+	f->hint = redact_line(hint ? hint : "");
 	if (!f->object || !f->message || !f->hint) {
 		free(f->object);
 		free(f->message);
