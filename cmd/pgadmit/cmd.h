@@ -16,6 +16,10 @@ int cmd_serve(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_certgen(int argc, char **argv);
 
+/* "pgadmit NAME: <fmt with arg>", then the usage on stderr; EXIT_USAGE. */
+int cmd_usage_error(const char *name, void (*usage)(FILE *out),
+		    const char *fmt, const char *arg);
+
 void usage_check(FILE *out);
 void usage_serve(FILE *out);
 void usage_probe(FILE *out);

@@ -57,11 +57,7 @@ void usage_certgen(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "pgadmit certgen: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	usage_certgen(stderr);
-	return EXIT_USAGE;
+	return cmd_usage_error("certgen", usage_certgen, fmt, arg);
 }
 
 static bool parse_int(const char *s, int lo, int hi, int *out)

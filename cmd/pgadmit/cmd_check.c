@@ -38,11 +38,7 @@ void usage_check(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "pgadmit check: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	usage_check(stderr);
-	return EXIT_USAGE;
+	return cmd_usage_error("check", usage_check, fmt, arg);
 }
 
 int cmd_check(int argc, char **argv)

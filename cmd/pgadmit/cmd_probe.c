@@ -46,11 +46,7 @@ void usage_probe(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "pgadmit probe: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	usage_probe(stderr);
-	return EXIT_USAGE;
+	return cmd_usage_error("probe", usage_probe, fmt, arg);
 }
 
 int cmd_probe(int argc, char **argv)

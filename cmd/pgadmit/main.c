@@ -1,4 +1,4 @@
-/* main.c — subcommand dispatch only. */
+/* main.c — subcommand dispatch and the shared usage error. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +28,16 @@ static void usage(FILE *out)
 			subcommands[i].summary);
 	fprintf(out, "  help     show help for a command: pgadmit help COMMAND\n"
 		     "\n  --version  print the version\n");
+}
+
+int cmd_usage_error(const char *name, void (*usage_of)(FILE *out),
+		    const char *fmt, const char *arg)
+{
+	fprintf(stderr, "pgadmit %s: ", name);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage_of(stderr);
+	return EXIT_USAGE;
 }
 
 static const struct subcommand *find(const char *name)
