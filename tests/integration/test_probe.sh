@@ -266,6 +266,26 @@ probe pgss
 t_eq "PGA241 fires: installed but not preloaded" \
 	"pg_stat_statements is installed but not in shared_preload_libraries: its views fail" \
 	"$(python3 "$PJ" "$T/pgss.json" message 0 PGA241 database)"
+# a role that sees only its own sessions: 6 of them already exceed the limit,
+# so PGA221 fires on that lower bound instead of reporting unknown
+pg_sql off postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+pg_sql off postgres "CREATE ROLE plain LOGIN" >/dev/null
+for i in $(seq 1 100); do
+	[ "$(pg_sql off postgres "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND pid <> pg_backend_pid()")" = 0 ] && break
+	sleep 0.05
+done
+for i in 1 2 3 4 5; do
+	psql -X -h "${PG_DIR[off]}/sock" -p "$OP" -U plain -d postgres -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+	t_on_exit "kill $! 2>/dev/null"
+done
+for i in $(seq 1 100); do
+	[ "$(pg_sql off postgres "SELECT count(*) FROM pg_stat_activity WHERE usename = 'plain'")" -ge 5 ] 2>/dev/null && break
+	sleep 0.1
+done
+export PGADMIT_PROBE_DSN="host=127.0.0.1 port=$OP user=plain dbname=postgres"
+probe lowerbound
+t_has "PGA221 fires on what a plain role can see" lowerbound "PGA221 warn server"
+t_check "... saying it is a lower bound" grep -q "at least: other sessions are hidden" <(python3 "$PJ" "$T/lowerbound.json" message 0 PGA221 server)
 
 # --- many targets: errors do not stop the others; bounded time ---------------------
 REFUSED="$(pg_free_port)"
