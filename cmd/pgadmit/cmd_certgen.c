@@ -21,6 +21,7 @@ void usage_certgen(FILE *out)
 		"usage: pgadmit certgen --service NAME --namespace NS "
 		"[--out-dir DIR] [--secret NAME]\n"
 		"                       [--days N] [--renew-days N] [--force]\n"
+		"                       [--ip ADDR]... [--dns NAME]...\n"
 		"                       [--patch-webhooks NAME...]\n"
 		"\n"
 		"Generate a CA and a serving certificate (ECDSA P-256) for the "
@@ -36,6 +37,11 @@ void usage_certgen(FILE *out)
 		"Secret NAME in NS\n"
 		"                        (keeps a valid existing one: see "
 		"--renew-days)\n"
+		"  --ip ADDR             add the SAN IP:ADDR (repeatable), e.g. "
+		"127.0.0.1 for a\n"
+		"                        webhook reached by URL (chart value "
+		"webhook.url)\n"
+		"  --dns NAME            add the SAN DNS:NAME (repeatable)\n"
 		"  --days N              validity in days (default %d)\n"
 		"  --renew-days N        with --secret: replace an existing "
 		"certificate that\n"
@@ -77,6 +83,7 @@ struct opts {
 	bool force;
 	const char *webhooks[MAX_WEBHOOKS];
 	int nwebhooks;
+	struct certgen_sans sans; /* --ip/--dns, owned */
 };
 
 /* Option value: "--opt=value" or the next argument. */
@@ -148,6 +155,18 @@ static int parse(int argc, char **argv, struct opts *o)
 			*dst = v;
 			continue;
 		}
+		if (is_opt(a, "--ip") || is_opt(a, "--dns")) {
+			bool ip = is_opt(a, "--ip");
+			const char *name = ip ? "--ip" : "--dns";
+			struct err e;
+			if (!(v = opt_value(argc, argv, &i, name)) || !*v)
+				return usage_error("%s needs a value", name);
+			if (certgen_sans_add(&o->sans, ip ? "IP" : "DNS", v,
+					     &e))
+				return ip ? usage_error("--ip %s", e.msg)
+					  : usage_error("--dns %s", e.msg);
+			continue;
+		}
 		if (is_opt(a, "--days")) {
 			if (!(v = opt_value(argc, argv, &i, "--days")) ||
 			    !parse_int(v, 1, CERTGEN_DAYS_MAX, &o->days))
@@ -201,8 +220,10 @@ int cmd_certgen(int argc, char **argv)
 	struct certgen_kube *k = NULL;
 	struct err err = {""};
 	int rc = parse(argc, argv, &o);
-	if (rc >= 0)
+	if (rc >= 0) {
+		certgen_sans_free(&o.sans);
 		return rc;
+	}
 	rc = 1;
 	/* Refuse early: nothing is generated or sent to the API when the
 	 * files would be refused anyway. */
@@ -220,6 +241,7 @@ int cmd_certgen(int argc, char **argv)
 					"overwriting (use --force to "
 					"replace)\n",
 					path);
+				certgen_sans_free(&o.sans);
 				return 1;
 			}
 		}
@@ -228,6 +250,7 @@ int cmd_certgen(int argc, char **argv)
 	if (need_api) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			fprintf(stderr, "pgadmit certgen: libcurl init failed\n");
+			certgen_sans_free(&o.sans);
 			return 1;
 		}
 		if (!(k = certgen_kube_from_env(&err))) {
@@ -246,9 +269,10 @@ int cmd_certgen(int argc, char **argv)
 				o.ns, o.secret, err.msg);
 			goto out;
 		}
-		if (got == 1 && certgen_reusable(&pems, o.service, o.ns,
-						 o.renew_days, why,
-						 sizeof(why))) {
+		if (got == 1 &&
+		    certgen_reusable(&pems, o.service, o.ns, o.renew_days, why,
+				     sizeof(why)) &&
+		    certgen_has_sans(&pems, &o.sans, why, sizeof(why))) {
 			printf("certgen: keeping Secret %s/%s (valid for "
 			       "%s.%s.svc)\n",
 			       o.ns, o.secret, o.service, o.ns);
@@ -261,13 +285,16 @@ int cmd_certgen(int argc, char **argv)
 		}
 	}
 	if (!have) {
-		if (certgen_generate(o.service, o.ns, o.days, &pems, &err)) {
+		if (certgen_generate_sans(o.service, o.ns, o.days, &o.sans,
+					  &pems, &err)) {
 			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
 			goto out;
 		}
 		printf("certgen: generated CA and certificate for %s.%s.svc "
 		       "(ECDSA P-256, %d days)\n",
 		       o.service, o.ns, o.days);
+		for (int i = 0; i < o.sans.n; i++)
+			printf("certgen: extra SAN %s\n", o.sans.san[i]);
 		if (o.secret) {
 			if (certgen_kube_put_secret(k, o.ns, o.secret, &pems,
 						    &err)) {
@@ -322,6 +349,7 @@ int cmd_certgen(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	certgen_sans_free(&o.sans);
 	certgen_pems_free(&pems);
 	certgen_kube_free(k);
 	if (need_api)

@@ -5,7 +5,9 @@
  * certgen_generate() makes, with OpenSSL 3 EVP APIs, a self-signed CA
  * (ECDSA P-256, basicConstraints CA:TRUE, keyCertSign) and a serving
  * certificate signed by it (ECDSA P-256, serverAuth, SANs NAME, NAME.NS,
- * NAME.NS.svc, NAME.NS.svc.cluster.local). The CA key is never written
+ * NAME.NS.svc, NAME.NS.svc.cluster.local, plus extra SANs such as
+ * IP:127.0.0.1 for a webhook the API server reaches by URL, the chart's
+ * webhook.url mode). The CA key is never written
  * anywhere: it lives only in memory and is freed once the leaf is signed, so
  * nothing can mint more certificates later.
  *
@@ -51,6 +53,33 @@ bool certgen_valid_label(const char *name);
  * 0, or -1 with err. */
 int certgen_generate(const char *service, const char *ns, int days,
 		     struct certgen_pems *out, struct err *err);
+
+#define CERTGEN_EXTRA_SANS_MAX 16
+
+/* Extra subjectAltNames, each "IP:<address>" or "DNS:<name>" (owned). */
+struct certgen_sans {
+	char *san[CERTGEN_EXTRA_SANS_MAX];
+	int n;
+};
+
+/* Add kind "IP" with a literal IPv4/IPv6 address (normalized, e.g.
+ * 127.0.0.1, ::1) or kind "DNS" with a lower-case DNS-1123 subdomain to s.
+ * 0, or -1 with err (invalid value, too many). Free with
+ * certgen_sans_free(). */
+int certgen_sans_add(struct certgen_sans *s, const char *kind,
+		     const char *value, struct err *err);
+void certgen_sans_free(struct certgen_sans *s);
+
+/* certgen_generate() with extra SANs (NULL or empty: none). */
+int certgen_generate_sans(const char *service, const char *ns, int days,
+			  const struct certgen_sans *extra,
+			  struct certgen_pems *out, struct err *err);
+
+/* Does the serving certificate in p carry every SAN of extra? why gets the
+ * first missing one when it does not. */
+bool certgen_has_sans(const struct certgen_pems *p,
+		      const struct certgen_sans *extra, char *why,
+		      size_t whylen);
 
 /* Write dir/ca.crt (0644), dir/tls.crt (0644), dir/tls.key (0600). Creates
  * dir (0755) when missing. Without force, fails when any of the three files

@@ -151,10 +151,19 @@ static char *key_pem(EVP_PKEY *k)
 int certgen_generate(const char *service, const char *ns, int days,
 		     struct certgen_pems *out, struct err *err)
 {
+	return certgen_generate_sans(service, ns, days, NULL, out, err);
+}
+
+int certgen_generate_sans(const char *service, const char *ns, int days,
+			  const struct certgen_sans *extra,
+			  struct certgen_pems *out, struct err *err)
+{
 	int rc = -1;
 	EVP_PKEY *ca_key = NULL, *leaf_key = NULL;
 	X509 *ca = NULL, *leaf = NULL;
-	char cn[300], san[1200];
+	char cn[300];
+	/* 4 service names + CERTGEN_EXTRA_SANS_MAX names of <= 257 chars */
+	char san[1200 + CERTGEN_EXTRA_SANS_MAX * 260];
 
 	memset(out, 0, sizeof(*out));
 	if (!certgen_valid_label(service) || !certgen_valid_label(ns)) {
@@ -198,6 +207,10 @@ int certgen_generate(const char *service, const char *ns, int days,
 	snprintf(san, sizeof(san),
 		 "DNS:%s,DNS:%s.%s,DNS:%s.%s.svc,DNS:%s.%s.svc.cluster.local",
 		 service, service, ns, service, ns, service, ns);
+	for (int i = 0; extra && i < extra->n; i++) {
+		size_t used = strlen(san);
+		snprintf(san + used, sizeof(san) - used, ",%s", extra->san[i]);
+	}
 	if (!(leaf = new_cert(cn, days, leaf_key, err)))
 		goto out;
 	if (!X509_set_issuer_name(leaf, X509_get_subject_name(ca))) {

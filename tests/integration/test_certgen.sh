@@ -40,6 +40,22 @@ t_check "expires within 31 days" bash -c "! openssl x509 -in '$out/tls.crt' -noo
 t_check "key matches certificate" bash -c "[ \"\$(openssl pkey -in '$out/tls.key' -pubout)\" = \"\$(openssl x509 -in '$out/tls.crt' -noout -pubkey)\" ]"
 grep -q "PRIVATE KEY" "$T/gen.out" && t_fail "no key on stdout" "key printed" || t_ok "no key on stdout"
 
+# Extra SANs for a webhook reached by URL (chart value webhook.url).
+out3="$T/url"
+"$PGADMIT" certgen --service pgadmit --namespace e2e --out-dir "$out3" \
+	--ip 127.0.0.1 --ip=::1 --dns webhook.example >"$T/gen3.out" 2>&1
+t_eq "--ip/--dns: exit 0" 0 $?
+san3="$(openssl x509 -in "$out3/tls.crt" -noout -ext subjectAltName | tail -n 1 | tr -d ' ')"
+t_eq "--ip/--dns SANs" "DNS:pgadmit,DNS:pgadmit.e2e,DNS:pgadmit.e2e.svc,DNS:pgadmit.e2e.svc.cluster.local,IPAddress:127.0.0.1,IPAddress:0:0:0:0:0:0:0:1,DNS:webhook.example" "$san3"
+t_eq "certificate valid for 127.0.0.1" "IP 127.0.0.1 does match certificate" \
+	"$(openssl x509 -in "$out3/tls.crt" -noout -checkip 127.0.0.1)"
+"$PGADMIT" certgen --service s --namespace n --out-dir "$T/bad" --ip 10.0.0.300 >/dev/null 2>"$T/e"
+t_eq "--ip bad address: exit 2" 2 $?
+grep -q "expected an IPv4 or IPv6 address" "$T/e" && t_ok "--ip message" || t_fail "--ip message" "$(head -n 1 "$T/e")"
+"$PGADMIT" certgen --service s --namespace n --out-dir "$T/bad" --dns 'a_b' >/dev/null 2>&1
+t_eq "--dns bad name: exit 2" 2 $?
+t_check "nothing written on usage errors" test ! -e "$T/bad"
+
 # Refusal to overwrite, and --force.
 before="$(sha256sum "$out/tls.crt")"
 "$PGADMIT" certgen --service pgadmit-webhook --namespace tenant-a --out-dir "$out" >"$T/o" 2>"$T/e"

@@ -138,6 +138,44 @@ static void test_write_files(void)
 	CU_ASSERT_EQUAL(certgen_write_files("/proc/version/x", &a, false, &err), -1);
 }
 
+/* --ip/--dns: validation, normalization, the SANs in the certificate and
+ * the reuse check that wants them. */
+static void test_extra_sans(void)
+{
+	struct certgen_sans s = {0};
+	struct certgen_pems p = {0};
+	struct err err;
+	char why[200] = "";
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "127.0.0.1", &err), 0);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "0:0::1", &err), 0);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "webhook.example", &err), 0);
+	CU_ASSERT_EQUAL(s.n, 3);
+	CU_ASSERT_STRING_EQUAL(s.san[1], "IP:::1");
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "300.1.1.1", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "IPv4 or IPv6"));
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "localhost", &err), -1);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "Upper.case", &err), -1);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "a..b", &err), -1);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "trailing.", &err), -1);
+	CU_ASSERT_EQUAL(s.n, 3);
+	CU_ASSERT_EQUAL(certgen_generate_sans("pgadmit", "pgadmit", 30, &s, &p,
+					      &err),
+			0);
+	CU_ASSERT_TRUE(certgen_has_sans(&p, &s, why, sizeof(why)));
+	CU_ASSERT_TRUE(certgen_reusable(&p, "pgadmit", "pgadmit", 1, why,
+					sizeof(why)));
+	/* a pair made without them does not satisfy a request for them */
+	CU_ASSERT_FALSE(certgen_has_sans(&a, &s, why, sizeof(why)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "IP:127.0.0.1"));
+	CU_ASSERT_TRUE(certgen_has_sans(&a, NULL, why, sizeof(why)));
+	certgen_pems_free(&p);
+	for (int i = s.n; i < CERTGEN_EXTRA_SANS_MAX; i++)
+		CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "x", &err), 0);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "x", &err), -1);
+	certgen_sans_free(&s);
+	CU_ASSERT_EQUAL(s.n, 0);
+}
+
 int main(void)
 {
 	static CU_TestInfo tests[] = {
@@ -146,6 +184,7 @@ int main(void)
 		{"PEM shapes (PKCS#8 key, one block each)", test_pem_shapes},
 		{"reuse decision: name, chain, key, expiry", test_reusable},
 		{"write files: modes, refusal, force", test_write_files},
+		{"extra SANs (--ip, --dns)", test_extra_sans},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
