@@ -13,18 +13,32 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
+# Library flags come from pkg-config. They are looked up the first time a
+# recipe needs them, never while the Makefile is parsed: `make demo` and
+# `make test` install the packages (scripts/deps) before they build, and a
+# module that is still missing stops the build naming its Debian package.
 PKGS      := yaml-0.1 jansson libmicrohttpd gnutls libpq openssl libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+PKG_DEBS  := yaml-0.1=libyaml-dev jansson=libjansson-dev \
+	     libmicrohttpd=libmicrohttpd-dev gnutls=libgnutls28-dev \
+	     libpq=libpq-dev openssl=libssl-dev libcurl=libcurl4-openssl-dev \
+	     cunit=libcunit1-dev
+pkg_deb     = $(patsubst $(1)=%,%,$(filter $(1)=%,$(PKG_DEBS)))
+pkg_missing = $(strip $(foreach m,$(1),$(if $(shell pkg-config --exists $(m) 2>/dev/null && echo y),,$(m))))
+# $(call pkg_need,MODULES): expands to nothing, or stops make with the
+# Debian packages to install.
+pkg_need = $(if $(shell command -v pkg-config 2>/dev/null),,$(error pkg-config not found: install the Debian package pkg-config (./scripts/deps installs every build package)))$(if $(call pkg_missing,$(1)),$(error pkg-config module(s) not found: $(call pkg_missing,$(1)); install the Debian package(s) $(foreach m,$(call pkg_missing,$(1)),$(call pkg_deb,$(m))) (./scripts/deps installs every build package)))
+# Evaluated once, on first use (the $(eval) replaces the variable).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_need,$(PKGS))$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(call pkg_need,$(PKGS))$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CUNIT_LIBS = $(eval CUNIT_LIBS := $(call pkg_need,cunit)$(shell pkg-config --libs cunit))$(CUNIT_LIBS)
 
 OPT      ?= -O2
 SANITIZE ?=
 CFLAGS   ?=
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS := -Iinclude -D_GNU_SOURCE -DPGADMIT_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+CPPFLAGS  = -Iinclude -D_GNU_SOURCE -DPGADMIT_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) -g -MMD -MP $(SANITIZE) $(CFLAGS)
-LDLIBS   := $(PKG_LIBS) -lpthread -lm
+LDLIBS    = $(PKG_LIBS) -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 CMD_SRC  := $(sort $(wildcard cmd/pgadmit/*.c))
@@ -77,7 +91,10 @@ asan: deps
 	PGADMIT_SANITIZED=1 PGADMIT_BIN=$(abspath build/asan/pgadmit) \
 	UNIT_DIR=$(abspath build/asan/tests) ./tests/run.sh
 
-demo: deps $(BIN)
+# deps first, then a new make: the build must not start before the
+# packages are there (with -j, prerequisites would run side by side).
+demo: deps
+	$(MAKE) --no-print-directory $(BIN)
 	./scripts/demo $(BIN)
 
 install: $(BIN)
