@@ -2,7 +2,7 @@
 // Structured assertions on a rendered pgadmit chart.
 //   node tests/chart/assert.js SCENARIO FILE [NAMESPACE]
 // SCENARIO: default | certmanager | certmanager-issuer | secret | probe |
-//           monitoring | nomutating | excludes
+//           monitoring | nomutating | excludes | url | url-certgen
 // Prints "ok NAME" / "FAIL NAME: why" per assertion (tests/integration
 // counts them); exit 1 when any failed.
 "use strict";
@@ -63,8 +63,22 @@ function checkWebhook(label, cfg, want) {
   eq(`${label}: sideEffects`, "None", w.sideEffects);
   eq(`${label}: admissionReviewVersions`, ["v1"], w.admissionReviewVersions);
   eq(`${label}: matchPolicy`, "Equivalent", w.matchPolicy);
-  eq(`${label}: service`, { name: FULL, namespace: ns, path: want.path, port: 443 },
-    w.clientConfig.service);
+  if (want.url) {
+    eq(`${label}: url`, want.url + want.path, w.clientConfig.url);
+    ok(`${label}: no service with url`, !w.clientConfig.service);
+  } else {
+    eq(`${label}: service`, { name: FULL, namespace: ns, path: want.path, port: 443 },
+      w.clientConfig.service);
+    ok(`${label}: no url`, !w.clientConfig.url);
+  }
+  // matchConditions: controller-made Pods/ReplicaSets never reach pgadmit.
+  const mc = w.matchConditions || [];
+  eq(`${label}: one matchCondition`, ["not-a-built-in-controller-child"], mc.map((c) => c.name));
+  const expr = (mc[0] || {}).expression || "";
+  for (const k of ["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"])
+    ok(`${label}: matchCondition skips children of ${k}`, expr.includes(`"${k}"`), expr);
+  ok(`${label}: matchCondition only for pods and replicasets`,
+    /request\.resource\.resource == "pods"/.test(expr) && /request\.resource\.resource == "replicasets"/.test(expr), expr);
   // Namespace exclusions: kube-system, the release namespace, the label.
   const ex = w.namespaceSelector.matchExpressions || [];
   const byName = ex.find((e) => e.key === "kubernetes.io/metadata.name");
@@ -115,14 +129,15 @@ function checkSecurity(label, o) {
 
 // ---- always ----
 const mutatingOn = scenario !== "nomutating";
-const mode = { certmanager: "certManager", "certmanager-issuer": "certManager", secret: "secret" }[scenario] || "certgen";
+const mode = { certmanager: "certManager", "certmanager-issuer": "certManager", secret: "secret", url: "secret" }[scenario] || "certgen";
+const url = scenario.startsWith("url") ? "https://127.0.0.1:9443" : undefined;
 const injectFrom = mode === "certManager" ? `${ns}/${FULL}-tls` : undefined;
 const caBundle = mode === "secret" ? process.env.CA_BUNDLE : undefined;
 const extraExcludes = scenario === "excludes" ? ["legacy", "sandbox"] : undefined;
 
-checkWebhook("validating", VWC, { failurePolicy: "Fail", timeoutSeconds: 5, path: "/validate", injectFrom, caBundle, extraExcludes });
+checkWebhook("validating", VWC, { failurePolicy: "Fail", timeoutSeconds: 5, path: "/validate", injectFrom, caBundle, extraExcludes, url });
 if (mutatingOn)
-  checkWebhook("mutating", MWC, { failurePolicy: "Ignore", timeoutSeconds: 5, path: "/mutate", injectFrom, caBundle, extraExcludes });
+  checkWebhook("mutating", MWC, { failurePolicy: "Ignore", timeoutSeconds: 5, path: "/mutate", injectFrom, caBundle, extraExcludes, url });
 else ok("mutating: not rendered", !MWC, "rendered");
 eq("webhook configurations only from Helm", mutatingOn ? 2 : 1,
   objs.filter((o) => /WebhookConfiguration$/.test(o.kind)).length);
@@ -178,7 +193,7 @@ if (mode === "certgen") {
     eq("certgen: hooks", "pre-install,pre-upgrade,post-install,post-upgrade", hookOf(job));
     const [, c] = container(job);
     const names = mutatingOn ? [FULL, `${FULL}-mutating`] : [FULL];
-    eq("certgen: args", ["certgen", "--service", FULL, "--namespace", ns, "--secret", `${FULL}-tls`, "--days", "3650", "--renew-days", "30", "--patch-webhooks", ...names], c.args);
+    eq("certgen: args", ["certgen", "--service", FULL, "--namespace", ns, "--secret", `${FULL}-tls`, "--days", "3650", "--renew-days", "30", ...(url ? ["--ip", "127.0.0.1"] : []), "--patch-webhooks", ...names], c.args);
     checkSecurity("certgen job", job);
   }
   const ccr = one("ClusterRole", `${FULL}-certgen`);

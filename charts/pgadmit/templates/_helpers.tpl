@@ -100,12 +100,19 @@ cert-manager.io/inject-ca-from: {{ printf "%s/%s-tls" .Release.Namespace (includ
 {{- end }}
 {{- end }}
 
+{{/* webhook.url set: the API server calls that address (a webhook run
+     outside the cluster) instead of the in-cluster Service; the chart
+     appends /validate or /mutate. */}}
 {{- define "pgadmit.clientConfig" -}}
+{{- if .root.Values.webhook.url -}}
+url: {{ printf "%s%s" (trimSuffix "/" .root.Values.webhook.url) .path | quote }}
+{{- else -}}
 service:
   name: {{ include "pgadmit.fullname" .root }}
   namespace: {{ .root.Release.Namespace }}
   path: {{ .path }}
   port: {{ .root.Values.service.port }}
+{{- end }}
 {{- if eq .root.Values.tls.mode "secret" }}
 caBundle: {{ required "tls.secret.caBundle is required when tls.mode=secret" .root.Values.tls.secret.caBundle }}
 {{- end }}
@@ -120,6 +127,29 @@ matchExpressions:
   - key: pgadmit.dev/ignore
     operator: NotIn
     values: ["true"]
+{{- end }}
+
+{{/* matchConditions (CEL; beta and on by default in 1.28, GA in 1.30): the
+     API server does not call pgadmit for a Pod or ReplicaSet whose
+     controller is a built-in workload (apps ReplicaSet, Deployment,
+     StatefulSet, DaemonSet; batch Job, CronJob). pgadmit judged that
+     workload's template already and allows such children unjudged anyway
+     (src/admission/review.c keeps the same skip as a second line), so no
+     decision changes; but when pgadmit is down, rollouts, scale-ups and
+     drains go on. Rendered only for API servers that have them. */}}
+{{- define "pgadmit.matchConditionsSupported" -}}
+{{- if and .Values.webhook.matchConditions.enabled (semverCompare ">=1.28.0-0" .Capabilities.KubeVersion.Version) }}true{{ end }}
+{{- end }}
+
+{{- define "pgadmit.matchConditions" -}}
+- name: not-a-built-in-controller-child
+  expression: >-
+    !((request.resource.group == "" && request.resource.resource == "pods") ||
+    (request.resource.group == "apps" && request.resource.resource == "replicasets")) ||
+    !has(object.metadata.ownerReferences) ||
+    !object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller &&
+    ((r.apiVersion.startsWith("apps/") && r.kind in ["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet"]) ||
+    (r.apiVersion.startsWith("batch/") && r.kind in ["Job", "CronJob"])))
 {{- end }}
 
 {{/* What the webhooks cover: CREATE and UPDATE of everything the rules read. */}}
