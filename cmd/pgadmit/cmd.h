@@ -15,6 +15,8 @@ int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_certgen(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* "pgadmit NAME: <fmt with arg>", then the usage on stderr; EXIT_USAGE. */
 int cmd_usage_error(const char *name, void (*usage)(FILE *out),
@@ -24,5 +26,7 @@ void usage_check(FILE *out);
 void usage_serve(FILE *out);
 void usage_probe(FILE *out);
 void usage_certgen(FILE *out);
+void usage_rules(FILE *out);
+void usage_explain(FILE *out);
 
 #endif

@@ -17,6 +17,8 @@ static const struct subcommand subcommands[] = {
 	{"probe", cmd_probe, usage_probe, "check live PostgreSQL databases"},
 	{"certgen", cmd_certgen, usage_certgen,
 	 "generate webhook CA and serving certificates"},
+	{"rules", cmd_rules, usage_rules, "list every rule (id, slug, scope, default)"},
+	{"explain", cmd_explain, usage_explain, "explain one rule: what fires, the fix, the opt-out"},
 };
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
 

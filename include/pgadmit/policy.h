@@ -4,7 +4,7 @@
  * A policy starts from the built-in defaults (policy_init), is then changed by
  * a YAML/JSON policy file (policy_load_file) and finally by environment
  * variables (policy_apply_env). The policy file format is documented in
- * README.md ("Policy file"). A loaded policy is immutable and shared
+ * docs/policy.md. A loaded policy is immutable and shared
  * read-only between threads; reloads build a new one.
  *
  * Who calls it: cmd/ (check, serve, probe) and the chart's ConfigMap users.
@@ -17,49 +17,13 @@
 #include <stddef.h>
 
 #include "pgadmit/action.h"
+#include "pgadmit/catalog.h"
 #include "pgadmit/err.h"
 
 #define POLICY_MAX_PORTS 32
 #define POLICY_MAX_SKIP_NS 64
 
-/* Every rule in the catalog, in id order. Index into policy->actions. */
-enum rule_id {
-	R_PGA101,
-	R_PGA102,
-	R_PGA103,
-	R_PGA104,
-	R_PGA201,
-	R_PGA202,
-	R_PGA203,
-	R_PGA204,
-	R_PGA205,
-	R_PGA211,
-	R_PGA212,
-	R_PGA213,
-	R_PGA214,
-	R_PGA215,
-	R_PGA221,
-	R_PGA231,
-	R_PGA232,
-	R_PGA241,
-	R_PGA251,
-	R_PGA252,
-	R_PGA253,
-	R_COUNT
-};
-
-struct rule_meta {
-	enum rule_id id;
-	const char *code;         /* "PGA101" */
-	const char *slug;         /* "postgres-port-exposed" */
-	enum action def_action;   /* default action */
-	const char *title;        /* short description (SARIF, docs) */
-	const char *help;         /* one paragraph (SARIF help text) */
-};
-
-/* The catalog, R_COUNT entries in id order. */
-extern const struct rule_meta rule_catalog[R_COUNT];
-const struct rule_meta *rule_meta_by_code(const char *code_or_slug);
+/* enum rule_id, struct rule_meta and the catalog: catalog.h. */
 
 struct policy_probe {
 	int cert_expiry_days;         /* PGA204, default 30 */

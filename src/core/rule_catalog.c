@@ -1,96 +1,403 @@
-/* rule_catalog.c — ids, slugs, default actions and help of every rule
- * (rules.md). The single source for SARIF rule metadata and the docs. */
+/*
+ * rule_catalog.c — the rule catalog (catalog.h): id, slug, scope, default
+ * action and documentation of every implemented rule, in id order, and the
+ * lookups by id or slug.
+ *
+ * The text is what `pgadmit explain`, SARIF help and docs/rules/ show
+ * (rendered by rule_doc.c). It follows the contract (rules.md) as
+ * implemented, including the decisions where the contract is silent; keep
+ * it in step with src/rules/ and src/probe/ and run `make docs-rules`.
+ * Inline `code` is marked with backticks (dropped in plain text).
+ */
 #include <string.h>
+#include <strings.h>
 
-#include "pgadmit/policy.h"
+#include "pgadmit/catalog.h"
+
+#define MANIFEST (SCOPE_WEBHOOK | SCOPE_CHECK)
+#define OPTOUT_MANIFEST(id, slug)                                                  \
+	"Annotate the object: `pgadmit.dev/ignore-" slug ": \"<reason>\"` in "  \
+	"`metadata.annotations` (Compose: the same key in the service's "      \
+	"`labels`). The reason is required; the opt-out is reported as an "    \
+	"`info` finding so audits see it. Per rule: `rules: {" id ": off}` "   \
+	"in the policy or `PGADMIT_RULE_" id "=off`; per namespace: label it "     \
+	"`pgadmit.dev/ignore: \"true\"` (webhook) or list it in "             \
+	"`namespaces.skip`."
+#define OPTOUT_PROBE(id)                                                       \
+	"Set the rule's action in the policy (`rules: {" id ": off}`, or "     \
+	"`warn`, `annotate`) or with `PGADMIT_RULE_" id "=off`. A rule that "  \
+	"is `off` is not judged and its query work is skipped."
 
 const struct rule_meta rule_catalog[R_COUNT] = {
-	{R_PGA101, "PGA101", "postgres-port-exposed", ACTION_DENY,
+	{R_PGA101, "PGA101", "postgres-port-exposed", ACTION_DENY, MANIFEST,
 	 "PostgreSQL port exposed outside the cluster",
-	 "A NodePort or external LoadBalancer Service, externalIPs, a hostPort "
-	 "or hostNetwork exposes a PostgreSQL port beyond the cluster network. "
-	 "Use a ClusterIP Service, an internal load balancer or private "
-	 "loadBalancerSourceRanges."},
+	 "A database port reachable from outside the cluster network is the "
+	 "first thing scanners find; Postgres should be reached through a "
+	 "ClusterIP Service or an internal load balancer.",
+	 {"a `NodePort` or `LoadBalancer` Service with a Postgres port — "
+	  "`port`, `targetPort` or `name` (numbers from `postgres.ports`, "
+	  "default 5432 and 6432; names matching `postgres.portNamePattern`); "
+	  "one finding per matching port entry",
+	  "any Service with non-empty `externalIPs` and a Postgres port",
+	  "a container port with a `hostPort` where `hostPort` or "
+	  "`containerPort` is a Postgres port (containers, initContainers, "
+	  "ephemeralContainers)",
+	  "`hostNetwork: true` on a Pod spec with a Postgres server image in "
+	  "`containers` or a Postgres `containerPort`",
+	  "Compose (`check` only): `ports` publishing a Postgres port on all "
+	  "interfaces (`\"5432:5432\"`, `\"5432\"`, `\"0.0.0.0:5432:5432\"`, long "
+	  "syntax without `host_ip`), or `network_mode: host` on a service "
+	  "with a Postgres server image",
+	  NULL},
+	 {"an internal LoadBalancer: every `loadBalancerSourceRanges` entry "
+	  "inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 or "
+	  "fc00::/7, or an internal-LB annotation (AWS, GKE, Azure); "
+	  "`0.0.0.0/0` and `::/0` are never internal, and a NodePort still fires",
+	  "Compose ports bound to a specific address (`127.0.0.1`, `[::1]`, "
+	  "any other host IP) and `expose:`",
+	  "UDP and SCTP ports", NULL},
+	 "Use `type: ClusterIP`, or an internal load balancer with private "
+	 "`loadBalancerSourceRanges`; drop `hostPort`/`hostNetwork`; in Compose "
+	 "bind to loopback (`\"127.0.0.1:5432:5432\"`) or drop the mapping.",
+	 OPTOUT_MANIFEST("PGA101", "postgres-port-exposed")},
+
 	{R_PGA102, "PGA102", "postgres-credentials-inline", ACTION_DENY,
-	 "PostgreSQL credentials written inline",
-	 "A password or a connection string with a password is written "
-	 "literally in a pod spec, ConfigMap or Compose file. Keep it in a "
-	 "Secret and reference it with valueFrom.secretKeyRef or envFrom."},
-	{R_PGA103, "PGA103", "postgres-backup-missing", ACTION_WARN,
+	 MANIFEST, "PostgreSQL credentials written inline",
+	 "A password written in a manifest ends up in Git, in `helm template` "
+	 "output and in every copy of the object; Secrets are where it "
+	 "belongs.",
+	 {"an env entry with a literal non-empty `value` named `PGPASSWORD`, or "
+	  "ending in `PASSWORD`, `PASSWD`, `PWD` or `_PASS` and containing `PG`, "
+	  "`POSTGRES`, `DB`, `DATABASE` or `SQL`, or in a container running a "
+	  "Postgres server image",
+	  "a connection string with a password (`postgresql://u:p@h/db`, "
+	  "`password=` in libpq or JDBC text, `PGPASSWORD=…` in a command line) "
+	  "in an env value, a `command` or an `args` element",
+	  "a ConfigMap `data` value holding such a connection string, or a key "
+	  "that would fire by its name with a non-empty value",
+	  "Compose: the same in `environment` (map or list form), `command` and "
+	  "`entrypoint`",
+	  NULL},
+	 {"`valueFrom` (secretKeyRef, configMapKeyRef, …) and `envFrom`",
+	  "values that are only references: `$(VAR)`, `${VAR}`, `$VAR`, "
+	  "`${VAR:-default}`, and passwords made only of references",
+	  "empty values and empty passwords (`postgresql://u:@h`, `password=`)",
+	  "Secrets, ever",
+	  "Compose list entries without `=` and `null` map values; the bare "
+	  "variable `PWD`",
+	  NULL},
+	 "Store the password in a Secret and reference it: "
+	 "`valueFrom.secretKeyRef`, or `envFrom.secretRef` for a ConfigMap's "
+	 "connection string moved to a Secret; in Compose use secrets, an "
+	 "`env_file` kept out of the repository, or `${VAR}`.",
+	 OPTOUT_MANIFEST("PGA102", "postgres-credentials-inline")},
+
+	{R_PGA103, "PGA103", "postgres-backup-missing", ACTION_WARN, MANIFEST,
 	 "PostgreSQL workload without a backup CronJob",
-	 "A PostgreSQL server workload has no CronJob in its namespace running "
-	 "a backup tool (pg_dump, pg_basebackup, pgbackrest, wal-g, barman, "
-	 "pg_probackup) or labelled pgadmit.dev/backup-for. Add one, or "
-	 "annotate the workload with pgadmit.dev/backup: \"<reason>\"."},
-	{R_PGA104, "PGA104", "postgres-ssl-disabled", ACTION_WARN,
+	 "A database without a scheduled backup is found out on the day it is "
+	 "needed. Default `warn`: `kubectl apply -f dir/` may create the "
+	 "database before its CronJob.",
+	 {"a StatefulSet, Deployment, DaemonSet, ReplicaSet or unowned Pod "
+	  "with a Postgres server image in `containers`, when its namespace "
+	  "has no backup: no CronJob whose `image`, `command` or `args` name "
+	  "`pg_dump`, `pg_dumpall`, `pg_basebackup`, `pgbackrest`, `wal-g`, "
+	  "`barman` or `pg_probackup`, and none whose label or annotation "
+	  "`pgadmit.dev/backup-for` names the workload",
+	  "`check`: the CronJobs are those of the whole bundle (every `-f`), "
+	  "before or after the workload",
+	  "webhook: the namespace's CronJobs are listed from the Kubernetes "
+	  "API (cached); when the API cannot be asked the finding says backups "
+	  "could not be verified, at `warn` at most — never `deny`",
+	  NULL},
+	 {"a workload annotated `pgadmit.dev/backup: \"<reason>\"` (non-blank)",
+	  "Postgres images in init or ephemeral containers only (e.g. "
+	  "`pg_isready` waits); Jobs",
+	  "objects in namespaces the policy skips (whose CronJobs do not "
+	  "count as backups either)",
+	  NULL},
+	 "Add a CronJob in the same namespace running pg_dump, pgBackRest, "
+	 "WAL-G or barman, or label it `pgadmit.dev/backup-for: <workload>`.",
+	 "When backups are made elsewhere (volume snapshots, an operator), "
+	 "annotate the workload `pgadmit.dev/backup: \"<reason>\"`. Otherwise "
+	 "as every manifest rule: `pgadmit.dev/ignore-postgres-backup-missing: "
+	 "\"<reason>\"`, `rules: {PGA103: off}` or `PGADMIT_RULE_PGA103=off`, "
+	 "`namespaces.skip`."},
+
+	{R_PGA104, "PGA104", "postgres-ssl-disabled", ACTION_WARN, MANIFEST,
 	 "PostgreSQL SSL disabled",
-	 "A connection string or PGSSLMODE uses sslmode=disable/allow (or JDBC "
-	 "ssl=false), or the server is started with ssl=off. Use "
-	 "sslmode=verify-full (or at least require)."},
-	{R_PGA201, "PGA201", "ssl-off", ACTION_DENY, "Server SSL is off",
-	 "The server runs with ssl = off; every connection is plain text. "
-	 "Configure ssl_cert_file/ssl_key_file and set ssl = on."},
-	{R_PGA202, "PGA202", "ssl-not-enforced", ACTION_WARN,
+	 "Without TLS, passwords (with `md5`) and every row travel in plain "
+	 "text over the pod network.",
+	 {"a connection string (env value, `command`/`args` element, ConfigMap "
+	  "value, Compose environment or command) with `sslmode=disable` or "
+	  "`sslmode=allow`, or a JDBC URL with `ssl=false` or "
+	  "`sslmode=disable`",
+	  "a literal `PGSSLMODE` of `disable` or `allow` in a container's env, "
+	  "a ConfigMap key or a Compose environment",
+	  "a Postgres server container (or Compose service) started with ssl "
+	  "off: `-c ssl=off`, `-cssl=off`, `--ssl=off`, also inside a shell "
+	  "line; `off`, `false`, `no` and `0` all mean off",
+	  NULL},
+	 {"`sslmode=prefer`, `require`, `verify-ca`, `verify-full`; JDBC "
+	  "`ssl=true`; `ssl=false` in a non-JDBC URI",
+	  "`-c ssl=off` on a container that is not a Postgres server",
+	  "`PGSSLMODE` from `valueFrom`", NULL},
+	 "Use `sslmode=verify-full` (or at least `sslmode=require`); start the "
+	 "server with SSL on.",
+	 OPTOUT_MANIFEST("PGA104", "postgres-ssl-disabled")},
+
+	{R_PGA201, "PGA201", "ssl-off", ACTION_DENY, SCOPE_PROBE,
+	 "Server SSL is off",
+	 "With `ssl = off` every connection, passwords included, is plain "
+	 "text, whatever the clients ask for.",
+	 {"`ssl` is `off`", "the server answers the PostgreSQL `SSLRequest` "
+	  "with `N`",
+	  NULL},
+	 {"a server with `ssl = on`", NULL},
+	 "Configure `ssl_cert_file` and `ssl_key_file` (cert-manager can issue "
+	 "them), `ALTER SYSTEM SET ssl = on;` and `SELECT pg_reload_conf();`. "
+	 "Do this before enforcing SSL in `pg_hba.conf` (PGA202).",
+	 OPTOUT_PROBE("PGA201")},
+
+	{R_PGA202, "PGA202", "ssl-not-enforced", ACTION_WARN, SCOPE_PROBE,
 	 "SSL not enforced for remote clients",
-	 "A host (not hostssl) pg_hba rule admits remote addresses, or remote "
-	 "sessions run without SSL. Use hostssl rules for remote clients."},
-	{R_PGA203, "PGA203", "ssl-weak-protocol", ACTION_WARN,
+	 "Even with SSL on, a `host` rule lets a client connect without it; "
+	 "only `hostssl` rules (or a `hostnossl … reject` first) enforce it.",
+	 {"a `host`, `hostnossl` or `hostnogssenc` rule in "
+	  "`pg_hba_file_rules` admits non-local addresses (anything but "
+	  "127.0.0.0/8, ::1, `localhost`, `samehost`) with a method other "
+	  "than `reject`",
+	  "`pg_stat_ssl` shows non-SSL sessions from non-local addresses (the "
+	  "probe's own session excluded: that is PGA205)",
+	  NULL},
+	 {"rules behind an earlier catch-all `reject` for all databases and "
+	  "users (`hostnossl all all 0.0.0.0/0 reject` first)",
+	  "`hostssl` rules and local or loopback rules",
+	  "when `pg_hba_file_rules` is not readable the rule part is "
+	  "reported as `unknown` (info) with the GRANT that makes it readable",
+	  NULL},
+	 "If SSL is off (PGA201), turn it on and reload first — enforcing it "
+	 "before that locks out every remote client. Then make the remote rules "
+	 "`hostssl` (or put `hostnossl all all 0.0.0.0/0 reject` and "
+	 "`hostnossl all all ::/0 reject` first) and `SELECT pg_reload_conf();`.",
+	 OPTOUT_PROBE("PGA202")},
+
+	{R_PGA203, "PGA203", "ssl-weak-protocol", ACTION_WARN, SCOPE_PROBE,
 	 "Weak minimum TLS protocol",
-	 "ssl_min_protocol_version is below TLSv1.2. Set it to TLSv1.2 or "
-	 "TLSv1.3."},
-	{R_PGA204, "PGA204", "ssl-cert-expiring", ACTION_WARN,
+	 "TLS 1.0 and 1.1 are deprecated (RFC 8996); clients may negotiate "
+	 "them.",
+	 {"`ssl_min_protocol_version` is `TLSv1` or `TLSv1.1`", NULL},
+	 {"a server with SSL off (that is PGA201)", NULL},
+	 "`ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.2';` and "
+	 "`SELECT pg_reload_conf();`.",
+	 OPTOUT_PROBE("PGA203")},
+
+	{R_PGA204, "PGA204", "ssl-cert-expiring", ACTION_WARN, SCOPE_PROBE,
 	 "Server certificate expiring or expired",
-	 "The server certificate read from the TLS handshake expires soon or "
-	 "has expired. Renew it (cert-manager can rotate it)."},
-	{R_PGA205, "PGA205", "ssl-not-used", ACTION_WARN,
+	 "An expired server certificate breaks every client that verifies it "
+	 "(`sslmode=verify-ca`/`verify-full`).",
+	 {"the certificate from the TLS handshake (the probe's session, or a "
+	  "separate `SSLRequest` handshake when the session is not encrypted) "
+	  "expires within `probe.certExpiryDays` (30) days",
+	  "once expired it is `deny` whatever the configured action (unless "
+	  "`off`); the message names subject, issuer and whether it is "
+	  "self-signed",
+	  NULL},
+	 {"servers with SSL off, and Unix-domain sockets (no certificate to "
+	  "read)",
+	  NULL},
+	 "Renew the certificate (cert-manager: check the Certificate's status) "
+	 "and `SELECT pg_reload_conf();`.",
+	 OPTOUT_PROBE("PGA204") " The threshold is `probe.certExpiryDays`."},
+
+	{R_PGA205, "PGA205", "ssl-not-used", ACTION_WARN, SCOPE_PROBE,
 	 "Probe session not encrypted",
-	 "The probe's own connection is not encrypted. Connect with "
-	 "sslmode=verify-full."},
-	{R_PGA211, "PGA211", "fk-missing-index", ACTION_WARN,
+	 "The probe connected without TLS: so can any client configured the "
+	 "same way.",
+	 {"the probe's own session is not encrypted", NULL},
+	 {"Unix-domain sockets", NULL},
+	 "Connect with `sslmode=verify-full` (and `sslrootcert`) in the probe's "
+	 "connection string.",
+	 OPTOUT_PROBE("PGA205")},
+
+	{R_PGA211, "PGA211", "fk-missing-index", ACTION_WARN, SCOPE_PROBE,
 	 "Foreign key without an index",
-	 "No valid index has the foreign key's columns as its leading columns; "
-	 "deletes and updates on the referenced table scan the referencing "
-	 "table."},
-	{R_PGA212, "PGA212", "index-unused", ACTION_WARN, "Unused index",
-	 "A non-unique index has not been scanned since statistics were reset "
-	 "and costs writes and space."},
-	{R_PGA213, "PGA213", "index-duplicate", ACTION_WARN,
+	 "Without an index on the referencing columns, each delete or key "
+	 "update on the referenced table scans the referencing table.",
+	 {"a foreign key whose columns are not, in any order, the leading key "
+	  "columns of a valid, non-partial btree or hash index on the "
+	  "referencing table (multi-column keys included)",
+	  NULL},
+	 {"partitioned tables' cloned foreign keys (judged once at the "
+	  "parent)",
+	  "keys covered by an index whose leading columns are the key's "
+	  "columns in another order",
+	  NULL},
+	 "`CREATE INDEX CONCURRENTLY ON t (cols);` — for a partitioned table "
+	 "`CREATE INDEX ON ONLY t (cols);`, then one per partition, attached.",
+	 OPTOUT_PROBE("PGA211")},
+
+	{R_PGA212, "PGA212", "index-unused", ACTION_WARN, SCOPE_PROBE,
+	 "Unused index",
+	 "An index no query uses still costs every write, WAL and space.",
+	 {"a valid, non-unique index backing no constraint (nor an FK's "
+	  "referenced key, nor replica identity) with no scans and at least "
+	  "`probe.indexUnusedMinBytes` (1 MiB), when statistics were reset at "
+	  "least `probe.indexUnusedDays` (7) days ago",
+	  "a partitioned index once, its partitions' scans and sizes summed",
+	  NULL},
+	 {"standbys (their scans are not counted on the primary)",
+	  "statistics reset less than `probe.indexUnusedDays` ago: not judged "
+	  "(when `stats_reset` is null, the server's start time counts)",
+	  "unique and constraint indexes", NULL},
+	 "Check the index is unused on every replica too, then "
+	 "`DROP INDEX CONCURRENTLY …;` (plain `DROP INDEX` for a partitioned "
+	 "index).",
+	 OPTOUT_PROBE("PGA212") " Thresholds: `probe.indexUnusedDays`, "
+	 "`probe.indexUnusedMinBytes`."},
+
+	{R_PGA213, "PGA213", "index-duplicate", ACTION_WARN, SCOPE_PROBE,
 	 "Duplicate or redundant index",
-	 "Two indexes cover the same columns, or one is a leading-column "
-	 "prefix of another."},
-	{R_PGA214, "PGA214", "index-invalid", ACTION_WARN, "Invalid index",
-	 "An index is marked invalid (a failed CREATE INDEX CONCURRENTLY): it "
-	 "is maintained on writes but never used. Rebuild or drop it."},
-	{R_PGA215, "PGA215", "seq-scan-heavy", ACTION_WARN,
+	 "Two indexes that answer the same queries double the write cost of "
+	 "one.",
+	 {"two valid indexes on one table with the same access method, "
+	  "columns or expressions, INCLUDE columns, operator classes, "
+	  "collations, sort options and predicate",
+	  "a plain btree whose columns are a leading prefix of another's with "
+	  "the same predicate, operator classes, collations and options",
+	  NULL},
+	 {"a unique or constraint index is never called redundant by a prefix",
+	  "of exact twins, the one a constraint needs (else the older) is not "
+	  "reported",
+	  NULL},
+	 "`DROP INDEX CONCURRENTLY <redundant>;` — the message names the index "
+	 "that stays.",
+	 OPTOUT_PROBE("PGA213")},
+
+	{R_PGA214, "PGA214", "index-invalid", ACTION_WARN, SCOPE_PROBE,
+	 "Invalid index",
+	 "An invalid index (a failed or interrupted CREATE INDEX "
+	 "CONCURRENTLY) is maintained on every write and used by no query.",
+	 {"`pg_index.indisvalid = false`, partitions included", NULL},
+	 {"an index whose `CREATE INDEX` is still in progress "
+	  "(`pg_stat_progress_create_index`)",
+	  NULL},
+	 "`REINDEX INDEX CONCURRENTLY …;` — for a failed unique build remove "
+	 "the duplicate rows first, or `DROP INDEX CONCURRENTLY …;`.",
+	 OPTOUT_PROBE("PGA214")},
+
+	{R_PGA215, "PGA215", "seq-scan-heavy", ACTION_WARN, SCOPE_PROBE,
 	 "Large table read by sequential scans",
-	 "A large table is read mostly by sequential scans: a missing-index "
-	 "candidate."},
-	{R_PGA221, "PGA221", "connections-near-limit", ACTION_WARN,
+	 "A large table read mostly sequentially is a missing-index "
+	 "candidate.",
+	 {"a table (partitions summed into their root) of at least "
+	  "`probe.seqScanMinBytes` (10 MiB) with `seq_tup_read` ≥ "
+	  "`probe.seqScanMinRows` (1,000,000) and `seq_scan` ≥ "
+	  "`probe.seqScanRatio` (10) × max(`idx_scan`, 1)",
+	  NULL},
+	 {"smaller tables, and tables mostly read through indexes",
+	  "beyond the 1,000 tables with the most rows read sequentially", NULL},
+	 "Find the statements that scan the table in `pg_stat_statements` and "
+	 "index the columns they filter on.",
+	 OPTOUT_PROBE("PGA215") " Thresholds: `probe.seqScanMinBytes`, "
+	 "`probe.seqScanMinRows`, `probe.seqScanRatio`."},
+
+	{R_PGA221, "PGA221", "connections-near-limit", ACTION_WARN, SCOPE_PROBE,
 	 "Connections near the limit",
-	 "Client backends exceed the configured share of max_connections; use "
-	 "a connection pooler such as PgBouncer."},
-	{R_PGA231, "PGA231", "wal-archiving-off", ACTION_WARN,
+	 "Near `max_connections`, new clients are refused; each backend also "
+	 "costs memory.",
+	 {"client backends × 100 > `probe.connectionsPercent` (80) × "
+	  "(`max_connections` − `superuser_reserved_connections` − "
+	  "`reserved_connections`); the probe's own session counts",
+	  "without `pg_read_all_stats`, when the visible sessions alone are "
+	  "over the limit",
+	  NULL},
+	 {"without `pg_read_all_stats` and under the limit by what is visible: "
+	  "reported as `unknown` (info) with the GRANT",
+	  NULL},
+	 "Put a connection pooler (PgBouncer) in front, or lower the "
+	 "applications' pool sizes.",
+	 OPTOUT_PROBE("PGA221") " Threshold: `probe.connectionsPercent`."},
+
+	{R_PGA231, "PGA231", "wal-archiving-off", ACTION_WARN, SCOPE_PROBE,
 	 "WAL archiving off",
-	 "archive_mode is off: point-in-time recovery is impossible."},
-	{R_PGA232, "PGA232", "archiver-failing", ACTION_DENY,
+	 "Without WAL archiving, point-in-time recovery is impossible.",
+	 {"`archive_mode` is `off`", NULL},
+	 {"a setting hidden from the probe's role: reported as `unknown` "
+	  "(info) with the GRANT",
+	  NULL},
+	 "Set `archive_mode = on` with an `archive_command` or "
+	 "`archive_library` (pgBackRest, WAL-G, barman) and restart; or "
+	 "document that backups are snapshots and turn the rule off.",
+	 OPTOUT_PROBE("PGA231")},
+
+	{R_PGA232, "PGA232", "archiver-failing", ACTION_DENY, SCOPE_PROBE,
 	 "WAL archiver failing",
-	 "pg_stat_archiver shows a failure newer than the last success; WAL "
-	 "piles up and backups are incomplete."},
+	 "While archiving fails, WAL piles up in `pg_wal` until the disk is "
+	 "full, and backups are incomplete.",
+	 {"`pg_stat_archiver.last_failed_time` is newer than "
+	  "`last_archived_time` (or nothing was ever archived); the message "
+	  "names the WAL file and the times",
+	  NULL},
+	 {"archiving off (that is PGA231)", NULL},
+	 "Read the server log for the archive command's error, fix it, and "
+	 "watch `pg_stat_archiver` until `last_archived_time` moves.",
+	 OPTOUT_PROBE("PGA232")},
+
 	{R_PGA241, "PGA241", "stats-extension-missing", ACTION_WARN,
-	 "pg_stat_statements missing",
-	 "pg_stat_statements is not installed in the probed database, so "
-	 "query performance cannot be monitored."},
-	{R_PGA251, "PGA251", "listen-open-hba", ACTION_DENY,
+	 SCOPE_PROBE, "pg_stat_statements missing",
+	 "Without `pg_stat_statements` there is no record of which queries "
+	 "cost what.",
+	 {"`pg_stat_statements` is not in `pg_extension` of the probed "
+	  "database",
+	  "it is installed but absent from `shared_preload_libraries` (when "
+	  "that is readable)",
+	  NULL},
+	 {"databases where the extension is installed and preloaded", NULL},
+	 "Add `pg_stat_statements` to `shared_preload_libraries` (restart), "
+	 "then `CREATE EXTENSION pg_stat_statements;`.",
+	 OPTOUT_PROBE("PGA241")},
+
+	{R_PGA251, "PGA251", "listen-open-hba", ACTION_DENY, SCOPE_PROBE,
 	 "Server listens on all addresses and hba admits everyone",
-	 "listen_addresses is * (or public) and a pg_hba rule admits "
-	 "0.0.0.0/0, ::/0 or all. Restrict the hba address ranges."},
-	{R_PGA252, "PGA252", "hba-trust", ACTION_DENY,
+	 "Listening everywhere with an hba rule for any address leaves only "
+	 "the password between the internet and the database.",
+	 {"`listen_addresses` has `*`, `0.0.0.0`, `::`, a public address or a "
+	  "host name other than `localhost`, and a live `host*` rule admits "
+	  "`all`, `0.0.0.0/0` or `::/0`",
+	  NULL},
+	 {"private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, "
+	  "fc00::/7, link-local) are not public",
+	  "rules behind an earlier catch-all `reject`", NULL},
+	 "Restrict the hba address ranges to the networks that need access "
+	 "(and `listen_addresses` where possible), then "
+	 "`SELECT pg_reload_conf();`.",
+	 OPTOUT_PROBE("PGA251")},
+
+	{R_PGA252, "PGA252", "hba-trust", ACTION_DENY, SCOPE_PROBE,
 	 "trust authentication for remote connections",
-	 "A pg_hba rule uses trust for non-local connections: anyone who can "
-	 "reach the port logs in without a password."},
-	{R_PGA253, "PGA253", "password-md5", ACTION_WARN,
+	 "With `trust`, anyone who reaches the port logs in without a "
+	 "password, as any user the rule names.",
+	 {"a live `host*` rule with method `trust` for non-local addresses",
+	  NULL},
+	 {"`trust` for `local` or 127.0.0.1/32, ::1", "rules behind an "
+	  "earlier catch-all `reject`",
+	  NULL},
+	 "Replace `trust` with `scram-sha-256` (keep `trust`, if at all, for "
+	 "local connections), then `SELECT pg_reload_conf();`.",
+	 OPTOUT_PROBE("PGA252")},
+
+	{R_PGA253, "PGA253", "password-md5", ACTION_WARN, SCOPE_PROBE,
 	 "MD5 password encryption",
-	 "password_encryption is md5; use scram-sha-256."},
+	 "MD5 password hashes are weak and replayable; SCRAM is the default "
+	 "since PostgreSQL 14.",
+	 {"`password_encryption` is `md5` (or `on`, its old spelling)", NULL},
+	 {"`scram-sha-256`", "a setting hidden from the probe's role: "
+	  "`unknown` (info) with the GRANT",
+	  NULL},
+	 "`ALTER SYSTEM SET password_encryption = 'scram-sha-256';`, "
+	 "`SELECT pg_reload_conf();`, then set each password again "
+	 "(`\\password ROLE`).",
+	 OPTOUT_PROBE("PGA253")},
 };
 
 const struct rule_meta *rule_meta_by_code(const char *s)
@@ -100,6 +407,17 @@ const struct rule_meta *rule_meta_by_code(const char *s)
 	for (int i = 0; i < R_COUNT; i++)
 		if (strcasecmp(rule_catalog[i].code, s) == 0 ||
 		    strcmp(rule_catalog[i].slug, s) == 0)
+			return &rule_catalog[i];
+	return NULL;
+}
+
+const struct rule_meta *catalog_find(const char *s)
+{
+	if (!s)
+		return NULL;
+	for (int i = 0; i < R_COUNT; i++)
+		if (strcasecmp(rule_catalog[i].code, s) == 0 ||
+		    strcasecmp(rule_catalog[i].slug, s) == 0)
 			return &rule_catalog[i];
 	return NULL;
 }

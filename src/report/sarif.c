@@ -26,21 +26,34 @@ static const char *level(enum action a)
 	}
 }
 
+/* Rule metadata and help come from the rule catalog, rendered as
+ * `pgadmit explain` and docs/rules/ render them (rule_doc.c). */
+static json_t *rule_descriptor(const struct rule_meta *m)
+{
+	struct strbuf text = STRBUF_INIT;
+	rule_doc_render(m, RULE_DOC_TEXT, &text);
+	json_t *r = NULL;
+	if (sb_ok(&text))
+		r = json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, "
+			      "s:{s:s}, s:{s:[s,s], s:s}}",
+			      "id", m->code, "name", m->slug,
+			      "shortDescription", "text", m->title,
+			      "fullDescription", "text", m->summary, "help",
+			      "text", sb_str(&text),
+			      "defaultConfiguration", "level",
+			      level(m->def_action), "properties", "tags",
+			      "security", "postgresql", "precision", "high");
+	sb_free(&text);
+	return r;
+}
+
 static json_t *rules_json(void)
 {
 	json_t *rules = json_array();
 	for (int i = FIRST_MANIFEST_RULE; rules && i <= LAST_MANIFEST_RULE;
 	     i++) {
-		const struct rule_meta *m = &rule_catalog[i];
-		json_t *r = json_pack(
-			"{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
-			"s:{s:[s,s], s:s}}",
-			"id", m->code, "name", m->slug, "shortDescription",
-			"text", m->title, "fullDescription", "text", m->help,
-			"help", "text", m->help, "defaultConfiguration",
-			"level", level(m->def_action), "properties", "tags",
-			"security", "postgresql", "precision", "high");
-		if (json_array_append_new(rules, r)) {
+		if (json_array_append_new(rules,
+					  rule_descriptor(&rule_catalog[i]))) {
 			json_decref(rules);
 			return NULL;
 		}
