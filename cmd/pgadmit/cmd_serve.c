@@ -16,6 +16,7 @@ void usage_serve(FILE *out)
 		"                     [--policy FILE] [--metrics-listen ADDR:PORT]\n"
 		"                     [--max-body-bytes N] [--idle-timeout SECONDS]\n"
 		"                     [--max-connections N] [--threads N]\n"
+		"                     [--body-budget BYTES]\n"
 		"\n"
 		"Run the TLS admission webhook: POST /validate, POST /mutate,\n"
 		"GET /healthz, /readyz, /metrics.\n"
@@ -34,6 +35,11 @@ void usage_serve(FILE *out)
 		"default 10)\n"
 		"  --max-connections N     PGADMIT_MAX_CONNECTIONS (default 1024)\n"
 		"  --threads N             PGADMIT_THREADS (default: CPUs)\n"
+		"  --body-budget BYTES     PGADMIT_BODY_BUDGET (memory for request "
+		"bodies of all\n"
+		"                          requests together; past it requests "
+		"wait; default\n"
+		"                          64Mi; suffixes Ki, Mi, Gi)\n"
 		"\n"
 		"Other environment: PGADMIT_SHUTDOWN_GRACE (seconds, default 10),\n"
 		"PGADMIT_LOG_LEVEL (debug|info|warn|error), PGADMIT_KUBE_TIMEOUT_MS,\n"
@@ -63,10 +69,45 @@ static int parse_num(const char *what, const char *s, long long lo,
 	return 0;
 }
 
+/* A byte count with an optional Ki, Mi or Gi suffix (Kubernetes style). */
+static int parse_bytes(const char *what, const char *s, long long lo,
+		       long long hi, long long *out)
+{
+	static const char *const sfx[] = {"Ki", "Mi", "Gi"};
+	size_t n = strlen(s);
+	int shift = 0;
+	char num[32];
+	for (int i = 0; i < 3; i++)
+		if (n > 2 && strcmp(s + n - 2, sfx[i]) == 0)
+			shift = 10 * (i + 1);
+	if (shift) {
+		if (n - 2 >= sizeof(num)) {
+			fprintf(stderr, "pgadmit serve: %s: '%s' is too long\n",
+				what, s);
+			return -1;
+		}
+		memcpy(num, s, n - 2);
+		num[n - 2] = '\0';
+		s = num;
+	}
+	long long v;
+	if (parse_num(what, s, 1, hi >> shift, &v))
+		return -1;
+	v <<= shift;
+	if (v < lo || v > hi) {
+		fprintf(stderr, "pgadmit serve: %s: expected %lld to %lld "
+				"bytes, got %lld\n",
+			what, lo, hi, v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_CERT, O_KEY, O_POLICY, O_METRICS, O_BODY,
-	       O_IDLE, O_CONNS, O_THREADS, O_HELP };
+	       O_IDLE, O_CONNS, O_THREADS, O_BUDGET, O_HELP };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"tls-cert", required_argument, NULL, O_CERT},
@@ -77,12 +118,13 @@ int cmd_serve(int argc, char **argv)
 		{"idle-timeout", required_argument, NULL, O_IDLE},
 		{"max-connections", required_argument, NULL, O_CONNS},
 		{"threads", required_argument, NULL, O_THREADS},
+		{"body-budget", required_argument, NULL, O_BUDGET},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *listen = NULL, *cert = NULL, *key = NULL, *policy = NULL,
 		   *metrics = NULL, *body = NULL, *idle = NULL, *conns = NULL,
-		   *threads = NULL;
+		   *threads = NULL, *budget = NULL;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -97,6 +139,7 @@ int cmd_serve(int argc, char **argv)
 		case O_IDLE: idle = optarg; break;
 		case O_CONNS: conns = optarg; break;
 		case O_THREADS: threads = optarg; break;
+		case O_BUDGET: budget = optarg; break;
 		case 'h':
 		case O_HELP:
 			usage_serve(stdout);
@@ -148,6 +191,11 @@ int cmd_serve(int argc, char **argv)
 		if (parse_num("threads", threads, 1, 256, &v))
 			return EXIT_USAGE;
 		cfg.threads = (unsigned)v;
+	}
+	if ((budget = envor(budget, "PGADMIT_BODY_BUDGET"))) {
+		if (parse_bytes("body budget", budget, 1LL << 20, 64LL << 30, &v))
+			return EXIT_USAGE;
+		cfg.body_budget_bytes = v;
 	}
 	const char *g = getenv("PGADMIT_SHUTDOWN_GRACE");
 	if (g && *g) {

@@ -1,14 +1,16 @@
 /*
  * server.h — the admission webhook's HTTPS server (pgadmit serve).
  *
- * libmicrohttpd with GnuTLS (TLS 1.2/1.3 only), an epoll thread pool, body
- * cap while reading, routes /validate /mutate /healthz /readyz /metrics,
+ * libmicrohttpd with GnuTLS (TLS 1.2/1.3 only, AEAD suites), an epoll
+ * thread pool, body cap while reading, a global memory budget for bodies
+ * (connections wait, suspended, when it is spent), routes /validate /mutate /healthz /readyz /metrics,
  * certificate hot reload, policy reload on SIGHUP, graceful drain on
  * SIGTERM/SIGINT, JSON-lines logs on stderr. The admission decision itself
  * lives in src/admission; this module is glue, TLS and operations.
  *
  * Pieces (one concern per file): server.c (daemon, routes, life cycle),
- * tls.c (certificate slot and reload), deadline.c (request-header deadline
+ * tls.c (certificate slot and reload), budget.c (memory budget for
+ * request bodies with backpressure; private header budget.h), deadline.c (request-header deadline
  * against slowloris clients; private header src/server/deadline.h),
  * metrics.c (Prometheus text), log.c (JSON lines).
  * Caller: cmd/pgadmit/cmd_serve.c.
@@ -24,6 +26,11 @@
 #include "pgadmit/admission.h"
 #include "pgadmit/err.h"
 
+/* Memory budget for buffered review bodies and their parsed trees, all
+ * requests together (src/server/budget.h); past it, requests wait. Sized
+ * for the chart's 128 MiB container limit (docs/memory.md, "Budget"). */
+#define SRV_DEFAULT_BODY_BUDGET (64LL << 20)
+
 struct srv_config {
 	const char *listen;         /* "ADDR:PORT", ":PORT", "[::1]:PORT" */
 	const char *metrics_listen; /* plain HTTP /metrics, NULL = off */
@@ -31,6 +38,7 @@ struct srv_config {
 	const char *tls_key;        /* PEM key file */
 	const char *policy_path;    /* NULL = defaults + environment */
 	long long max_body_bytes;   /* 0 = policy webhook.maxBodyBytes */
+	long long body_budget_bytes; /* 0 = SRV_DEFAULT_BODY_BUDGET */
 	unsigned idle_timeout_s;    /* per connection, default 10 */
 	unsigned max_connections;   /* default 1024 */
 	unsigned threads;           /* 0 = number of CPUs */

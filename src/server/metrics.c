@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "budget.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/server.h"
@@ -136,6 +137,36 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 		  srv_tls_not_after(), get(&cert_reloads),
 		  get(&cert_reload_failures), get(&policy_reloads),
 		  get(&policy_reload_failures));
+	long long used, peak;
+	unsigned waiting;
+	unsigned long long waited, cut;
+	srv_budget_stats(&used, &peak, &waiting, &waited, &cut);
+	sb_printf(sb,
+		  "# HELP pgadmit_body_budget_bytes Memory budget for request "
+		  "bodies (--body-budget).\n"
+		  "# TYPE pgadmit_body_budget_bytes gauge\n"
+		  "pgadmit_body_budget_bytes %lld\n"
+		  "# HELP pgadmit_body_budget_used_bytes Reserved by requests "
+		  "in flight.\n"
+		  "# TYPE pgadmit_body_budget_used_bytes gauge\n"
+		  "pgadmit_body_budget_used_bytes %lld\n"
+		  "# HELP pgadmit_body_budget_peak_bytes Highest reservation "
+		  "since start.\n"
+		  "# TYPE pgadmit_body_budget_peak_bytes gauge\n"
+		  "pgadmit_body_budget_peak_bytes %lld\n"
+		  "# HELP pgadmit_body_budget_waiting Requests waiting "
+		  "(suspended) for the budget.\n"
+		  "# TYPE pgadmit_body_budget_waiting gauge\n"
+		  "pgadmit_body_budget_waiting %u\n"
+		  "# HELP pgadmit_body_budget_waits_total Requests that had to "
+		  "wait for the budget.\n"
+		  "# TYPE pgadmit_body_budget_waits_total counter\n"
+		  "pgadmit_body_budget_waits_total %llu\n"
+		  "# HELP pgadmit_body_budget_cut_total Waiting requests closed "
+		  "at the request deadline or shutdown.\n"
+		  "# TYPE pgadmit_body_budget_cut_total counter\n"
+		  "pgadmit_body_budget_cut_total %llu\n",
+		  srv_budget_total(), used, peak, waiting, waited, cut);
 	if (kc) {
 		struct kube_stats st;
 		kube_cache_stats(kc, &st);

@@ -21,20 +21,34 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "deadline.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/server.h"
 #include "pgadmit/strbuf.h"
 
-#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* TLS 1.3 and 1.2 only; for TLS 1.2 the Mozilla "intermediate" suites:
+ * ECDHE (ECDSA or RSA certificates) with AES-GCM or ChaCha20-Poly1305, no
+ * CBC, no SHA-1 MACs, no static RSA key exchange (docs/memory.md, "TLS").
+ * TLS 1.3 keeps its AEAD suites (AES-GCM, ChaCha20-Poly1305). */
+#define TLS_PRIORITIES                                                     \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:" \
+	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:"  \
+	"+ECDHE-RSA"
 #define CT_JSON "application/json"
 #define DRAIN_SETTLE_MS 300
-#define BODY_PREALLOC_MAX (64 * 1024)
+/* Budgeted per request besides its body (JSON tree nodes, the answer). */
+#define BUDGET_REQUEST_FLOOR (16 * 1024)
+#define MMAP_THRESHOLD_BYTES (128 * 1024)
 #define REQUEST_DEADLINE_S 30.0 /* longest kube-apiserver webhook timeout */
 /* A chunked body past the cap is discarded, not stored; up to this much more
  * is read so that a client a little over the cap still gets its 413, then
@@ -87,6 +101,9 @@ static struct server S; /* one server per process: signals are global */
 struct req {
 	enum route route;
 	struct strbuf body;
+	struct budget_wait bw; /* memory reservation (budget.h) */
+	long long body_need;   /* bytes the body buffer is sized for */
+	bool granted;          /* seen granted by this connection's thread */
 	long long max;
 	long long seen; /* body bytes received, stored or not */
 	bool too_big;
@@ -307,6 +324,20 @@ static long long current_max_body(void)
 	return m;
 }
 
+static bool body_chunked(struct MHD_Connection *c)
+{
+	const char *te = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	return te && strcasecmp(te, "identity") != 0;
+}
+
+/* What a request reserves from the budget: its body, the JSON tree and
+ * answer built from it, and a floor for the small fixed allocations. */
+static long long budget_need(long long body)
+{
+	return body * BUDGET_BYTES_PER_BODY_BYTE + BUDGET_REQUEST_FLOOR;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			       const char *url, const char *method,
 			       const char *version, const char *upload,
@@ -364,21 +395,36 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		rq->route = r;
 		rq->max = max;
 		clock_gettime(CLOCK_MONOTONIC, &rq->t0);
-		if (want > 0) {
-			/* One allocation for the common case, but never a
-			 * large one on the client's word alone. */
-			size_t pre = (size_t)(want < BODY_PREALLOC_MAX
-						      ? want
-						      : BODY_PREALLOC_MAX);
-			rq->body.buf = malloc(pre + 1);
-			if (rq->body.buf) {
-				rq->body.cap = pre + 1;
-				rq->body.buf[0] = '\0';
-			}
-		}
+		/* Without a length the body may be chunked: size for the
+		 * cap (the API server always sends Content-Length). */
+		rq->body_need = want > 0 ? want : (body_chunked(c) ? max : 0);
 		atomic_fetch_add(&S.in_flight, 1);
 		*con_cls = rq;
+		/* Granted at once, or suspended until the budget allows:
+		 * either way the next call brings the body. */
+		rq->granted = srv_budget_acquire(&rq->bw, c,
+						 budget_need(rq->body_need));
 		return MHD_YES;
+	}
+	if (!rq->granted) {
+		if (srv_budget_state(&rq->bw) != BW_GRANTED)
+			return MHD_NO; /* cut while waiting (deadline or
+					* shutdown): the socket is shut already */
+		rq->granted = true;
+		/* Resumed: libmicrohttpd repeats the first call (no data,
+		 * still before the body), not the final one. */
+		return MHD_YES;
+	}
+	if (*upload_size && !rq->body.buf && !rq->too_big && rq->body_need > 0) {
+		/* Reserved: one buffer of the announced size (large ones are
+		 * mmapped, their pages resident only as the body fills
+		 * them), so appending never reallocates. */
+		size_t n = (size_t)rq->body_need + 1;
+		rq->body.buf = malloc(n);
+		if (!rq->body.buf)
+			return MHD_NO;
+		rq->body.cap = n;
+		rq->body.buf[0] = '\0';
 	}
 	if (*upload_size) {
 		/* The idle timeout restarts with every byte: bound the
@@ -424,6 +470,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!rq)
 		return;
 	sb_free(&rq->body);
+	srv_budget_release(&rq->bw);
 	free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&S.in_flight, 1);
@@ -458,7 +505,8 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 		threads = n > 0 && n < 64 ? (unsigned)n : 2;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
+		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+				 MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 		if (ss.ss_family == AF_INET6)
 			flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 		if (tls)
@@ -517,6 +565,33 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/* The memory budget must fit at least one review of the largest size,
+ * with the share kept for small reviews on top. */
+static int budget_setup(struct err *err)
+{
+	long long total = S.cfg->body_budget_bytes > 0 ? S.cfg->body_budget_bytes
+						       : SRV_DEFAULT_BODY_BUDGET;
+	long long max = current_max_body();
+	long long need = budget_need(max) + BUDGET_SMALL_RESERVE;
+	if (total < need) {
+		err_set(err,
+			"body budget %lld bytes is too small for the body cap "
+			"of %lld bytes: it needs at least %lld (%d x cap + "
+			"%lld KiB + %lld MiB kept for small reviews)",
+			total, max, need, BUDGET_BYTES_PER_BODY_BYTE,
+			(long long)BUDGET_REQUEST_FLOOR / 1024,
+			BUDGET_SMALL_RESERVE >> 20);
+		return -1;
+	}
+	srv_budget_init(total);
+	char t[24], m[24];
+	snprintf(t, sizeof(t), "%lld", total);
+	snprintf(m, sizeof(m), "%lld", max);
+	srv_log(SRV_INFO, "memory budget for request bodies", "budget_bytes", t,
+		"max_body_bytes", m, NULL);
+	return 0;
+}
+
 static long long mono_ms(void)
 {
 	struct timespec ts;
@@ -544,6 +619,9 @@ static void drain_and_stop(struct MHD_Daemon *d, struct MHD_Daemon *md)
 	       (atomic_load(&S.in_flight) > 0 || mono_ms() < settle))
 		usleep(10000);
 	snprintf(n, sizeof(n), "%d", atomic_load(&S.in_flight));
+	/* MHD_stop_daemon must find no suspended connection: close the
+	 * ones still waiting for the memory budget. */
+	srv_budget_sweep(-1);
 	MHD_stop_daemon(d);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
@@ -561,6 +639,13 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 
 	memset(&S, 0, sizeof(S));
 	S.cfg = cfg;
+#ifdef __GLIBC__
+	/* Large blocks (bodies, big strings of the parsed tree) straight
+	 * from mmap and back to the system when freed: glibc's adaptive
+	 * threshold would otherwise move them into per-thread arenas that
+	 * keep their peak, and RSS would outgrow the memory budget. */
+	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+#endif
 	pthread_mutex_init(&S.pol_mu, NULL);
 	json_object_seed(0);
 
@@ -573,6 +658,8 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 	if (srv_tls_load(cfg->tls_cert, cfg->tls_key, err))
 		goto out;
 	if (policy_load(false, err))
+		goto out;
+	if (budget_setup(err))
 		goto out;
 	srv_deadline_init(cfg->idle_timeout_s + HEADER_GRACE_S);
 	if (kube_global_init()) {
@@ -633,6 +720,7 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 					   "the old certificate",
 				"error", terr.msg, NULL);
 		srv_deadline_sweep();
+		srv_budget_sweep(REQUEST_DEADLINE_S);
 		if (n <= 0)
 			continue;
 		struct signalfd_siginfo si;
