@@ -14,26 +14,35 @@
 void usage_check(FILE *out)
 {
 	fprintf(out,
-		"usage: pgadmit check [-f PATH]... [--format text|json|sarif] "
-		"[--policy FILE]\n"
-		"                     [--fail-on deny|warn|never] [--no-color]\n"
+		"usage: pgadmit check [-f PATH]... [PATH]... [--format "
+		"text|json|sarif]\n"
+		"                     [--policy FILE] [--fail-on "
+		"deny|warn|never] [--no-color]\n"
+		"                     [--stdin-name NAME]\n"
 		"\n"
 		"Checks Kubernetes YAML/JSON and Docker Compose files against "
 		"the manifest\nrules (PGA101-PGA104). PATH is a file, a "
-		"directory (recursed for *.yaml,\n*.yml, *.json) or - for "
-		"standard input; several -f form one bundle.\nWith no -f, "
-		"standard input is read.\n"
+		"directory (recursed for *.yaml,\n*.yml, *.json; one with a "
+		"kustomization.yaml is rendered with\n`kubectl kustomize`) or - "
+		"for standard input; several PATHs form one bundle.\nWith no "
+		"PATH, standard input is read (not from a terminal). Pipe a "
+		"Helm\nchart in: helm template NAME CHART | pgadmit check -f "
+		"-\n"
 		"\n"
-		"  -f, --file PATH      input (repeatable)\n"
+		"  -f, --file PATH      input (repeatable; a bare PATH is the "
+		"same)\n"
 		"      --format FMT     text (default), json or sarif\n"
 		"      --policy FILE    policy file (default: $PGADMIT_POLICY "
 		"or built-in)\n"
 		"      --fail-on LEVEL  exit 1 on findings at or above LEVEL "
 		"(default deny)\n"
 		"      --no-color       never colour the text report\n"
+		"      --stdin-name NAME  the file name of standard input in "
+		"reports\n"
 		"\n"
 		"exit status: 0 no finding at or above --fail-on, 1 findings, "
-		"2 usage error\nor invalid input\n");
+		"2 usage error,\ninvalid input, or an input without any "
+		"Kubernetes or Compose object\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -49,6 +58,7 @@ int cmd_check(int argc, char **argv)
 		{"policy", required_argument, NULL, 'p'},
 		{"fail-on", required_argument, NULL, 'x'},
 		{"no-color", no_argument, NULL, 'C'},
+		{"stdin-name", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -56,6 +66,7 @@ int cmd_check(int argc, char **argv)
 	size_t ninputs = 0;
 	int format = REPORT_TEXT, fail_on = FAIL_ON_DENY;
 	bool color = true;
+	struct check_options copt = {0};
 	const char *policy_path = getenv("PGADMIT_POLICY");
 	if (policy_path && !*policy_path)
 		policy_path = NULL;
@@ -86,6 +97,12 @@ int cmd_check(int argc, char **argv)
 						   optarg);
 			break;
 		case 'C': color = false; break;
+		case 'S':
+			if (!*optarg)
+				return usage_error("--stdin-name: %s",
+						   "expected a file name");
+			copt.stdin_name = optarg;
+			break;
 		case 'h': usage_check(stdout); return 0;
 		case ':':
 			return usage_error("%s needs an argument",
@@ -95,11 +112,20 @@ int cmd_check(int argc, char **argv)
 					   argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s' (use -f PATH)",
-				   argv[optind]);
-	if (ninputs == 0)
+	/* Positional paths are inputs, as with -f. */
+	for (; optind < argc; optind++) {
+		if (ninputs == MAX_INPUTS)
+			return usage_error("too many inputs (max %s)", "1024");
+		inputs[ninputs++] = argv[optind];
+	}
+	if (ninputs == 0) {
+		/* Nothing named and a person at the keyboard: waiting for
+		 * manifests on the terminal looks like a hang. */
+		if (isatty(STDIN_FILENO))
+			return usage_error("%s", "no input: give -f PATH or a "
+						 "PATH, or pipe manifests in");
 		inputs[ninputs++] = "-";
+	}
 	const char *nc = getenv("NO_COLOR");
 	if (format != REPORT_TEXT || !isatty(STDOUT_FILENO) || (nc && *nc))
 		color = false;
@@ -112,7 +138,7 @@ int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct check_result r;
-	int rc = check_run(inputs, ninputs, p, NULL, stderr, &r);
+	int rc = check_run(inputs, ninputs, p, NULL, &copt, stderr, &r);
 	if (rc != 0) {
 		fprintf(stderr, "pgadmit check: out of memory\n");
 		check_result_free(&r);
@@ -123,7 +149,9 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < r.findings.n; i++)
 		if (action_fails(r.findings.v[i].action, fail_on))
 			status = EXIT_FINDINGS;
-	if (report_write(stdout, format, &r.findings, &r.summary, color)) {
+	struct report_errors errs = {r.errors, r.nerrors};
+	if (report_write_run(stdout, format, &r.findings, &r.summary, &errs,
+			     color)) {
 		fprintf(stderr, "pgadmit check: cannot write the report\n");
 		status = EXIT_USAGE;
 	}

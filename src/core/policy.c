@@ -16,6 +16,8 @@
 #include "pgadmit/manifest.h"
 #include "pgadmit/policy.h"
 
+extern char **environ;
+
 #define DEFAULT_IMAGE_PATTERN                                                  \
 	"^(postgres|postgresql|postgis|timescaledb|timescaledb-ha|"            \
 	"postgresql-repmgr|spilo(-[0-9]+)?|crunchy-postgres(-gis)?)$"
@@ -30,7 +32,8 @@ static int set_image_pattern(struct policy *p, const char *pat, struct err *err)
 	if (rc != 0) {
 		char buf[128];
 		regerror(rc, &re, buf, sizeof(buf));
-		return err_set(err, "invalid image pattern '%s': %s", pat, buf);
+		return err_set(err, "invalid regular expression '%s': %s",
+			       pat, buf);
 	}
 	char *copy = strdup(pat);
 	if (!copy) {
@@ -54,8 +57,8 @@ static int set_port_name_pattern(struct policy *p, const char *pat,
 	if (rc != 0) {
 		char buf[128];
 		regerror(rc, &re, buf, sizeof(buf));
-		return err_set(err, "invalid port name pattern '%s': %s", pat,
-			       buf);
+		return err_set(err, "invalid regular expression '%s': %s",
+			       pat, buf);
 	}
 	char *copy = strdup(pat);
 	if (!copy) {
@@ -159,6 +162,16 @@ static int bad(struct loadctx *c, const json_t *node, const char *key,
 		return err_set(c->err, "%s:%d: %s: %s", c->name, line, key,
 			       what);
 	return err_set(c->err, "%s: %s: %s", c->name, key, what);
+}
+
+/* set_*_pattern() left the regex library's reason in c->err; bad() writes
+ * into the same buffer, so the reason is copied out first (passing
+ * c->err->msg itself printed the prefix twice and lost the reason). */
+static int bad_regex(struct loadctx *c, const json_t *node, const char *key)
+{
+	char why[ERR_MSG_MAX];
+	snprintf(why, sizeof(why), "%s", c->err->msg);
+	return bad(c, node, key, why);
 }
 
 static int get_int(struct loadctx *c, const json_t *v, const char *key,
@@ -276,13 +289,13 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 				return bad(c, v, key, "expected a string");
 			if (set_image_pattern(c->p, json_string_value(v),
 					      c->err))
-				return bad(c, v, key, c->err->msg);
+				return bad_regex(c, v, key);
 		} else if (strcmp(k, "portNamePattern") == 0) {
 			if (!json_is_string(v))
 				return bad(c, v, key, "expected a string");
 			if (set_port_name_pattern(c->p, json_string_value(v),
 						  c->err))
-				return bad(c, v, key, c->err->msg);
+				return bad_regex(c, v, key);
 		} else
 			return bad(c, v, key, "unknown key (expected ports, "
 					      "imagePattern, portNamePattern)");
@@ -487,22 +500,63 @@ static int env_int(const char *var, long long lo, long long hi, long long *out,
 	return 0;
 }
 
-int policy_apply_env(struct policy *p, struct err *err)
+#define RULE_ENV_PREFIX "PGADMIT_RULE_"
+
+/*
+ * PGADMIT_RULE_<ID>=deny|warn|annotate|off, as the policy file's rules: an
+ * id in any case. Every PGADMIT_RULE_* variable is looked at, so a name
+ * that is no rule's id (a typo, a slug, a rule pgadmit does not have) is an
+ * error instead of a setting silently ignored. An empty value is unset.
+ */
+static int apply_rule_env(struct policy *p, struct err *err)
 {
-	for (int i = 0; i < R_COUNT; i++) {
-		char var[64];
-		snprintf(var, sizeof(var), "PGADMIT_RULE_%s",
-			 rule_catalog[i].code);
-		const char *s = getenv(var);
-		if (!s || !*s)
+	bool set[R_COUNT] = {false};
+	size_t plen = strlen(RULE_ENV_PREFIX);
+	for (char **e = environ; e && *e; e++) {
+		const char *var = *e, *eq = strchr(var, '=');
+		if (!eq || strncmp(var, RULE_ENV_PREFIX, plen) != 0)
 			continue;
-		int a = action_parse(s, 0);
+		char name[64];
+		size_t nl = (size_t)(eq - var);
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(nl < sizeof(name) - 1 ? nl : sizeof(name) - 1),
+			 var);
+		const char *id = name + plen, *val = eq + 1;
+		const struct rule_meta *m = rule_meta_by_code(id);
+		if (!m || strcasecmp(m->code, id) != 0 ||
+		    nl >= sizeof(name)) {
+			char ids[256] = "";
+			size_t k = 0;
+			for (int i = 0; i < R_COUNT && k < sizeof(ids); i++)
+				k += (size_t)snprintf(ids + k, sizeof(ids) - k,
+						      "%s%s", i ? ", " : "",
+						      rule_catalog[i].code);
+			return err_set(err,
+				       "%s: unknown rule (expected "
+				       RULE_ENV_PREFIX "<ID> with one of %s)",
+				       name, ids);
+		}
+		if (!*val)
+			continue;
+		int a = action_parse(val, 0);
 		if (a < 0)
 			return err_set(err, "%s: expected deny|warn|annotate|"
 					    "off, got '%s'",
-				       var, s);
-		p->actions[i] = (enum action)a;
+				       name, val);
+		if (set[m->id] && p->actions[m->id] != (enum action)a)
+			return err_set(err, "%s: %s is set twice with "
+					    "different actions",
+				       name, m->code);
+		p->actions[m->id] = (enum action)a;
+		set[m->id] = true;
 	}
+	return 0;
+}
+
+int policy_apply_env(struct policy *p, struct err *err)
+{
+	if (apply_rule_env(p, err))
+		return -1;
 	const char *s = getenv("PGADMIT_POSTGRES_PORTS");
 	if (s && *s) {
 		int ports[POLICY_MAX_PORTS];

@@ -24,20 +24,29 @@ static json_t *finding_json(const struct finding *f)
 }
 
 int report_json(FILE *out, const struct finding_list *l,
-		const struct report_summary *s)
+		const struct report_summary *s, const struct report_errors *e)
 {
 	int rc = -1;
 	size_t cnt[5];
 	finding_list_count(l, cnt);
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *errs = json_array();
 	json_t *root = NULL;
-	if (!arr)
+	if (!arr || !errs)
 		goto out;
 	for (size_t i = 0; i < l->n; i++)
 		if (json_array_append_new(arr, finding_json(&l->v[i])))
 			goto out;
-	root = json_pack("{s:i, s:O, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
-			 "version", 1, "findings", arr, "summary", "files",
+	/* Inputs that could not be read or held nothing to check. */
+	for (size_t i = 0; i < e->n; i++)
+		if (json_array_append_new(
+			    errs, json_pack("{s:s, s:s}", "input",
+					    e->v[i].input, "message",
+					    e->v[i].message)))
+			goto out;
+	root = json_pack("{s:i, s:O, s:O, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I}}",
+			 "version", 1, "findings", arr, "errors", errs,
+			 "summary", "files",
 			 (json_int_t)s->files, "documents",
 			 (json_int_t)s->documents, "objects",
 			 (json_int_t)s->objects, "deny",
@@ -48,6 +57,7 @@ int report_json(FILE *out, const struct finding_list *l,
 	rc = report_dump_json(out, root);
 out:
 	json_decref(root);
+	json_decref(errs);
 	json_decref(arr);
 	return rc;
 }
