@@ -69,6 +69,7 @@ struct rule_meta {
 	const char *quiet[RULE_MAX_ITEMS]; /* what does not */
 	const char *fix;        /* how to fix it */
 	const char *optout;     /* how to opt out */
+	const char *example;    /* a snippet that fires it, or NULL */
 };
 
 /* The catalog, R_COUNT entries in id order. */

@@ -35,83 +35,134 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "first thing scanners find; Postgres should be reached through a "
 	 "ClusterIP Service or an internal load balancer.",
 	 {"a `NodePort` or `LoadBalancer` Service with a Postgres port — "
-	  "`port`, `targetPort` or `name` (numbers from `postgres.ports`, "
-	  "default 5432 and 6432; names matching `postgres.portNamePattern`); "
-	  "one finding per matching port entry",
-	  "any Service with non-empty `externalIPs` and a Postgres port",
-	  "a container port with a `hostPort` where `hostPort` or "
-	  "`containerPort` is a Postgres port (containers, initContainers, "
-	  "ephemeralContainers)",
-	  "`hostNetwork: true` on a Pod spec with a Postgres server image in "
-	  "`containers` or a Postgres `containerPort`",
-	  "Compose (`check` only): `ports` publishing a Postgres port on all "
-	  "interfaces (`\"5432:5432\"`, `\"5432\"`, `\"0.0.0.0:5432:5432\"`, long "
-	  "syntax without `host_ip`), or `network_mode: host` on a service "
-	  "with a Postgres server image",
+	  "`port`, `targetPort` or `name`: port numbers from `postgres.ports` "
+	  "(default 5432 and 6432, integers or numeric strings), names and "
+	  "string targetPorts matching `postgres.portNamePattern` "
+	  "(`^(tcp-)?(postgres|postgresql|pg|pgsql|pgbouncer)$`, "
+	  "case-insensitive); one finding per matching port entry, at the "
+	  "field that matched",
+	  "any Service with non-empty `externalIPs` and a Postgres port (path "
+	  "`spec.externalIPs[0]`)",
+	  "a container port with a non-zero `hostPort` where `hostPort` or "
+	  "`containerPort` is a Postgres port, in containers, initContainers "
+	  "and ephemeralContainers (path `…ports[j].hostPort`)",
+	  "`hostNetwork: true` with a Postgres server image in `containers`, "
+	  "or a Postgres `containerPort` in any container (path `<pod "
+	  "spec>.hostNetwork`; the line is where the Pod spec starts)",
+	  "Compose (`check` only): `ports` that publish a Postgres port (host "
+	  "or container side, ranges included) on all interfaces — "
+	  "`\"5432:5432\"`, `\"5432\"`, `5432`, `\"0.0.0.0:5432:5432\"`, long "
+	  "syntax without `host_ip` or with `host_ip: 0.0.0.0` or `::`; "
+	  "`network_mode: host` on a service with a Postgres server image",
 	  NULL},
 	 {"an internal LoadBalancer: every `loadBalancerSourceRanges` entry "
-	  "inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 or "
-	  "fc00::/7, or an internal-LB annotation (AWS, GKE, Azure); "
-	  "`0.0.0.0/0` and `::/0` are never internal, and a NodePort still fires",
+	  "inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 (or, "
+	  "for IPv6, fc00::/7), or one of the annotations "
+	  "`service.beta.kubernetes.io/aws-load-balancer-internal` (any value "
+	  "but `\"false\"`, `\"0\"` or empty), "
+	  "`service.beta.kubernetes.io/aws-load-balancer-scheme: internal`, "
+	  "`networking.gke.io/load-balancer-type: Internal`, "
+	  "`cloud.google.com/load-balancer-type: Internal`, "
+	  "`service.beta.kubernetes.io/azure-load-balancer-internal: "
+	  "\"true\"`; `0.0.0.0/0` and `::/0` are never internal, an empty list "
+	  "is not internal, and a NodePort still fires",
 	  "Compose ports bound to a specific address (`127.0.0.1`, `[::1]`, "
-	  "any other host IP) and `expose:`",
-	  "UDP and SCTP ports", NULL},
+	  "any other host IP: binding one interface is a deliberate choice) "
+	  "and `expose:` (not published)",
+	  "UDP and SCTP ports (Postgres speaks TCP)", NULL},
 	 "Use `type: ClusterIP`, or an internal load balancer with private "
 	 "`loadBalancerSourceRanges`; drop `hostPort`/`hostNetwork`; in Compose "
 	 "bind to loopback (`\"127.0.0.1:5432:5432\"`) or drop the mapping.",
-	 OPTOUT_MANIFEST("PGA101", "postgres-port-exposed")},
+	 OPTOUT_MANIFEST("PGA101", "postgres-port-exposed"),
+	 "apiVersion: v1\n"
+	 "kind: Service\n"
+	 "metadata: {name: db}\n"
+	 "spec:\n"
+	 "  type: NodePort\n"
+	 "  ports:\n"
+	 "    - port: 5432        # PGA101 spec.ports[0].port\n"},
 
 	{R_PGA102, "PGA102", "postgres-credentials-inline", ACTION_DENY,
 	 MANIFEST, "PostgreSQL credentials written inline",
 	 "A password written in a manifest ends up in Git, in `helm template` "
 	 "output and in every copy of the object; Secrets are where it "
-	 "belongs.",
-	 {"an env entry with a literal non-empty `value` named `PGPASSWORD`, or "
-	  "ending in `PASSWORD`, `PASSWD`, `PWD` or `_PASS` and containing `PG`, "
-	  "`POSTGRES`, `DB`, `DATABASE` or `SQL`, or in a container running a "
-	  "Postgres server image",
-	  "a connection string with a password (`postgresql://u:p@h/db`, "
-	  "`password=` in libpq or JDBC text, `PGPASSWORD=…` in a command line) "
-	  "in an env value, a `command` or an `args` element",
-	  "a ConfigMap `data` value holding such a connection string, or a key "
-	  "that would fire by its name with a non-empty value",
-	  "Compose: the same in `environment` (map or list form), `command` and "
-	  "`entrypoint`",
+	 "belongs. Findings never show it: connection strings are quoted "
+	 "redacted (`postgresql://app:****@db/app`).",
+	 {"an env entry with a literal non-empty `value` whose name is "
+	  "`PGPASSWORD`, or ends in `PASSWORD`, `PASSWD`, `PWD` or `_PASS` and "
+	  "contains `PG`, `POSTGRES`, `DB`, `DATABASE` or `SQL` "
+	  "(case-insensitive), or sits in a container running a Postgres "
+	  "server image",
+	  "a connection string with a password in an env value, a `command` "
+	  "or an `args` element, also inside longer text (`sh -c \"psql "
+	  "postgresql://u:p@h/db\"`)",
+	  "a ConfigMap `data` value with a connection string with a password, "
+	  "or a key that would fire by its name with a non-empty value",
+	  "Compose: the same in `environment` (map form, path "
+	  "`environment.NAME`; list form `NAME=value`, path `environment[i]`), "
+	  "`command` and `entrypoint` (string or list)",
+	  "connection strings are `postgres://`, `postgresql://`, "
+	  "`postgresql+<driver>://` with a password in the userinfo or a "
+	  "`password=` parameter; `jdbc:postgresql://` with `password=` (or a "
+	  "userinfo password); libpq `key=value` text with "
+	  "`password=<non-empty>` (quoted values `'a b'` supported); and a "
+	  "`PGPASSWORD=<value>` shell assignment inside a command line",
 	  NULL},
 	 {"`valueFrom` (secretKeyRef, configMapKeyRef, …) and `envFrom`",
-	  "values that are only references: `$(VAR)`, `${VAR}`, `$VAR`, "
-	  "`${VAR:-default}`, and passwords made only of references",
+	  "values that are only references: Kubernetes `$(VAR)`, Compose "
+	  "`${VAR}`, `$VAR`, `${VAR:-default}` (also a run such as "
+	  "`$(A)$(B)`), and a connection string whose password is only a "
+	  "reference (`postgresql://app:$(DB_PASSWORD)@db/app`); `$$(A)` is an "
+	  "escaped, literal `$(A)` and does fire",
 	  "empty values and empty passwords (`postgresql://u:@h`, `password=`)",
-	  "Secrets, ever",
-	  "Compose list entries without `=` and `null` map values; the bare "
-	  "variable `PWD`",
-	  NULL},
+	  "Secrets, ever (that is where credentials belong)",
+	  "Compose list entries without `=` (`- DB_PASSWORD` takes the host's "
+	  "value) and `null` map values",
+	  "the bare variable `PWD` (the shell's working directory)", NULL},
 	 "Store the password in a Secret and reference it: "
 	 "`valueFrom.secretKeyRef`, or `envFrom.secretRef` for a ConfigMap's "
 	 "connection string moved to a Secret; in Compose use secrets, an "
-	 "`env_file` kept out of the repository, or `${VAR}`.",
-	 OPTOUT_MANIFEST("PGA102", "postgres-credentials-inline")},
+	 "`env_file` kept out of the repository, or `${VAR}` from the "
+	 "environment.",
+	 OPTOUT_MANIFEST("PGA102", "postgres-credentials-inline"),
+	 "        env:\n"
+	 "          - name: POSTGRES_PASSWORD\n"
+	 "            value: \"s3cret\"     # PGA102 "
+	 "spec.template.spec.containers[0].env[0].value\n"
+	 "          - name: DATABASE_URL\n"
+	 "            value: postgresql://app:s3cret@db/app   # PGA102 "
+	 "...env[1].value\n"},
 
 	{R_PGA103, "PGA103", "postgres-backup-missing", ACTION_WARN, MANIFEST,
 	 "PostgreSQL workload without a backup CronJob",
 	 "A database without a scheduled backup is found out on the day it is "
 	 "needed. Default `warn`: `kubectl apply -f dir/` may create the "
 	 "database before its CronJob.",
-	 {"a StatefulSet, Deployment, DaemonSet, ReplicaSet or unowned Pod "
-	  "with a Postgres server image in `containers`, when its namespace "
-	  "has no backup: no CronJob whose `image`, `command` or `args` name "
+	 {"a Postgres workload — a StatefulSet, Deployment, DaemonSet, "
+	  "ReplicaSet, or a Pod without `ownerReferences`, with a `containers` "
+	  "entry running a Postgres server image — whose namespace has no "
+	  "backup; the finding points at `metadata.name`",
+	  "a backup is a CronJob in the same namespace (no namespace matches "
+	  "no namespace) whose containers' `image`, `command` or `args` name "
 	  "`pg_dump`, `pg_dumpall`, `pg_basebackup`, `pgbackrest`, `wal-g`, "
-	  "`barman` or `pg_probackup`, and none whose label or annotation "
-	  "`pgadmit.dev/backup-for` names the workload",
-	  "`check`: the CronJobs are those of the whole bundle (every `-f`), "
-	  "before or after the workload",
-	  "webhook: the namespace's CronJobs are listed from the Kubernetes "
-	  "API (cached); when the API cannot be asked the finding says backups "
-	  "could not be verified, at `warn` at most — never `deny`",
+	  "`barman` or `pg_probackup` as a word (`/usr/bin/pg_dump -Fc`, "
+	  "`registry/tools/wal-g:1.0`, `barman-cloud-backup` count; "
+	  "`postgres-backup-local` does not), or a CronJob whose label or "
+	  "annotation `pgadmit.dev/backup-for` names the workload (the "
+	  "annotation may list several names, separated by commas or spaces)",
+	  "`check` judges the whole bundle: the CronJob may come before or "
+	  "after the workload, in any file of the run",
+	  "webhook: the namespace's CronJobs come from the Kubernetes API "
+	  "(cached); when the API cannot be asked, the finding says backups "
+	  "could not be verified and why, at `warn` (or the configured action "
+	  "if lower) — never `deny`. A CronJob the webhook has just admitted "
+	  "counts at once",
 	  NULL},
-	 {"a workload annotated `pgadmit.dev/backup: \"<reason>\"` (non-blank)",
-	  "Postgres images in init or ephemeral containers only (e.g. "
-	  "`pg_isready` waits); Jobs",
+	 {"a workload annotated `pgadmit.dev/backup: \"<reason>\"` with a "
+	  "non-blank reason",
+	  "init or ephemeral containers running a `postgres` image (e.g. "
+	  "`pg_isready` waits) do not make a workload a database server; Jobs "
+	  "are not workloads",
 	  "objects in namespaces the policy skips (whose CronJobs do not "
 	  "count as backups either)",
 	  NULL},
@@ -121,7 +172,15 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "annotate the workload `pgadmit.dev/backup: \"<reason>\"`. Otherwise "
 	 "as every manifest rule: `pgadmit.dev/ignore-postgres-backup-missing: "
 	 "\"<reason>\"`, `rules: {PGA103: off}` or `PGADMIT_RULE_PGA103=off`, "
-	 "`namespaces.skip`."},
+	 "`namespaces.skip`.",
+	 "apiVersion: apps/v1\n"
+	 "kind: StatefulSet\n"
+	 "metadata:\n"
+	 "  name: pg            # PGA103 metadata.name\n"
+	 "spec:\n"
+	 "  template:\n"
+	 "    spec:\n"
+	 "      containers: [{name: pg, image: postgres:16}]\n"},
 
 	{R_PGA104, "PGA104", "postgres-ssl-disabled", ACTION_WARN, MANIFEST,
 	 "PostgreSQL SSL disabled",
@@ -129,13 +188,16 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "text over the pod network.",
 	 {"a connection string (env value, `command`/`args` element, ConfigMap "
 	  "value, Compose environment or command) with `sslmode=disable` or "
-	  "`sslmode=allow`, or a JDBC URL with `ssl=false` or "
-	  "`sslmode=disable`",
-	  "a literal `PGSSLMODE` of `disable` or `allow` in a container's env, "
-	  "a ConfigMap key or a Compose environment",
-	  "a Postgres server container (or Compose service) started with ssl "
-	  "off: `-c ssl=off`, `-cssl=off`, `--ssl=off`, also inside a shell "
-	  "line; `off`, `false`, `no` and `0` all mean off",
+	  "`sslmode=allow` (also percent-encoded), or a JDBC URL with "
+	  "`ssl=false` or `sslmode=disable`",
+	  "a literal `PGSSLMODE` of `disable` or `allow` (case-insensitive) in "
+	  "a container's env, a ConfigMap key or a Compose environment",
+	  "a Postgres server container (or Compose service) whose "
+	  "`command`/`args` (or Compose `entrypoint`) set ssl off: `-c "
+	  "ssl=off`, `-c` `ssl=off` as two elements, `-cssl=off`, `--ssl=off`, "
+	  "also inside one element (`sh -c \"docker-entrypoint.sh postgres -c "
+	  "ssl=off\"`); `off`, `false`, `no` and `0` all mean off; the path "
+	  "points at the element holding `ssl=off`",
 	  NULL},
 	 {"`sslmode=prefer`, `require`, `verify-ca`, `verify-full`; JDBC "
 	  "`ssl=true`; `ssl=false` in a non-JDBC URI",
@@ -143,7 +205,13 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "`PGSSLMODE` from `valueFrom`", NULL},
 	 "Use `sslmode=verify-full` (or at least `sslmode=require`); start the "
 	 "server with SSL on.",
-	 OPTOUT_MANIFEST("PGA104", "postgres-ssl-disabled")},
+	 OPTOUT_MANIFEST("PGA104", "postgres-ssl-disabled"),
+	 "        env:\n"
+	 "          - name: DATABASE_URL\n"
+	 "            value: postgresql://app@db/app?sslmode=disable   # "
+	 "PGA104\n"
+	 "        args: [\"-c\", \"ssl=off\"]                              # "
+	 "PGA104 (Postgres image)\n"},
 
 	{R_PGA201, "PGA201", "ssl-off", ACTION_DENY, SCOPE_PROBE,
 	 "Server SSL is off",
@@ -156,7 +224,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Configure `ssl_cert_file` and `ssl_key_file` (cert-manager can issue "
 	 "them), `ALTER SYSTEM SET ssl = on;` and `SELECT pg_reload_conf();`. "
 	 "Do this before enforcing SSL in `pg_hba.conf` (PGA202).",
-	 OPTOUT_PROBE("PGA201")},
+	 OPTOUT_PROBE("PGA201"),
+	 "ssl = off                          # postgresql.conf\n"},
 
 	{R_PGA202, "PGA202", "ssl-not-enforced", ACTION_WARN, SCOPE_PROBE,
 	 "SSL not enforced for remote clients",
@@ -179,7 +248,9 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "before that locks out every remote client. Then make the remote rules "
 	 "`hostssl` (or put `hostnossl all all 0.0.0.0/0 reject` and "
 	 "`hostnossl all all ::/0 reject` first) and `SELECT pg_reload_conf();`.",
-	 OPTOUT_PROBE("PGA202")},
+	 OPTOUT_PROBE("PGA202"),
+	 "# pg_hba.conf\n"
+	 "host    all  all  0.0.0.0/0  scram-sha-256   # PGA202: non-SSL allowed\n"},
 
 	{R_PGA203, "PGA203", "ssl-weak-protocol", ACTION_WARN, SCOPE_PROBE,
 	 "Weak minimum TLS protocol",
@@ -189,7 +260,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 {"a server with SSL off (that is PGA201)", NULL},
 	 "`ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.2';` and "
 	 "`SELECT pg_reload_conf();`.",
-	 OPTOUT_PROBE("PGA203")},
+	 OPTOUT_PROBE("PGA203"),
+	 NULL},
 
 	{R_PGA204, "PGA204", "ssl-cert-expiring", ACTION_WARN, SCOPE_PROBE,
 	 "Server certificate expiring or expired",
@@ -207,7 +279,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 "Renew the certificate (cert-manager: check the Certificate's status) "
 	 "and `SELECT pg_reload_conf();`.",
-	 OPTOUT_PROBE("PGA204") " The threshold is `probe.certExpiryDays`."},
+	 OPTOUT_PROBE("PGA204") " The threshold is `probe.certExpiryDays`.",
+	 NULL},
 
 	{R_PGA205, "PGA205", "ssl-not-used", ACTION_WARN, SCOPE_PROBE,
 	 "Probe session not encrypted",
@@ -217,7 +290,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 {"Unix-domain sockets", NULL},
 	 "Connect with `sslmode=verify-full` (and `sslrootcert`) in the probe's "
 	 "connection string.",
-	 OPTOUT_PROBE("PGA205")},
+	 OPTOUT_PROBE("PGA205"),
+	 NULL},
 
 	{R_PGA211, "PGA211", "fk-missing-index", ACTION_WARN, SCOPE_PROBE,
 	 "Foreign key without an index",
@@ -234,7 +308,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 "`CREATE INDEX CONCURRENTLY ON t (cols);` — for a partitioned table "
 	 "`CREATE INDEX ON ONLY t (cols);`, then one per partition, attached.",
-	 OPTOUT_PROBE("PGA211")},
+	 OPTOUT_PROBE("PGA211"),
+	 NULL},
 
 	{R_PGA212, "PGA212", "index-unused", ACTION_WARN, SCOPE_PROBE,
 	 "Unused index",
@@ -253,7 +328,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "`DROP INDEX CONCURRENTLY …;` (plain `DROP INDEX` for a partitioned "
 	 "index).",
 	 OPTOUT_PROBE("PGA212") " Thresholds: `probe.indexUnusedDays`, "
-	 "`probe.indexUnusedMinBytes`."},
+	 "`probe.indexUnusedMinBytes`.",
+	 NULL},
 
 	{R_PGA213, "PGA213", "index-duplicate", ACTION_WARN, SCOPE_PROBE,
 	 "Duplicate or redundant index",
@@ -271,7 +347,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 "`DROP INDEX CONCURRENTLY <redundant>;` — the message names the index "
 	 "that stays.",
-	 OPTOUT_PROBE("PGA213")},
+	 OPTOUT_PROBE("PGA213"),
+	 NULL},
 
 	{R_PGA214, "PGA214", "index-invalid", ACTION_WARN, SCOPE_PROBE,
 	 "Invalid index",
@@ -283,7 +360,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 "`REINDEX INDEX CONCURRENTLY …;` — for a failed unique build remove "
 	 "the duplicate rows first, or `DROP INDEX CONCURRENTLY …;`.",
-	 OPTOUT_PROBE("PGA214")},
+	 OPTOUT_PROBE("PGA214"),
+	 NULL},
 
 	{R_PGA215, "PGA215", "seq-scan-heavy", ACTION_WARN, SCOPE_PROBE,
 	 "Large table read by sequential scans",
@@ -299,7 +377,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Find the statements that scan the table in `pg_stat_statements` and "
 	 "index the columns they filter on.",
 	 OPTOUT_PROBE("PGA215") " Thresholds: `probe.seqScanMinBytes`, "
-	 "`probe.seqScanMinRows`, `probe.seqScanRatio`."},
+	 "`probe.seqScanMinRows`, `probe.seqScanRatio`.",
+	 NULL},
 
 	{R_PGA221, "PGA221", "connections-near-limit", ACTION_WARN, SCOPE_PROBE,
 	 "Connections near the limit",
@@ -316,7 +395,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 "Put a connection pooler (PgBouncer) in front, or lower the "
 	 "applications' pool sizes.",
-	 OPTOUT_PROBE("PGA221") " Threshold: `probe.connectionsPercent`."},
+	 OPTOUT_PROBE("PGA221") " Threshold: `probe.connectionsPercent`.",
+	 NULL},
 
 	{R_PGA231, "PGA231", "wal-archiving-off", ACTION_WARN, SCOPE_PROBE,
 	 "WAL archiving off",
@@ -328,7 +408,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Set `archive_mode = on` with an `archive_command` or "
 	 "`archive_library` (pgBackRest, WAL-G, barman) and restart; or "
 	 "document that backups are snapshots and turn the rule off.",
-	 OPTOUT_PROBE("PGA231")},
+	 OPTOUT_PROBE("PGA231"),
+	 NULL},
 
 	{R_PGA232, "PGA232", "archiver-failing", ACTION_DENY, SCOPE_PROBE,
 	 "WAL archiver failing",
@@ -341,7 +422,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 {"archiving off (that is PGA231)", NULL},
 	 "Read the server log for the archive command's error, fix it, and "
 	 "watch `pg_stat_archiver` until `last_archived_time` moves.",
-	 OPTOUT_PROBE("PGA232")},
+	 OPTOUT_PROBE("PGA232"),
+	 NULL},
 
 	{R_PGA241, "PGA241", "stats-extension-missing", ACTION_WARN,
 	 SCOPE_PROBE, "pg_stat_statements missing",
@@ -355,7 +437,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 {"databases where the extension is installed and preloaded", NULL},
 	 "Add `pg_stat_statements` to `shared_preload_libraries` (restart), "
 	 "then `CREATE EXTENSION pg_stat_statements;`.",
-	 OPTOUT_PROBE("PGA241")},
+	 OPTOUT_PROBE("PGA241"),
+	 NULL},
 
 	{R_PGA251, "PGA251", "listen-open-hba", ACTION_DENY, SCOPE_PROBE,
 	 "Server listens on all addresses and hba admits everyone",
@@ -371,7 +454,9 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Restrict the hba address ranges to the networks that need access "
 	 "(and `listen_addresses` where possible), then "
 	 "`SELECT pg_reload_conf();`.",
-	 OPTOUT_PROBE("PGA251")},
+	 OPTOUT_PROBE("PGA251"),
+	 "listen_addresses = '*'            # postgresql.conf\n"
+	 "host  all  all  0.0.0.0/0  scram-sha-256     # pg_hba.conf: PGA251\n"},
 
 	{R_PGA252, "PGA252", "hba-trust", ACTION_DENY, SCOPE_PROBE,
 	 "trust authentication for remote connections",
@@ -384,7 +469,9 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 "Replace `trust` with `scram-sha-256` (keep `trust`, if at all, for "
 	 "local connections), then `SELECT pg_reload_conf();`.",
-	 OPTOUT_PROBE("PGA252")},
+	 OPTOUT_PROBE("PGA252"),
+	 "# pg_hba.conf\n"
+	 "host  all  all  10.0.0.0/8  trust             # PGA252\n"},
 
 	{R_PGA253, "PGA253", "password-md5", ACTION_WARN, SCOPE_PROBE,
 	 "MD5 password encryption",
@@ -397,7 +484,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "`ALTER SYSTEM SET password_encryption = 'scram-sha-256';`, "
 	 "`SELECT pg_reload_conf();`, then set each password again "
 	 "(`\\password ROLE`).",
-	 OPTOUT_PROBE("PGA253")},
+	 OPTOUT_PROBE("PGA253"),
+	 NULL},
 };
 
 const struct rule_meta *rule_meta_by_code(const char *s)

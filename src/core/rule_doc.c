@@ -74,6 +74,21 @@ static void put_wrapped(struct strbuf *sb, const char *s, const char *first,
 	sb_putc(sb, '\n');
 }
 
+/* Append a multi-line snippet verbatim, each line after indent. */
+static void put_indented(struct strbuf *sb, const char *s,
+			 const char *heading, const char *indent)
+{
+	sb_puts(sb, heading);
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		sb_puts(sb, indent);
+		sb_append(sb, s, n);
+		sb_putc(sb, '\n');
+		s += n + (nl ? 1 : 0);
+	}
+}
+
 static void put_list(struct strbuf *sb, const char *const *items,
 		     enum rule_doc_format fmt)
 {
@@ -107,10 +122,15 @@ void rule_doc_render(const struct rule_meta *m, enum rule_doc_format fmt,
 			  "| id | slug | scope | default action |\n"
 			  "|---|---|---|---|\n"
 			  "| `%s` | `%s` | %s | `%s` |\n\n"
-			  "%s\n\n## Fires on\n\n",
+			  "%s\n\n",
 			  m->code, m->slug, m->title, m->code, m->slug,
 			  sb_str(&scope), action_name(m->def_action),
 			  m->summary);
+		if (m->example)
+			sb_printf(sb, "```%s\n%s```\n\n",
+				  (m->scope & SCOPE_PROBE) ? "" : "yaml",
+				  m->example);
+		sb_puts(sb, "## Fires on\n\n");
 		put_list(sb, m->fires, fmt);
 		sb_puts(sb, "\n## Does not fire on\n\n");
 		put_list(sb, m->quiet, fmt);
@@ -126,6 +146,8 @@ void rule_doc_render(const struct rule_meta *m, enum rule_doc_format fmt,
 		sb_printf(sb, "scope: %s; default action: %s\n\n",
 			  sb_str(&scope), action_name(m->def_action));
 		put_wrapped(sb, m->summary, "", "");
+		if (m->example)
+			put_indented(sb, m->example, "\nExample:\n", "    ");
 		sb_puts(sb, "\nFires on:\n");
 		put_list(sb, m->fires, fmt);
 		sb_puts(sb, "\nDoes not fire on:\n");
@@ -212,7 +234,10 @@ static json_t *rule_json(const struct rule_meta *m, int full)
 	if (!fires || !quiet ||
 	    json_object_set_new(r, "summary", json_string(m->summary)) ||
 	    json_object_set_new(r, "fix", json_string(m->fix)) ||
-	    json_object_set_new(r, "opt_out", json_string(m->optout))) {
+	    json_object_set_new(r, "opt_out", json_string(m->optout)) ||
+	    json_object_set_new(r, "example", m->example
+						      ? json_string(m->example)
+						      : json_null())) {
 		json_decref(fires);
 		json_decref(quiet);
 		json_decref(r);
