@@ -112,7 +112,9 @@ int policy_init(struct policy *p, struct err *err)
 	p->probe.statement_timeout_ms = 5000;
 	p->probe.lock_timeout_ms = 1000;
 	p->probe.concurrency = 4;
-	p->webhook.max_body_bytes = 3LL << 20;
+	/* The largest review the API server sends: docs/memory.md ("Body
+	 * cap"): a 1 MiB ConfigMap UPDATE with escaped values is 15 MB. */
+	p->webhook.max_body_bytes = 20LL << 20;
 	p->webhook.kube_timeout_ms = 2000;
 	p->webhook.cronjob_cache_ttl_s = 30;
 	if (set_image_pattern(p, DEFAULT_IMAGE_PATTERN, err) ||
