@@ -69,7 +69,7 @@ int policy_load_file(struct policy *p, const char *path, struct err *err);
 /* Same from memory (used by tests and the fuzzer). name is for messages. */
 int policy_load_buffer(struct policy *p, const char *buf, size_t len,
 		       const char *name, struct err *err);
-/* Environment overrides (README "Environment"): PGADMIT_RULE_<ID>=action,
+/* Environment overrides (docs/policy.md, "Environment"): PGADMIT_RULE_<ID>=action,
  * PGADMIT_POSTGRES_PORTS=5432,6432, PGADMIT_IMAGE_PATTERN=...,
  * PGADMIT_SKIP_NAMESPACES=a,b, PGADMIT_MAX_BODY_BYTES=N. */
 int policy_apply_env(struct policy *p, struct err *err);
