@@ -4,7 +4,8 @@
  * For one object: skip policy-skipped namespaces, then for each rule in id
  * order that is not off and looks at the object's kind, honour the opt-out
  * annotation pgadmit.dev/ignore-<slug> (reported as one info finding) or
- * run the rule. Findings per object are capped at FINDING_MAX_PER_OBJECT;
+ * run the rule; pgadmit.dev/ annotations that are not honoured get an info
+ * finding each (annotations.c). Findings per object are capped at FINDING_MAX_PER_OBJECT;
  * the rest are counted in out->dropped.
  */
 #include <ctype.h>
@@ -230,14 +231,27 @@ static const char *find_optout(const struct object_ref *o, const char *slug,
 }
 
 /* Returns 1 when the rule is opted out (info finding reported), 0 when not,
- * -1 on OOM. An empty reason is not honoured: the rule runs. */
+ * -1 on OOM. An empty reason is not honoured (an info finding says so): the
+ * rule runs. */
 static int optout(struct rule_ctx *c)
 {
 	const json_t *node = NULL;
 	struct strbuf path = STRBUF_INIT;
 	const char *reason = find_optout(c->o, c->meta->slug, &node, &path);
 	int rc = 0;
-	if (reason && rule_reason_ok(reason)) {
+	if (reason && !rule_reason_ok(reason)) {
+		/* Not honoured, and said so: the rule runs. */
+		char msg[RULE_MSG_MAX * 2];
+		snprintf(msg, sizeof(msg),
+			 IGNORE_PREFIX "%s not honoured: the reason is empty",
+			 c->meta->slug);
+		rc = rule_report_as(c, ACTION_INFO, false, node, sb_str(&path),
+				    msg,
+				    "say why the rule does not apply: "
+				    IGNORE_PREFIX "<slug>: \"<reason>\"")
+			     ? -1
+			     : 0;
+	} else if (reason) {
 		char msg[RULE_MSG_MAX * 2];
 		snprintf(msg, sizeof(msg), "%s ignored by annotation: %s",
 			 c->meta->code, reason);
@@ -263,6 +277,13 @@ int rules_eval_object(const struct policy *p, const struct object_ref *o,
 	/* rule_path_key() and the compose prefix make path strings; the
 	 * reporter copies them, so no memory outlives this call but out's. */
 	size_t nobj = 0;
+	struct rule_ctx ac = {
+		.p = p, .o = o, .meta = &rule_catalog[R_PGA101],
+		.action = ACTION_INFO, .oracle = oracle, .out = out,
+		.deferred = deferred, .nobj = &nobj,
+	};
+	if (rule_annotation_notes(&ac) || ac.oom)
+		return -1;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
 		const struct rule *r = rules[i];
 		if (p->actions[r->id] == ACTION_OFF ||

@@ -70,4 +70,10 @@ bool rule_is_pg_port_value(const struct policy *p, const json_t *v);
 /* Trimmed value is non-empty. */
 bool rule_reason_ok(const char *s);
 
+/* Info findings for the object's pgadmit.dev/ annotations (Compose: labels)
+ * that have no effect: a rule id or unknown slug in ignore-<slug>, a probe
+ * rule, an empty pgadmit.dev/backup, an unknown key (annotations.c).
+ * 0 or -1 (OOM). */
+int rule_annotation_notes(struct rule_ctx *c);
+
 #endif

@@ -542,13 +542,16 @@ static void test_optout(void)
 	CU_ASSERT_EQUAL_FATAL(out.n, 1);
 	CU_ASSERT_EQUAL(out.v[0].action, ACTION_DENY);
 	finding_list_free(&out);
-	/* non-string (empty) reason is not honoured */
+	/* non-string (empty) reason is not honoured, and an info says so */
 	nodeport(js, sizeof(js), "prod",
 		 "\"pgadmit.dev/ignore-postgres-port-exposed\":null");
 	finding_list_init(&out);
 	CU_ASSERT_EQUAL(eval(&p, js, &out), 0);
-	CU_ASSERT_EQUAL_FATAL(out.n, 1);
-	CU_ASSERT_EQUAL(out.v[0].action, ACTION_DENY);
+	CU_ASSERT_EQUAL_FATAL(out.n, 2);
+	CU_ASSERT_EQUAL(out.v[0].action, ACTION_INFO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message,
+				      "not honoured: the reason is empty"));
+	CU_ASSERT_EQUAL(out.v[1].action, ACTION_DENY);
 	finding_list_free(&out);
 	policy_release(&p);
 }
