@@ -69,6 +69,20 @@ int probe_shard_from_env(unsigned *index, unsigned *count, struct err *err);
  * it. Caller frees. NULL on OOM. */
 char *probe_target_name(const char *dsn);
 
+/* ---- server majors ------------------------------------------------------ */
+
+/* The majors the probe is tested against (tests/integration/test_probe.sh);
+ * a server outside them is probed anyway, with a note saying so. */
+#define PROBE_MAJOR_MIN 13
+#define PROBE_MAJOR_MAX 18
+
+/* server_version_num (150018) -> major (15); before 10 the major had two
+ * parts: 90624 -> 96. 0 when num is not a version. */
+int probe_major_from_num(long num);
+/* The note for a major outside PROBE_MAJOR_MIN..MAX, malloc'd, or NULL
+ * (tested major, or OOM: *oom says which). */
+char *probe_major_note(int major, bool *oom);
+
 /* ---- results ---------------------------------------------------------- */
 
 struct probe_finding {
@@ -108,6 +122,10 @@ struct probe_result {
 	enum probe_status status;
 	char *error;           /* status ERROR: why (redacted), else NULL */
 	char *server_version;  /* "15.18" or NULL */
+	int server_major;      /* 15 (9.6 is 96); 0 when unknown */
+	char **notes;          /* what was not judged and why, for the
+				* reader; owned */
+	size_t nnotes;
 	bool tls_done;         /* tls below was filled */
 	struct probe_tls tls;
 	struct probe_finding *findings;

@@ -27,17 +27,10 @@ static const char activity_sql[] =
 	" FROM pg_catalog.pg_stat_activity a"
 	" LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid";
 
-static const char stats_grant[] = "GRANT pg_read_all_stats TO %s;";
-
 static int unknown_grant(struct probe_ctx *c, enum rule_id id,
 			 const char *object, const char *why)
 {
-	const char *role = probe_fact(c, "role");
-	char *hint = probe_fmt(stats_grant, role ? role : "<probe role>");
-	int rc = hint ? probe_unknown(c, id, object, why, hint)
-		      : probe_fail(c, "out of memory");
-	free(hint);
-	return rc;
+	return probe_unknown_role(c, id, object, why, "pg_read_all_stats");
 }
 
 static int check_connections(struct probe_ctx *c, long long clients,
@@ -47,10 +40,9 @@ static int check_connections(struct probe_ctx *c, long long clients,
 	long long su = probe_fact_ll(c, "superuser_reserved_connections", 0);
 	long long rsv = probe_fact_ll(c, "reserved_connections", 0);
 	if (max <= 0)
-		return probe_unknown(c, R_PGA221, "server",
-				     "max_connections is not readable",
-				     "GRANT pg_read_all_settings TO <probe "
-				     "role>;");
+		return probe_unknown_role(c, R_PGA221, "server",
+					  "max_connections is not readable",
+					  "pg_read_all_settings");
 	long long limit = max - su - rsv;
 	if (limit < 1)
 		limit = 1;
@@ -101,9 +93,19 @@ int probe_check_activity(struct probe_ctx *c)
 				    "without SSL (%s)",
 				    plain, plain == 1 ? "" : "s", addrs);
 		rc = probe_add_msg(c, R_PGA202, -1, "sessions", m,
-				   "make the clients use sslmode=verify-full "
-				   "and allow only hostssl rules for non-local "
-				   "addresses in pg_hba.conf");
+				   probe_ssl_off(c)
+					   ? "SSL is off (PGA201), so in this "
+					     "order: 1. ssl = on with a "
+					     "certificate, SELECT "
+					     "pg_reload_conf(); 2. make the "
+					     "clients use sslmode=verify-full; "
+					     "3. only then allow only hostssl "
+					     "rules for non-local addresses in "
+					     "pg_hba.conf"
+					   : "make the clients use "
+					     "sslmode=verify-full and allow only "
+					     "hostssl rules for non-local "
+					     "addresses in pg_hba.conf");
 	} else if (!rc && want202 && hidden) {
 		rc = unknown_grant(c, R_PGA202, "sessions",
 				   "other roles' sessions are hidden from "

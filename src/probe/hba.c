@@ -12,8 +12,11 @@
  * `hostnossl ... reject` only kills rules for plain connections: PGA251 and
  * PGA252 still see the host rule behind it.
  *
- * Reading pg_hba_file_rules needs superuser or an explicit grant; without
- * it the three hba checks report `unknown` with that grant.
+ * Reading pg_hba_file_rules needs superuser or an explicit grant (in each
+ * database: no predefined role covers it); without it the three hba checks
+ * report `unknown` with that grant. On 16+ rules come in rule_number order
+ * across include files and are named FILE:LINE (the file's base name);
+ * before, pg_hba.conf:LINE.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +27,31 @@
 
 struct rule {
 	const char *line, *type, *db, *user, *addr, *mask, *method;
+	const char *file; /* 16+: the file holding the rule, else NULL */
 	enum hba_addr cls;
 	bool all_all; /* database {all} and user {all} */
 };
 
-static const char hba_sql[] =
+/* Before 16 one file, rules in line order. 16 added include directives:
+ * rule_number is the order the server matches in, across files, and
+ * file_name says which file a line number belongs to. */
+static const char hba_sql_15[] =
 	"SELECT line_number, type, database::text, user_name::text, address,"
-	" netmask, auth_method FROM pg_catalog.pg_hba_file_rules"
+	" netmask, auth_method, NULL::text AS file_name"
+	" FROM pg_catalog.pg_hba_file_rules"
 	" WHERE error IS NULL ORDER BY line_number";
+static const char hba_sql_16[] =
+	"SELECT line_number, type, database::text, user_name::text, address,"
+	" netmask, auth_method, file_name FROM pg_catalog.pg_hba_file_rules"
+	" WHERE error IS NULL ORDER BY rule_number";
 
+/* Catalog grants are per database; no predefined role (pg_monitor,
+ * pg_read_all_settings) covers pg_hba_file_rules on 13 to 18. */
 static const char hba_grant[] =
 	"GRANT SELECT ON pg_catalog.pg_hba_file_rules TO %s; GRANT EXECUTE ON "
-	"FUNCTION pg_catalog.pg_hba_file_rules() TO %s;";
+	"FUNCTION pg_catalog.pg_hba_file_rules() TO %s; -- as a superuser, in "
+	"each database the probe connects to (grants on catalog views are per "
+	"database; no predefined role covers this one)";
 
 static bool is_host_type(const char *t)
 {
@@ -94,8 +110,14 @@ static int fire(struct probe_ctx *c, enum rule_id id, const struct rule *r,
 		const char *what, const char *hint)
 {
 	char *d = describe(r);
-	char *obj = probe_fmt("pg_hba.conf:%s", r->line);
-	char *m = d ? probe_fmt("line %s \"%s\" %s", r->line, d, what) : NULL;
+	const char *base = r->file ? strrchr(r->file, '/') : NULL;
+	base = base ? base + 1 : r->file;
+	char *obj = probe_fmt("%s:%s", base && *base ? base : "pg_hba.conf",
+			      r->line);
+	char *m = !d	    ? NULL
+		  : r->file ? probe_fmt("%s line %s \"%s\" %s", r->file,
+					r->line, d, what)
+			    : probe_fmt("line %s \"%s\" %s", r->line, d, what);
 	int rc = obj && m ? probe_add(c, id, -1, obj, m, hint)
 			  : probe_fail(c, "out of memory");
 	free(d);
@@ -103,6 +125,18 @@ static int fire(struct probe_ctx *c, enum rule_id id, const struct rule *r,
 	free(m);
 	return rc;
 }
+
+static const char hint202[] =
+	"make it hostssl (and put \"hostnossl all all 0.0.0.0/0 reject\" and "
+	"\"::/0\" first), then SELECT pg_reload_conf();";
+/* With SSL off, hostssl rules match nothing: doing the above first locks
+ * every remote client out. */
+static const char hint202_ssl_off[] =
+	"SSL is off (PGA201), so in this order: 1. ssl = on with a certificate, "
+	"SELECT pg_reload_conf(); 2. move the clients to sslmode=verify-full "
+	"(or require); 3. only then make this rule hostssl and put "
+	"\"hostnossl all all 0.0.0.0/0 reject\" and \"::/0\" first, SELECT "
+	"pg_reload_conf(); (hostssl first would lock out every remote client)";
 
 static int judge(struct probe_ctx *c, struct rule *v, size_t n, bool open)
 {
@@ -118,9 +152,7 @@ static int judge(struct probe_ctx *c, struct rule *v, size_t n, bool open)
 		    fire(c, R_PGA202, r,
 			 "admits connections without SSL from non-local "
 			 "addresses",
-			 "make it hostssl (and put \"hostnossl all all "
-			 "0.0.0.0/0 reject\" and \"::/0\" first), then SELECT "
-			 "pg_reload_conf();"))
+			 probe_ssl_off(c) ? hint202_ssl_off : hint202))
 			return -1;
 		if (open && r->cls == HBA_ADDR_ALL && !dead_any &&
 		    fire(c, R_PGA251, r,
@@ -147,17 +179,22 @@ static int check_md5(struct probe_ctx *c)
 		return 0;
 	const char *pe = probe_fact(c, "password_encryption");
 	if (!pe)
-		return probe_unknown(c, R_PGA253, "server",
-				     "password_encryption is not readable by "
-				     "this role",
-				     "GRANT pg_read_all_settings TO <probe "
-				     "role>;");
+		return probe_unknown_role(c, R_PGA253, "server",
+					  "password_encryption is not readable "
+					  "by this role",
+					  "pg_read_all_settings");
 	/* "on" meant md5 before PostgreSQL 14 */
 	if (strcmp(pe, "md5") == 0 || strcmp(pe, "on") == 0)
 		return probe_add(c, R_PGA253, -1, "server",
-				 "password_encryption is md5: new passwords "
-				 "are stored as MD5 hashes, which are weak and "
-				 "replayable",
+				 c->major >= 18
+					 ? "password_encryption is md5: new "
+					   "passwords are stored as MD5 hashes, "
+					   "which are weak and replayable (and "
+					   "deprecated since PostgreSQL 18: a "
+					   "later major removes them)"
+					 : "password_encryption is md5: new "
+					   "passwords are stored as MD5 hashes, "
+					   "which are weak and replayable",
 				 "ALTER SYSTEM SET password_encryption = "
 				 "'scram-sha-256'; SELECT pg_reload_conf(); then "
 				 "set each password again (\\password ROLE)");
@@ -195,7 +232,8 @@ int probe_check_hba(struct probe_ctx *c)
 		free(hint);
 		return rc;
 	}
-	PGresult *res = probe_query(c, hba_sql, 0, NULL);
+	PGresult *res = probe_query(c, c->major >= 16 ? hba_sql_16 : hba_sql_15,
+				    0, NULL);
 	if (!res)
 		return -1;
 	size_t n = (size_t)PQntuples(res);
@@ -218,6 +256,8 @@ int probe_check_hba(struct probe_ctx *c)
 		r->mask = PQgetisnull(res, row, 5) ? NULL
 						    : PQgetvalue(res, row, 5);
 		r->method = PQgetvalue(res, row, 6);
+		r->file = PQgetisnull(res, row, 7) ? NULL
+						    : PQgetvalue(res, row, 7);
 		r->cls = probe_hba_classify(r->addr, r->mask);
 		r->all_all = probe_pgarray_is_all(r->db) &&
 			     probe_pgarray_is_all(r->user);

@@ -20,6 +20,7 @@
  * primary's reads.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -405,6 +406,42 @@ static int check_fks(struct probe_ctx *c, const struct idx *v, size_t n)
 	return rc;
 }
 
+/* "3 h 20 min", "2 days": how long ago statistics were reset. */
+static void span(long long s, char *buf, size_t len)
+{
+	if (s >= 86400)
+		snprintf(buf, len, "%lld day%s", s / 86400,
+			 s / 86400 == 1 ? "" : "s");
+	else if (s >= 3600)
+		snprintf(buf, len, "%lld h %lld min", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lld min", s / 60);
+}
+
+/* Say why PGA212 is not judged, so that its silence is not read as "no
+ * unused index". */
+static int note_unjudged(struct probe_ctx *c, long long age_s, int days)
+{
+	if (probe_fact_true(c, "in_recovery"))
+		return probe_note(
+			c, probe_fmt("PGA212 (index-unused) not judged: this "
+				     "server is a standby, whose index usage "
+				     "counters count only the queries run on "
+				     "it; probe the primary"));
+	if (age_s < 0)
+		return probe_note(
+			c, probe_fmt("PGA212 (index-unused) not judged: the "
+				     "age of the statistics is unknown"));
+	char ago[48];
+	span(age_s, ago, sizeof(ago));
+	return probe_note(
+		c, probe_fmt("PGA212 (index-unused) not judged: statistics "
+			     "were reset %s ago, less than indexUnusedDays "
+			     "(%d day%s); an index unused since then may not "
+			     "have met its query yet",
+			     ago, days, days == 1 ? "" : "s"));
+}
+
 int probe_check_indexes(struct probe_ctx *c)
 {
 	bool w211 = probe_action(c, R_PGA211) != ACTION_OFF;
@@ -432,7 +469,13 @@ int probe_check_indexes(struct probe_ctx *c)
 	qsort(v, m, sizeof(*v), cmp_rel);
 	const struct policy_probe *pp = &c->p->probe;
 	long long age = probe_fact_ll(c, "stats_age_s", -1);
-	bool old_enough = age >= (long long)pp->index_unused_days * 86400;
+	bool old_enough = age >= 0 &&
+			  age >= (long long)pp->index_unused_days * 86400;
+	if (probe_action(c, R_PGA212) != ACTION_OFF && (!w212 || !old_enough) &&
+	    note_unjudged(c, age, pp->index_unused_days)) {
+		rc = -1;
+		goto out;
+	}
 	for (size_t i = 0; i < m && !rc;) {
 		size_t j = i, g = 0;
 		for (; j < m && v[j].rel == v[i].rel; j++) {

@@ -30,6 +30,7 @@ struct probe_ctx {
 	int deadline_ms;    /* client-side bound on one query */
 	PGresult *facts;    /* the one-row settings/privileges answer */
 	bool is_socket;     /* Unix-domain socket session */
+	int major;          /* server major (15; 0 unknown): version.c */
 };
 
 /* Run sql (with nparams text params) and wait at most c->deadline_ms.
@@ -60,6 +61,15 @@ int probe_add_take(struct probe_ctx *c, enum rule_id id, int action,
 /* An `unknown` result: the view could not be read; hint is the GRANT. */
 int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
 		  const char *message, const char *hint);
+/* An `unknown` result whose fix is membership in a predefined role
+ * ("pg_read_all_stats"): the hint grants it to the probe's role and says
+ * that it covers every database. */
+int probe_unknown_role(struct probe_ctx *c, enum rule_id id,
+		       const char *object, const char *message,
+		       const char *predefined);
+/* Add a note to the report (something not judged, and why); takes note
+ * (NULL means OOM). 0 or -1. */
+int probe_note(struct probe_ctx *c, char *note);
 /* Set the target's error (scrubbed, redacted); returns -1. */
 int probe_fail(struct probe_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -69,6 +79,10 @@ char *probe_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A copy of s with every occurrence of the password replaced by "****",
  * then connstr_redact()ed, control characters flattened. NULL on OOM. */
 char *probe_scrub(const struct probe_ctx *c, const char *s);
+
+/* Is SSL off on the server (setting, or the SSLRequest answered 'N')?
+ * PGA201's condition; other hints order their steps after it. */
+bool probe_ssl_off(const struct probe_ctx *c);
 
 int probe_check_ssl(struct probe_ctx *c);
 int probe_check_hba(struct probe_ctx *c);

@@ -3,7 +3,7 @@
  * probe"). The JSON shape is version 1; README.md lists the fields added
  * to it (tls.server_ssl, tls.source, tls.cert_sans, tls.key_type,
  * tls.key_bits, tls.note, findings[].unknown, queries, duration_ms,
- * summary.*).
+ * summary.*, server_major, notes[]).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -118,21 +118,48 @@ static json_t *finding_json(const struct probe_finding *f)
 
 static json_t *target_json(const struct probe_result *r)
 {
-	json_t *fs = json_array();
-	if (!fs)
-		return NULL;
+	json_t *fs = json_array(), *notes = json_array();
+	if (!fs || !notes)
+		goto fail;
 	for (size_t i = 0; i < r->nfindings; i++)
-		if (json_array_append_new(fs, finding_json(&r->findings[i]))) {
-			json_decref(fs);
-			return NULL;
-		}
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:I}", "target",
-			 jstr(r->target), "status",
+		if (json_array_append_new(fs, finding_json(&r->findings[i])))
+			goto fail;
+	for (size_t i = 0; i < r->nnotes; i++)
+		if (json_array_append_new(notes, jstr(r->notes[i])))
+			goto fail;
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:I}",
+			 "target", jstr(r->target), "status",
 			 r->status == PROBE_OK ? "ok" : "error", "error",
 			 jstr(r->error), "server_version",
-			 jstr(r->server_version), "tls", tls_json(r),
-			 "findings", fs, "queries", (int)r->queries,
-			 "duration_ms", (json_int_t)(r->duration_ms + 0.5));
+			 jstr(r->server_version), "server_major",
+			 r->server_major ? json_integer(r->server_major)
+					 : json_null(),
+			 "tls", tls_json(r), "findings", fs, "notes", notes,
+			 "queries", (int)r->queries, "duration_ms",
+			 (json_int_t)(r->duration_ms + 0.5));
+fail:
+	json_decref(fs);
+	json_decref(notes);
+	return NULL;
+}
+
+/* "PostgreSQL 15 (15.18)"; 9.6 is major 96. */
+static void text_version(FILE *out, const struct probe_result *t)
+{
+	const char *v = t->server_version ? t->server_version : "?";
+	if (t->server_major >= 70)
+		fprintf(out, "PostgreSQL %d.%d (%s)", t->server_major / 10,
+			t->server_major % 10, v);
+	else if (t->server_major > 0)
+		fprintf(out, "PostgreSQL %d (%s)", t->server_major, v);
+	else
+		fprintf(out, "PostgreSQL %s", v);
+}
+
+static void text_notes(FILE *out, const struct probe_result *t)
+{
+	for (size_t i = 0; i < t->nnotes; i++)
+		fprintf(out, "  note: %s\n", t->notes[i]);
 }
 
 static int write_json(FILE *out, const struct probe_result *r, size_t n,
@@ -200,15 +227,17 @@ static int write_text(FILE *out, const struct probe_result *r, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct probe_result *t = &r[i];
 		if (t->status == PROBE_ERROR) {
-			fprintf(out, "%s%s%s: %serror%s: %s\n\n", b,
+			fprintf(out, "%s%s%s: %serror%s: %s\n", b,
 				t->target ? t->target : "?",
 				z, color ? RED : "", z,
 				t->error ? t->error : "unknown");
+			text_notes(out, t);
+			fputc('\n', out);
 			continue;
 		}
-		fprintf(out, "%s%s%s: ok (PostgreSQL %s, %u queries, %.0f ms)\n",
-			b, t->target ? t->target : "?", z,
-			t->server_version ? t->server_version : "?", t->queries,
+		fprintf(out, "%s%s%s: ok (", b, t->target ? t->target : "?", z);
+		text_version(out, t);
+		fprintf(out, ", %u queries, %.0f ms)\n", t->queries,
 			t->duration_ms);
 		if (t->tls_done)
 			text_tls(out, &t->tls);
@@ -226,6 +255,7 @@ static int write_text(FILE *out, const struct probe_result *r, size_t n,
 				fprintf(out, "    %s: %s\n",
 					f->unknown ? "grant" : "fix", f->hint);
 		}
+		text_notes(out, t);
 		fputc('\n', out);
 	}
 	fprintf(out,

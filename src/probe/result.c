@@ -142,6 +142,42 @@ int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
 	return push(c, id, ACTION_INFO, true, object, message, hint);
 }
 
+int probe_unknown_role(struct probe_ctx *c, enum rule_id id,
+		       const char *object, const char *message,
+		       const char *predefined)
+{
+	if (probe_action(c, id) == ACTION_OFF)
+		return 0;
+	const char *role = probe_fact(c, "role");
+	char *hint = probe_fmt("GRANT %s TO %s; -- once: a role membership "
+			       "covers every database (GRANT pg_monitor "
+			       "includes it)",
+			       predefined, role ? role : "<probe role>");
+	if (!hint)
+		return probe_fail(c, "out of memory");
+	int rc = push(c, id, ACTION_INFO, true, object, message, hint);
+	free(hint);
+	return rc;
+}
+
+int probe_note(struct probe_ctx *c, char *note)
+{
+	struct probe_result *r = c->r;
+	if (!note)
+		return probe_fail(c, "out of memory");
+	char *clean = redact_line(note);
+	free(note);
+	char **nv = clean ? realloc(r->notes, (r->nnotes + 1) * sizeof(*nv))
+			  : NULL;
+	if (!nv) {
+		free(clean);
+		return probe_fail(c, "out of memory");
+	}
+	r->notes = nv;
+	r->notes[r->nnotes++] = clean;
+	return 0;
+}
+
 int probe_fail(struct probe_ctx *c, const char *fmt, ...)
 {
 	struct probe_result *r = c->r;
@@ -188,6 +224,9 @@ void probe_results_free(struct probe_result *r, size_t n)
 			free(r[i].findings[j].hint);
 		}
 		free(r[i].findings);
+		for (size_t j = 0; j < r[i].nnotes; j++)
+			free(r[i].notes[j]);
+		free(r[i].notes);
 	}
 	free(r);
 }

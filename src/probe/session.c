@@ -136,13 +136,14 @@ long long probe_fact_ll(const struct probe_ctx *c, const char *col,
  * role may not read are absent from pg_settings and come back NULL. */
 static const char facts_sql[] =
 	"SELECT current_setting('server_version') AS server_version,"
+	" current_setting('server_version_num') AS server_version_num,"
 	" s.*,"
 	" has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT') AND"
 	"  has_function_privilege('pg_catalog.pg_hba_file_rules()', 'EXECUTE')"
 	"  AS can_read_hba,"
 	" pg_has_role('pg_read_all_stats', 'USAGE') AS can_read_stats,"
 	" pg_has_role('pg_read_all_settings', 'USAGE') AS can_read_settings,"
-	" current_user AS role, pg_is_in_recovery() AS in_recovery,"
+	" quote_ident(current_user) AS role, pg_is_in_recovery() AS in_recovery,"
 	" EXISTS (SELECT 1 FROM pg_catalog.pg_extension"
 	"  WHERE extname = 'pg_stat_statements') AS has_pg_stat_statements,"
 	" floor(extract(epoch FROM now() - coalesce(d.stats_reset,"
@@ -234,6 +235,13 @@ static int begin(struct probe_ctx *c)
 		if (!c->r->server_version)
 			return probe_fail(c, "out of memory");
 	}
+	c->major = probe_major_from_num(
+		(long)probe_fact_ll(c, "server_version_num", 0));
+	c->r->server_major = c->major;
+	bool oom;
+	char *note = probe_major_note(c->major, &oom);
+	if (note || oom)
+		return probe_note(c, note);
 	return 0;
 }
 

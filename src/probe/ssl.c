@@ -18,11 +18,16 @@ static int weak_protocol(const char *v)
 	return v && (strcmp(v, "TLSv1") == 0 || strcmp(v, "TLSv1.1") == 0);
 }
 
+bool probe_ssl_off(const struct probe_ctx *c)
+{
+	const char *ssl = probe_fact(c, "ssl");
+	return (ssl && strcmp(ssl, "off") == 0) || c->r->tls.server_ssl == 0;
+}
+
 int probe_check_ssl(struct probe_ctx *c)
 {
 	const struct probe_tls *t = &c->r->tls;
-	const char *ssl = probe_fact(c, "ssl");
-	bool ssl_off = (ssl && strcmp(ssl, "off") == 0) || t->server_ssl == 0;
+	bool ssl_off = probe_ssl_off(c);
 	int rc = 0;
 
 	/* PGA201 */

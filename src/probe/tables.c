@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "probe_int.h"
 
@@ -22,13 +23,57 @@ static const char tables_sql[] =
 	" FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid)"
 	" SELECT format('%I.%I', n.nspname, r.relname), sum(t.seq_scan)::int8,"
 	"  sum(t.idx_scan)::int8, sum(t.seq_tup_read)::int8, sum(t.bytes)::int8,"
-	"  r.relkind"
+	"  r.relkind, n.nspname, r.relname"
 	" FROM t JOIN pg_class r ON r.oid = t.root"
 	" JOIN pg_namespace n ON n.oid = r.relnamespace"
 	" GROUP BY n.nspname, r.relname, r.relkind"
 	" HAVING sum(t.bytes) >= $1::int8 AND sum(t.seq_tup_read) >= $2::int8"
 	"  AND sum(t.seq_scan) >= $3::float8 * greatest(sum(t.idx_scan), 1)"
 	" ORDER BY sum(t.seq_tup_read) DESC LIMIT 1000";
+
+/* name as an ARE matching itself, inside a SQL string literal: regex
+ * metacharacters backslashed, quotes doubled. NULL on OOM. */
+static char *re_lit(const char *name)
+{
+	char *o = malloc(strlen(name) * 2 + 1), *p = o;
+	if (!o)
+		return NULL;
+	for (; *name; name++) {
+		if (strchr("\\^$.|?*+()[]{}", *name))
+			*p++ = '\\';
+		else if (*name == '\'')
+			*p++ = '\'';
+		*p++ = *name;
+	}
+	*p = '\0';
+	return o;
+}
+
+/* The hint: a query a DBA can paste into the probed database that lists
+ * the pg_stat_statements entries naming the table, qualified or not, the
+ * costliest first (total_exec_time since 13, total_time before), then the
+ * index to create. Statement texts rarely say "schema.table", so the
+ * pattern takes the bare name at word boundaries. */
+static char *find_hint(const struct probe_ctx *c, const char *qt,
+		       const char *nsp, const char *rel)
+{
+	char *ns = re_lit(nsp), *rl = re_lit(rel), *h = NULL;
+	const char *total = c->major >= 13 || c->major == 0 ? "total_exec_time"
+							   : "total_time";
+	if (ns && rl)
+		h = probe_fmt("SELECT calls, rows, round(%s) AS ms, left(query, "
+			      "300) FROM pg_stat_statements WHERE dbid = "
+			      "(SELECT oid FROM pg_database WHERE datname = "
+			      "current_database()) AND query ~* "
+			      "'(^|[^\\w$.])(\"?%s\"?\\.)?\"?%s\"?($|[^\\w$])' "
+			      "ORDER BY %s DESC LIMIT 20; -- the statements "
+			      "that read %s; then CREATE INDEX CONCURRENTLY ON "
+			      "%s (<the columns of their WHERE>);",
+			      total, ns, rl, total, qt, qt);
+	free(ns);
+	free(rl);
+	return h;
+}
 
 int probe_check_tables(struct probe_ctx *c)
 {
@@ -57,11 +102,8 @@ int probe_check_tables(struct probe_ctx *c)
 				    PQgetvalue(res, row, 1),
 				    PQgetvalue(res, row, 3),
 				    PQgetvalue(res, row, 2));
-		char *h = probe_fmt("find the queries in pg_stat_statements "
-				    "(WHERE query ILIKE '%%%s%%'), then CREATE "
-				    "INDEX CONCURRENTLY ON %s (<their WHERE "
-				    "columns>);",
-				    qt, qt);
+		char *h = find_hint(c, qt, PQgetvalue(res, row, 6),
+				    PQgetvalue(res, row, 7));
 		rc = probe_add_take(c, R_PGA215, -1, qt, m, h);
 	}
 	PQclear(res);

@@ -16,9 +16,10 @@ int probe_check_wal(struct probe_ctx *c)
 	const char *mode = probe_fact(c, "archive_mode");
 	int rc = 0;
 	if (!mode)
-		rc = probe_unknown(c, R_PGA231, "server",
-				   "archive_mode is not readable by this role",
-				   "GRANT pg_read_all_settings TO <probe role>;");
+		rc = probe_unknown_role(c, R_PGA231, "server",
+					"archive_mode is not readable by this "
+					"role",
+					"pg_read_all_settings");
 	else if (strcmp(mode, "off") == 0)
 		rc = probe_add(c, R_PGA231, -1, "server",
 			       "archive_mode is off: WAL is not archived, so "

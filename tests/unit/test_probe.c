@@ -316,6 +316,11 @@ static void test_report_json(void)
 	r[0].target = "db:5432/app";
 	r[0].status = PROBE_OK;
 	r[0].server_version = "15.18";
+	r[0].server_major = 15;
+	char *notes[] = {"PGA212 (index-unused) not judged: statistics were "
+			 "reset 2 h 0 min ago"};
+	r[0].notes = notes;
+	r[0].nnotes = 1;
 	r[0].tls_done = true;
 	r[0].tls.in_use = true;
 	r[0].tls.server_ssl = 1;
@@ -356,6 +361,12 @@ static void test_report_json(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "target")),
 			       "db:5432/app");
 	CU_ASSERT_TRUE(json_is_null(json_object_get(t0, "error")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t0, "server_major")),
+			15);
+	json_t *notes0 = json_object_get(t0, "notes");
+	CU_ASSERT_EQUAL(json_array_size(notes0), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		json_string_value(json_array_get(notes0, 0)), "not judged"));
 	CU_ASSERT_TRUE(json_is_true(json_object_get(tls, "in_use")));
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(tls,
 							   "cert_days_left")),
@@ -370,6 +381,8 @@ static void test_report_json(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t1, "status")),
 			       "error");
 	CU_ASSERT_TRUE(json_is_null(json_object_get(t1, "tls")));
+	CU_ASSERT_TRUE(json_is_null(json_object_get(t1, "server_major")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(t1, "notes")), 0);
 	json_t *sum = json_object_get(root, "summary");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(sum, "error")), 1);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(sum, "unknown")), 1);
@@ -388,11 +401,51 @@ static void test_report_json(void)
 					   "public.orders\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "  unknown PGA252 hba-trust"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    grant: GRANT ..."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "db:5432/app: ok (PostgreSQL 15 "
+					   "(15.18), 8 queries"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n  note: PGA212 (index-unused) "
+					   "not judged: statistics were reset "
+					   "2 h 0 min ago\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "down:5432/x: error: cannot "
 					   "connect: Connection refused"));
 	free(buf);
 	CU_ASSERT_EQUAL(probe_format_parse("json"), PROBE_FMT_JSON);
 	CU_ASSERT_EQUAL(probe_format_parse("sarif"), -1);
+}
+
+static void test_majors(void)
+{
+	CU_ASSERT_EQUAL(probe_major_from_num(130023), 13);
+	CU_ASSERT_EQUAL(probe_major_from_num(150018), 15);
+	CU_ASSERT_EQUAL(probe_major_from_num(180004), 18);
+	CU_ASSERT_EQUAL(probe_major_from_num(100000), 10);
+	CU_ASSERT_EQUAL(probe_major_from_num(90624), 96);
+	CU_ASSERT_EQUAL(probe_major_from_num(0), 0);
+	CU_ASSERT_EQUAL(probe_major_from_num(-150018), 0);
+	CU_ASSERT_EQUAL(probe_major_from_num(1500), 0);
+	bool oom = true;
+	for (int m = PROBE_MAJOR_MIN; m <= PROBE_MAJOR_MAX; m++) {
+		CU_ASSERT_PTR_NULL(probe_major_note(m, &oom));
+		CU_ASSERT_FALSE(oom);
+	}
+	char *n = probe_major_note(12, &oom);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n, "PostgreSQL 12 is outside the majors "
+					 "pgadmit is tested against (13 to "
+					 "18): probed anyway"));
+	free(n);
+	n = probe_major_note(19, &oom);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n, "PostgreSQL 19 is outside"));
+	free(n);
+	n = probe_major_note(96, &oom);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n, "PostgreSQL 9.6 is outside"));
+	free(n);
+	n = probe_major_note(0, &oom);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n, "major version is unknown"));
+	free(n);
 }
 
 int main(void)
@@ -406,6 +459,7 @@ int main(void)
 		{"target names", test_target_name},
 		{"certificate fields", test_cert_fields},
 		{"report", test_report_json},
+		{"server majors", test_majors},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
