@@ -230,8 +230,12 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 	}
 	if (nwarn) {
 		sb_puts(sb, ",\"warnings\":[");
-		size_t k = 0;
-		for (size_t i = 0; i < l->n && k < MAX_WARNINGS; i++) {
+		/* At most MAX_WARNINGS lines: past that, the last one says how
+		 * many were left out, so a capped list never looks complete. */
+		size_t k = 0, shown_max = nwarn > MAX_WARNINGS
+						  ? MAX_WARNINGS - 1
+						  : MAX_WARNINGS;
+		for (size_t i = 0; i < l->n && k < shown_max; i++) {
 			const struct finding *f = &l->v[i];
 			if (f->action != ACTION_WARN)
 				continue;
@@ -246,6 +250,10 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 			sb_free(&line);
 			sb_free(&w);
 		}
+		if (nwarn > k)
+			sb_printf(sb, ",\"+%zu more warnings (all findings: "
+				      "audit annotations, or pgadmit check)\"",
+				  nwarn - k);
 		sb_putc(sb, ']');
 	}
 	/*
@@ -258,16 +266,20 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 		sb_puts(sb, ",\"auditAnnotations\":{");
 		size_t i = 0, groups = 0;
 		while (i < l->n) {
-			size_t j = i;
+			size_t j = i, more = 0;
 			struct strbuf v = STRBUF_INIT;
 			for (; j < l->n && strcmp(l->v[j].rule, l->v[i].rule) == 0;
 			     j++) {
-				if (v.len > AUDIT_VALUE_MAX)
+				if (v.len > AUDIT_VALUE_MAX) {
+					more++; /* capped: counted below */
 					continue;
+				}
 				sb_printf(&v, "%s%s %s", j > i ? "; " : "",
 					  action_name(l->v[j].action),
 					  l->v[j].path ? l->v[j].path : "");
 			}
+			if (more)
+				sb_printf(&v, "; +%zu more", more);
 			sb_puts(sb, groups++ ? ",\"" : "\"");
 			sb_json_escape(sb, l->v[i].rule);
 			sb_puts(sb, "\":\"");

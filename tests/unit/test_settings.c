@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../src/check/check_int.h"
+#include "pgadmit/admission.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/report.h"
 #include "pgadmit/rules.h"
@@ -271,12 +272,85 @@ static void test_source_scan(void)
 	source_scan_release(&sc);
 }
 
+
+/* A ConfigMap with n DSNs that disable SSL (PGA104 warn each); long key
+ * names fill the audit annotation's value before the findings run out. */
+static json_t *review_n(const struct policy *p, int n,
+			struct admission_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+		     "\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"kind\":"
+		     "{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},"
+		     "\"namespace\":\"app\",\"operation\":\"CREATE\",\"object\":"
+		     "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+		     "{\"name\":\"c\",\"namespace\":\"app\"},\"data\":{");
+	for (int i = 0; i < n; i++)
+		sb_printf(&sb, "%s\"DATABASE_URL_OF_A_SERVICE_WITH_A_RATHER_LONG_"
+			       "NAME_%02d\":\"postgresql://app@db/app?sslmode="
+			       "disable\"",
+			  i ? "," : "", i);
+	sb_puts(&sb, "}}}}");
+	CU_ASSERT_FATAL(sb_ok(&sb));
+	struct admission_env env = {p, NULL};
+	CU_ASSERT_FATAL(admission_handle(&env, ADMISSION_VALIDATE, sb_str(&sb),
+					 sb.len, r) == 0);
+	sb_free(&sb);
+	json_error_t je;
+	json_t *j = json_loadb(r->body, r->body_len, 0, &je);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	return j;
+}
+
+static void test_capped_lists(void)
+{
+	struct policy p;
+	struct err e;
+	struct admission_result r;
+	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
+	/* 40 warnings: 15 shown, then "+25 more" as the 16th line */
+	json_t *j = review_n(&p, 40, &r);
+	const json_t *resp = json_object_get(j, "response");
+	const json_t *w = json_object_get(resp, "warnings");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(w), 16);
+	const char *last = json_string_value(json_array_get(w, 15));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+	CU_ASSERT_EQUAL(strncmp(last, "+25 more warnings", 17), 0);
+	CU_ASSERT(strlen(last) < 120);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_array_get(w, 0)),
+				      "PGA104"));
+	/* the audit value is capped and says how many it left out */
+	const char *audit = json_string_value(json_object_get(
+		json_object_get(resp, "auditAnnotations"), "PGA104"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(audit);
+	const char *more = strstr(audit, "; +");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(more);
+	int listed = 0, n = 0;
+	for (const char *q = audit; (q = strstr(q, "warn ")); q++)
+		listed++;
+	CU_ASSERT_EQUAL(sscanf(more, "; +%d more", &n), 1);
+	CU_ASSERT_EQUAL(listed + n, 40);
+	CU_ASSERT(listed < 40);
+	json_decref(j);
+	admission_result_free(&r);
+	/* exactly 16: all shown, no "more" line */
+	j = review_n(&p, 16, &r);
+	w = json_object_get(json_object_get(j, "response"), "warnings");
+	CU_ASSERT_EQUAL(json_array_size(w), 16);
+	CU_ASSERT_PTR_NULL(strstr(json_string_value(json_array_get(w, 15)),
+				  "more"));
+	json_decref(j);
+	admission_result_free(&r);
+	policy_release(&p);
+}
+
 static CU_TestInfo tests[] = {
 	{"PGADMIT_RULE_* names and values", test_rule_env},
 	{"regex errors: key once, library's reason", test_regex_error},
 	{"pgadmit.dev/ annotations not honoured", test_annotations},
 	{"SARIF uris", test_uri},
 	{"Helm # Source comments", test_source_scan},
+	{"webhook warnings and audit values say +N more", test_capped_lists},
 	CU_TEST_INFO_NULL,
 };
 
