@@ -115,8 +115,11 @@ int certgen_kube_put_secret(struct certgen_kube *k, const char *ns,
 
 /* Set clientConfig.caBundle of every webhook of the configuration called
  * name, trying ValidatingWebhookConfiguration then
- * MutatingWebhookConfiguration (both when both exist). Returns the number
- * of configurations patched (0: none of that name exists), or -1 with err. */
+ * MutatingWebhookConfiguration (both when both exist). A kind that may not
+ * be read (403: RBAC scoped by resourceNames to the other kind, as the
+ * chart's certgen ClusterRole is) is skipped when the other kind was
+ * patched. Returns the number of configurations patched (0: none of that
+ * name exists), or -1 with err (a 403 when nothing could be patched). */
 int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
 				const char *ca_pem, struct err *err);
 

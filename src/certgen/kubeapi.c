@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -385,7 +386,7 @@ out:
 }
 
 /* GET one configuration, JSON-Patch every webhook's caBundle. 1 patched,
- * 0 not found, -1 error. */
+ * 0 not found, 2 not allowed to read it (403, err set), -1 error. */
 static int patch_one(struct certgen_kube *k, const char *resource,
 		     const char *kind, const char *name, const char *ca_b64,
 		     struct err *err)
@@ -405,6 +406,8 @@ static int patch_one(struct certgen_kube *k, const char *resource,
 	if (status != 200) {
 		api_error(err, kind, status, resp);
 		err_prefix(err, "reading %s: ", name);
+		if (status == 403)
+			rc = 2;
 		goto out;
 	}
 	json_t *webhooks = json_object_get(resp, "webhooks"); /* borrowed */
@@ -467,17 +470,34 @@ int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
 		{"mutatingwebhookconfigurations", "MutatingWebhookConfiguration"},
 	};
 	int patched = 0;
+	bool forbidden = false;
+	struct err denied = {""}, e = {""};
 	char *ca_b64 = b64_encode(ca_pem);
 	if (!ca_b64)
 		return err_set(err, "out of memory");
 	for (size_t i = 0; i < 2; i++) {
 		int rc = patch_one(k, kinds[i][0], kinds[i][1], name, ca_b64,
-				   err);
+				   &e);
 		if (rc < 0) {
+			*err = e;
 			patched = -1;
 			break;
 		}
+		if (rc == 2) {
+			/* The chart's RBAC names each configuration under its
+			 * own kind only (resourceNames), so a 403 on the
+			 * other kind is expected: fatal only when nothing of
+			 * that name could be patched. */
+			if (!forbidden)
+				denied = e;
+			forbidden = true;
+			continue;
+		}
 		patched += rc;
+	}
+	if (patched == 0 && forbidden) {
+		*err = denied;
+		patched = -1;
 	}
 	free(ca_b64);
 	return patched;
