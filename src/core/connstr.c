@@ -378,10 +378,12 @@ static size_t parse_uri(struct walk *w, const char *s, size_t start, size_t p,
  */
 static size_t parse_bare(struct walk *w, const char *s, size_t i)
 {
+	char open = i > 0 && is_quote((unsigned char)s[i - 1]) ? s[i - 1] : 0;
 	size_t auth_end = i;
 	while (auth_end - i < BARE_MAX && s[auth_end] &&
 	       !isspace((unsigned char)s[auth_end]) &&
-	       !strchr("/?#\"'`<>", s[auth_end]))
+	       !strchr("/?#\"`<>", s[auth_end]) &&
+	       !(s[auth_end] == '\'' && open == '\''))
 		auth_end++;
 	if (s[auth_end] != '/' || auth_end == i)
 		return 0;
