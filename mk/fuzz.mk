@@ -1,14 +1,19 @@
 # mk/fuzz.mk — libFuzzer targets (clang, ASan + UBSan), `make fuzz`.
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="manifest connstr ..."]
+#   make fuzz-long [FUZZ_SECONDS=1800]   then merge new coverage back
 # The library is rebuilt with clang into build/fuzz; each target runs for
-# FUZZ_SECONDS on a corpus seeded from tests/fixtures, examples/ and
-# tests/fuzz/seeds/, and a summary of executions and coverage is printed.
+# FUZZ_SECONDS starting from its corpus in tests/fuzz/corpus/ (kept in the
+# repository, minimised) plus seeds from tests/fixtures, examples/ and
+# tests/fuzz/seeds/, with its dictionary from tests/fuzz/dict/. fuzz-long
+# merges what the run found back into tests/fuzz/corpus/ and adds the run to
+# tests/fuzz/totals.tsv (running totals per target; see docs/hardening.md).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= manifest connstr policy rules admission compose probe
+FUZZ_TARGETS ?= manifest connstr redact policy policy_reload rules admission \
+	compose probe kubelist hba
 FUZZ_DIR := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: fuzz fuzz-build fuzz-lib
+.PHONY: fuzz fuzz-long fuzz-build fuzz-lib
 # Guard: the sub-make below builds the library with BUILD=$(FUZZ_DIR) and
 # must not see these rules again.
 ifneq ($(BUILD),$(FUZZ_DIR))
@@ -16,12 +21,16 @@ fuzz-lib:
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang OPT=-O1 \
 	  SANITIZE="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_DIR)/libpgadmit.a
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
-	clang $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
-	  -o $@ $< $(FUZZ_DIR)/libpgadmit.a $(LDLIBS)
+# The redaction property's generator is shared with its unit test.
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/support_redact.c fuzz-lib
+	clang $(CPPFLAGS) -Itests/unit -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
+	  -o $@ $< tests/unit/support_redact.c $(FUZZ_DIR)/libpgadmit.a $(LDLIBS)
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+fuzz-long: fuzz-build
+	FUZZ_MERGE=1 FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TARGETS)
 endif

@@ -46,6 +46,12 @@ const char *kube_client_url(const struct kube_client *c);
 /* List the CronJobs of namespace ns into bi (backup_index_add_cronjob).
  * timeout_ms bounds the whole call, every page included. 0, or -1 with a
  * short reason in err (no secret in it). */
+/* One page of a CronJobList (the JSON body the API answered): its items
+ * go into bi under namespace ns, *cont gets the continue token (NULL on
+ * the last page; caller frees). 0, or -1 with err (not a list, OOM). */
+int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
+			    struct backup_index *bi, char **cont,
+			    struct err *err);
 int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		       struct backup_index *bi, struct err *err);
 

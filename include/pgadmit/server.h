@@ -67,6 +67,12 @@ void srv_log(enum srv_log_level l, const char *msg, ...);
 /* The per-request line (admission decision). */
 void srv_log_review(const char *endpoint, const struct admission_result *r,
 		    double duration_ms);
+/* The line srv_log_review writes, appended to *sb (with its newline):
+ * valid UTF-8 JSON whatever the review held. */
+struct strbuf;
+void srv_log_review_line(struct strbuf *sb, enum srv_log_level l,
+			 const char *endpoint, const struct admission_result *r,
+			 double duration_ms);
 
 /* ---- tls.c --------------------------------------------------------------- */
 /* Load the certificate and key (first load at start). 0 or -1 with err. */

@@ -1,10 +1,26 @@
 /*
  * connstr.c — connection-string scanning and redaction (connstr.h).
  *
- * One pass over the text finds URI/JDBC tokens and keyword/value pairs; the
- * same walk feeds the judge (connstr_scan) and the redactor
+ * One pass over the text finds connection strings and parses each by its
+ * grammar; the same walk feeds the judge (connstr_scan) and the redactor
  * (connstr_redact), so whatever is recognised as a password is also what
- * gets masked. When in doubt the walker errs towards treating text as a
+ * gets masked.
+ *
+ *   URI      scheme "://" authority [path] ["?" query] ["#" fragment]
+ *            The authority ends at the first '/', '?' or '#'; the userinfo
+ *            is what precedes the LAST '@' inside the authority, and its
+ *            password what follows the first ':' of the userinfo. Query
+ *            parameters are split on '&', keys and values percent-decoded
+ *            for judging (never for printing).
+ *   JDBC     "jdbc:postgresql:" then "//" authority as above, or a bare
+ *            database name; parameters as a URI's.
+ *   libpq    keyword = value pairs; a value is a run of non-blanks with
+ *            backslash escapes, or single-quoted with \' and \\.
+ *   shell    PGPASSWORD=<shell word> (quotes, escapes, expansions).
+ *   bare     postgres_exporter's scheme-less [user[:pw]@]host:port/db?…
+ *
+ * When the text is not what the grammar allows (a password with a raw '/'
+ * or '?' in the userinfo) the walker errs towards treating text as a
  * password: over-redaction is harmless, a leak is not.
  */
 #include <ctype.h>
@@ -18,6 +34,7 @@
 
 #define MAX_RANGES 64
 #define MASK "****"
+#define BARE_MAX 512 /* longest scheme-less authority looked at */
 
 struct range {
 	size_t a, b; /* [a, b) */
@@ -97,37 +114,54 @@ static int hexval(int c)
 	return -1;
 }
 
-/* Percent-decode s[0..n) into out (size cap), NUL-terminated, truncated. */
-static void pct_decode(const char *s, size_t n, char *out, size_t cap)
+/* Percent-decode s[0..n) into out (size cap), NUL-terminated. Returns
+ * false when the decoded text did not fit (then it cannot be any of the
+ * short words the judge compares with). */
+static bool pct_decode(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < n && o + 1 < cap; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int h, l;
+		if (o + 1 >= cap) {
+			out[o] = '\0';
+			return false;
+		}
 		if (s[i] == '%' && i + 2 < n &&
 		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
 		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
 			out[o++] = (char)(h * 16 + l);
 			i += 2;
+		} else if (s[i] == '+') {
+			out[o++] = ' '; /* form encoding */
 		} else {
 			out[o++] = s[i];
 		}
 	}
 	out[o] = '\0';
+	return true;
 }
 
+static void add_range(struct walk *w, size_t a, size_t b)
+{
+	if (b <= a)
+		return;
+	if (w->nr < MAX_RANGES) {
+		w->r[w->nr].a = a;
+		w->r[w->nr].b = b;
+		w->nr++;
+	} else if (!w->overflow || a < w->overflow_at) {
+		w->overflow = true;
+		w->overflow_at = a;
+	}
+}
+
+/* A password at s[a..b): judged (unless a reference) and masked. */
 static void add_password(struct walk *w, const char *s, size_t a, size_t b)
 {
 	if (b <= a || is_reference_n(s + a, b - a))
 		return;
 	w->scan->has_password = true;
-	if (w->nr < MAX_RANGES) {
-		w->r[w->nr].a = a;
-		w->r[w->nr].b = b;
-		w->nr++;
-	} else if (!w->overflow) {
-		w->overflow = true;
-		w->overflow_at = a;
-	}
+	add_range(w, a, b);
 }
 
 static void set_ssl(struct walk *w, const char *key, const char *val)
@@ -143,20 +177,23 @@ static bool is_sslmode_off(const char *v)
 	return strcasecmp(v, "disable") == 0 || strcasecmp(v, "allow") == 0;
 }
 
-/* Characters that end a URI embedded in text. */
-static bool uri_stop(int c)
+static bool is_quote(int c)
 {
-	return c == '\0' || isspace(c) || c == '"' || c == '\'' || c == '`' ||
-	       c == '<' || c == '>';
+	return c == '"' || c == '\'' || c == '`';
 }
 
-/* Length of a recognised scheme prefix at s (through "://"), else 0. */
-static size_t scheme_at(const char *s, bool *jdbc)
+/* Length of a recognised scheme prefix at s, else 0. For JDBC the prefix
+ * is "jdbc:postgresql:" and *slashes tells whether "//" follows. */
+static size_t scheme_at(const char *s, bool *jdbc, bool *slashes)
 {
 	*jdbc = false;
-	if (strncasecmp(s, "jdbc:postgresql://", 18) == 0) {
+	*slashes = true;
+	if (strncasecmp(s, "jdbc:postgresql:", 16) == 0) {
 		*jdbc = true;
-		return 18;
+		if (strncmp(s + 16, "//", 2) == 0)
+			return 18;
+		*slashes = false;
+		return 16;
 	}
 	if (strncasecmp(s, "postgres://", 11) == 0)
 		return 11;
@@ -172,32 +209,22 @@ static size_t scheme_at(const char *s, bool *jdbc)
 	return 0;
 }
 
-static void uri_query(struct walk *w, const char *s, size_t a, size_t b,
-		      bool jdbc)
+/* Where a URI starting at s[start] ends in surrounding text: at a blank,
+ * at '<', '>', '"' or '`' (none of them legal in a URI), and at a single
+ * quote only when one opened just before the URI ('postgresql://…'). */
+static size_t uri_end(const char *s, size_t start, size_t from)
 {
-	size_t i = a;
-	while (i < b) {
-		size_t e = i;
-		while (e < b && s[e] != '&')
-			e++;
-		size_t eq = i;
-		while (eq < e && s[eq] != '=')
-			eq++;
-		if (eq < e) {
-			char key[32], val[32];
-			pct_decode(s + i, eq - i, key, sizeof(key));
-			pct_decode(s + eq + 1, e - eq - 1, val, sizeof(val));
-			if (strcasecmp(key, "password") == 0)
-				add_password(w, s, eq + 1, e);
-			else if (strcasecmp(key, "sslmode") == 0 &&
-				 is_sslmode_off(val))
-				set_ssl(w, "sslmode", val);
-			else if (jdbc && strcasecmp(key, "ssl") == 0 &&
-				 strcasecmp(val, "false") == 0)
-				set_ssl(w, "ssl", val);
-		}
-		i = e + 1;
+	char open = start > 0 && is_quote((unsigned char)s[start - 1])
+			    ? s[start - 1]
+			    : 0;
+	size_t e = from;
+	for (;; e++) {
+		unsigned char c = (unsigned char)s[e];
+		if (c == '\0' || isspace(c) || c == '<' || c == '>' ||
+		    c == '"' || c == '`' || (c == '\'' && open == '\''))
+			break;
 	}
+	return e;
 }
 
 static bool has_any(const char *s, size_t a, size_t b, const char *set)
@@ -208,34 +235,187 @@ static bool has_any(const char *s, size_t a, size_t b, const char *set)
 	return false;
 }
 
-/* s[start..end) is a URI; p is just after "://". */
-static void parse_uri(struct walk *w, const char *s, size_t p, size_t end,
+static size_t find_first(const char *s, size_t a, size_t b, const char *set)
+{
+	for (size_t i = a; i < b; i++)
+		if (strchr(set, s[i]))
+			return i;
+	return b;
+}
+
+/* Is s[a..b) a libpq host list: host[:port] {"," host[:port]}, where a
+ * host is a name, an address or a bracketed IPv6 address and a port is
+ * digits? An empty host is allowed (postgresql:///db). With has_port, set
+ * when some host names a port. */
+static bool hosts_valid(const char *s, size_t a, size_t b, bool *has_port)
+{
+	size_t i = a;
+	if (has_port)
+		*has_port = false;
+	for (;;) {
+		if (i < b && s[i] == '[') {
+			while (i < b && s[i] != ']')
+				i++;
+			if (i >= b)
+				return false;
+			i++;
+		} else {
+			while (i < b && (isalnum((unsigned char)s[i]) ||
+					 strchr("-._~%", s[i])))
+				i++;
+		}
+		if (i < b && s[i] == ':') {
+			size_t d = ++i;
+			while (i < b && isdigit((unsigned char)s[i]))
+				i++;
+			if (i > d && has_port)
+				*has_port = true;
+		}
+		if (i >= b)
+			return true;
+		if (s[i] != ',')
+			return false;
+		i++;
+	}
+}
+
+/* Query parameters in s[a..b), split on '&'. */
+static void uri_query(struct walk *w, const char *s, size_t a, size_t b,
 		      bool jdbc)
 {
-	size_t at = end, rest = p;
-	for (size_t i = p; i < end; i++)
+	size_t i = a;
+	while (i < b) {
+		size_t e = find_first(s, i, b, "&");
+		size_t eq = find_first(s, i, e, "=");
+		if (eq < e) {
+			char key[16], val[16];
+			bool kfit = pct_decode(s + i, eq - i, key, sizeof(key));
+			bool vfit = pct_decode(s + eq + 1, e - eq - 1, val,
+					       sizeof(val));
+			if (kfit && (strcasecmp(key, "password") == 0 ||
+				     strcasecmp(key, "pass") == 0))
+				add_password(w, s, eq + 1, e);
+			else if (kfit && vfit &&
+				 strcasecmp(key, "sslmode") == 0 &&
+				 is_sslmode_off(val))
+				set_ssl(w, "sslmode", val);
+			else if (kfit && vfit && jdbc &&
+				 strcasecmp(key, "ssl") == 0 &&
+				 strcasecmp(val, "false") == 0)
+				set_ssl(w, "ssl", val);
+		}
+		i = e + 1;
+	}
+}
+
+/* The userinfo s[p..at): a password after its first ':'. */
+static void userinfo(struct walk *w, const char *s, size_t p, size_t at)
+{
+	size_t colon = find_first(s, p, at, ":");
+	if (colon < at)
+		add_password(w, s, colon + 1, at);
+}
+
+/*
+ * A URI: s[p..end) follows the scheme's "//" (or is the rest of an
+ * opaque "jdbc:postgresql:db?…" when !slashes). Returns where it ends.
+ */
+static size_t parse_uri(struct walk *w, const char *s, size_t start, size_t p,
+			bool jdbc, bool slashes)
+{
+	size_t end = uri_end(s, start, p);
+	size_t auth_end = slashes ? find_first(s, p, end, "/?#") : p;
+	size_t at = auth_end;
+	for (size_t i = p; i < auth_end; i++)
 		if (s[i] == '@')
 			at = i;
-	if (at < end) {
-		size_t colon = p;
-		while (colon < at && s[colon] != ':')
-			colon++;
-		if (colon < at && !has_any(s, p, colon, "/?#")) {
-			add_password(w, s, colon + 1, at); /* user:password@ */
-			rest = at + 1;
-		} else if (colon == at && !has_any(s, p, at, "/?#")) {
-			rest = at + 1; /* user@ */
+	if (at < auth_end) {
+		userinfo(w, s, p, at);
+	} else if (slashes && !hosts_valid(s, p, auth_end, NULL) &&
+		   has_any(s, p, auth_end, ":")) {
+		/*
+		 * Not a host list, so not what the grammar allows: most likely
+		 * a password with a raw '/', '?' or '#' ("u:pa/ss@h/db"). The
+		 * userinfo then ends at the last '@' after which a host list
+		 * stands; look up to the next blank, the URI may also have been
+		 * cut at a raw quote.
+		 */
+		size_t lim = end;
+		while (s[lim] && !isspace((unsigned char)s[lim]))
+			lim++;
+		size_t cand = lim, any = lim;
+		for (size_t i = auth_end; i < lim; i++) {
+			if (s[i] != '@')
+				continue;
+			any = i;
+			size_t he = find_first(s, i + 1, lim, "/?#");
+			if (hosts_valid(s, i + 1, he, NULL))
+				cand = i;
+		}
+		if (cand == lim)
+			cand = any;
+		if (cand < lim) {
+			userinfo(w, s, p, cand);
+			if (cand >= end) {
+				/* the quote did not end it after all */
+				end = uri_end(s, 0, cand);
+			}
+			auth_end = find_first(s, cand + 1, end, "/?#");
 		}
 	}
-	size_t q = rest;
-	while (q < end && s[q] != '?')
-		q++;
+	size_t q = find_first(s, auth_end, end, "?");
 	if (q < end) {
-		size_t h = q;
-		while (h < end && s[h] != '#')
-			h++;
+		size_t h = find_first(s, q + 1, end, "#");
 		uri_query(w, s, q + 1, h, jdbc);
 	}
+	return end;
+}
+
+/*
+ * postgres_exporter's scheme-less form at s[i]: [user[:pw]@]host:port/db
+ * with an optional query. Only taken when the host list is valid and
+ * names a port, and a '/' follows it. Returns the end, or 0.
+ */
+static size_t parse_bare(struct walk *w, const char *s, size_t i)
+{
+	char open = i > 0 && is_quote((unsigned char)s[i - 1]) ? s[i - 1] : 0;
+	size_t auth_end = i;
+	while (auth_end - i < BARE_MAX && s[auth_end] &&
+	       !isspace((unsigned char)s[auth_end]) &&
+	       !strchr("/?#\"`<>", s[auth_end]) &&
+	       !(s[auth_end] == '\'' && open == '\''))
+		auth_end++;
+	if (s[auth_end] != '/' || auth_end == i)
+		return 0;
+	size_t at = auth_end;
+	for (size_t k = i; k < auth_end; k++)
+		if (s[k] == '@')
+			at = k;
+	size_t hosts = at < auth_end ? at + 1 : i;
+	bool port = false;
+	if (hosts >= auth_end || !hosts_valid(s, hosts, auth_end, &port) ||
+	    !port || !isalnum((unsigned char)s[hosts]))
+		return 0;
+	size_t end = uri_end(s, i, auth_end);
+	struct connstr_scan before = *w->scan;
+	if (at < auth_end)
+		userinfo(w, s, i, at);
+	size_t q = find_first(s, auth_end, end, "?");
+	if (q < end)
+		uri_query(w, s, q + 1, find_first(s, q + 1, end, "#"), false);
+	/*
+	 * Redaction always masks a userinfo password here; the judge counts
+	 * it only for a Postgres port or libpq parameters, so that an
+	 * unrelated "user:pw@registry:5000/path" is no PGA102 finding.
+	 */
+	bool pg = (auth_end - hosts > 5 &&
+		   (memcmp(s + auth_end - 5, ":5432", 5) == 0 ||
+		    memcmp(s + auth_end - 5, ":6432", 5) == 0)) ||
+		  (q < end && has_any(s, q, end, "="));
+	if (!pg)
+		w->scan->has_password = before.has_password;
+	w->scan->count++;
+	return end;
 }
 
 static bool kv_boundary(const char *s, size_t i)
@@ -304,30 +484,166 @@ static size_t kv_value(const char *s, size_t j, size_t *va, size_t *vb)
 	return k;
 }
 
+/* Past a balanced $( … ) or ${ … } whose opener is at s[j] ('(' or '{'),
+ * quotes inside honoured; returns the index after the closer or the end
+ * of the string. */
+static size_t shell_group(const char *s, size_t j)
+{
+	char open = s[j], close = open == '(' ? ')' : '}';
+	int depth = 0;
+	size_t k = j;
+	while (s[k]) {
+		char c = s[k];
+		if (c == '\\' && s[k + 1]) {
+			k += 2;
+			continue;
+		}
+		if (c == '\'' || c == '"' || c == '`') {
+			k++;
+			while (s[k] && s[k] != c) {
+				if (c != '\'' && s[k] == '\\' && s[k + 1])
+					k++;
+				k++;
+			}
+			if (s[k])
+				k++;
+			continue;
+		}
+		if (c == open)
+			depth++;
+		else if (c == close && --depth == 0)
+			return k + 1;
+		k++;
+	}
+	return k;
+}
+
+/*
+ * A shell word at s[j]: unquoted text with backslash escapes, '…', "…",
+ * $( … ), ${ … }, `…`, up to an unquoted blank or one of ;&|<>(). Sets
+ * [*va, *vb) to the word without the quotes that wrap it whole, and
+ * *ref when it is only expansions (no literal character).
+ */
+static size_t shell_word(const char *s, size_t j, size_t *va, size_t *vb,
+			 bool *ref)
+{
+	size_t k = j;
+	bool literal = false, expansion = false;
+	while (s[k] && !isspace((unsigned char)s[k]) && !strchr(";&|<>()", s[k])) {
+		char c = s[k];
+		if (c == '\\' && s[k + 1]) {
+			literal = true;
+			k += 2;
+		} else if (c == '\'') {
+			size_t e = k + 1;
+			while (s[e] && s[e] != '\'')
+				e++;
+			literal |= e > k + 1;
+			k = s[e] ? e + 1 : e;
+		} else if (c == '"') {
+			k++;
+			while (s[k] && s[k] != '"') {
+				if (s[k] == '\\' && s[k + 1]) {
+					literal = true;
+					k += 2;
+				} else if (s[k] == '$' &&
+					   (s[k + 1] == '(' || s[k + 1] == '{')) {
+					expansion = true;
+					k = shell_group(s, k + 1);
+				} else if (s[k] == '$' &&
+					   is_ref_name0((unsigned char)s[k + 1])) {
+					expansion = true;
+					k++;
+					while (is_ref_name((unsigned char)s[k]))
+						k++;
+				} else if (s[k] == '`') {
+					expansion = true;
+					k++;
+					while (s[k] && s[k] != '`')
+						k++;
+					if (s[k])
+						k++;
+				} else {
+					literal = true;
+					k++;
+				}
+			}
+			if (s[k])
+				k++;
+		} else if (c == '$' && (s[k + 1] == '(' || s[k + 1] == '{')) {
+			expansion = true;
+			k = shell_group(s, k + 1);
+		} else if (c == '$' && is_ref_name0((unsigned char)s[k + 1])) {
+			expansion = true;
+			k++;
+			while (is_ref_name((unsigned char)s[k]))
+				k++;
+		} else if (c == '`') {
+			expansion = true;
+			k++;
+			while (s[k] && s[k] != '`')
+				k++;
+			if (s[k])
+				k++;
+		} else {
+			literal = true;
+			k++;
+		}
+	}
+	size_t a = j, b = k;
+	if (b - a >= 2 && (s[a] == '\'' || s[a] == '"') && s[b - 1] == s[a]) {
+		a++;
+		b--;
+	}
+	*va = a;
+	*vb = b;
+	*ref = expansion && !literal;
+	return k;
+}
+
 static void walk(const char *s, struct walk *w)
 {
 	size_t n = strlen(s), i = 0;
 	while (i < n) {
-		bool jdbc;
+		bool jdbc, slashes;
 		size_t sl;
-		if ((i == 0 || !(isalnum((unsigned char)s[i - 1]) ||
-				 strchr("+-._", s[i - 1]))) &&
-		    (sl = scheme_at(s + i, &jdbc)) > 0) {
-			size_t end = i + sl;
-			while (!uri_stop((unsigned char)s[end]))
-				end++;
+		unsigned char prev = i ? (unsigned char)s[i - 1] : ' ';
+		if (!(isalnum(prev) || strchr("+-._", prev)) &&
+		    (sl = scheme_at(s + i, &jdbc, &slashes)) > 0) {
 			w->scan->count++;
-			parse_uri(w, s, i + sl, end, jdbc);
-			i = end;
+			i = parse_uri(w, s, i, i + sl, jdbc, slashes);
 			continue;
+		}
+		if ((isspace(prev) || is_quote(prev) || prev == '=' ||
+		     i == 0) &&
+		    isalnum((unsigned char)s[i])) {
+			size_t e = parse_bare(w, s, i);
+			if (e) {
+				i = e;
+				continue;
+			}
 		}
 		if (kv_boundary(s, i)) {
 			size_t j, va, vb;
-			if ((j = kv_key(s, i, "password")) ||
-			    (j = kv_key(s, i, "pgpassword"))) {
+			if ((j = kv_key(s, i, "pgpassword"))) {
+				bool ref;
+				w->scan->count++;
+				i = shell_word(s, j, &va, &vb, &ref);
+				if (!ref)
+					add_password(w, s, va, vb);
+				continue;
+			}
+			if ((j = kv_key(s, i, "password"))) {
 				w->scan->count++;
 				i = kv_value(s, j, &va, &vb);
 				add_password(w, s, va, vb);
+				continue;
+			}
+			if ((j = kv_key(s, i, "pass"))) {
+				/* not libpq's: masked, not judged */
+				i = kv_value(s, j, &va, &vb);
+				if (!is_reference_n(s + va, vb - va))
+					add_range(w, va, vb);
 				continue;
 			}
 			if ((j = kv_key(s, i, "sslmode"))) {
@@ -364,6 +680,12 @@ size_t connstr_scan(const char *text, struct connstr_scan *out)
 	return out->count;
 }
 
+static int range_cmp(const void *x, const void *y)
+{
+	const struct range *a = x, *b = y;
+	return a->a < b->a ? -1 : a->a > b->a;
+}
+
 char *connstr_redact(const char *text)
 {
 	struct connstr_scan scan;
@@ -375,14 +697,27 @@ char *connstr_redact(const char *text)
 	memset(&w, 0, sizeof(w));
 	w.scan = &scan;
 	walk(text, &w);
-	size_t pos = 0;
-	for (size_t k = 0; k < w.nr; k++) {
-		sb_append(&sb, text + pos, w.r[k].a - pos);
+	/* Ranges may overlap (a fallback userinfo spanning a query
+	 * password): sort them and mask their union, each run once. */
+	qsort(w.r, w.nr, sizeof(*w.r), range_cmp);
+	size_t pos = 0, stop = w.overflow ? w.overflow_at : (size_t)-1;
+	for (size_t k = 0; k < w.nr && w.r[k].a < stop; k++) {
+		size_t a = w.r[k].a, b = w.r[k].b;
+		while (k + 1 < w.nr && w.r[k + 1].a <= b && w.r[k + 1].a < stop) {
+			k++;
+			if (w.r[k].b > b)
+				b = w.r[k].b;
+		}
+		if (a < pos)
+			a = pos;
+		sb_append(&sb, text + pos, a - pos);
 		sb_puts(&sb, MASK);
-		pos = w.r[k].b;
+		pos = b;
 	}
 	if (w.overflow) {
-		/* Pathological input: mask everything after the last range. */
+		/* Pathological input: mask everything after that point. */
+		if (stop > pos && stop != (size_t)-1)
+			sb_append(&sb, text + pos, stop - pos);
 		sb_puts(&sb, MASK);
 	} else {
 		sb_puts(&sb, text + pos);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pgadmit/strbuf.h"
+#include "pgadmit/utf8.h"
 
 void sb_init(struct strbuf *sb)
 {
@@ -98,9 +99,30 @@ void sb_json_escape(struct strbuf *sb, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *run = p;
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
+	size_t left = strlen(s);
+	while (*p) {
+		size_t l = 1;
+		if (*p >= 0x80) {
+			/* Valid UTF-8 passes as is; an invalid byte (a library
+			 * message cut inside a character, a file name in another
+			 * encoding) becomes U+FFFD, so the JSON stays valid. */
+			l = utf8_seq_len(p, left);
+			if (l) {
+				p += l;
+				left -= l;
+				continue;
+			}
+			sb_append(sb, (const char *)run, (size_t)(p - run));
+			sb_puts(sb, "\\ufffd");
+			run = ++p;
+			left--;
 			continue;
+		}
+		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f) {
+			p++;
+			left--;
+			continue;
+		}
 		sb_append(sb, (const char *)run, (size_t)(p - run));
 		switch (*p) {
 		case '"': sb_puts(sb, "\\\""); break;
@@ -114,7 +136,8 @@ void sb_json_escape(struct strbuf *sb, const char *s)
 			sb_puts(sb, u);
 		}
 		}
-		run = p + 1;
+		run = ++p;
+		left--;
 	}
 	sb_append(sb, (const char *)run, (size_t)(p - run));
 }

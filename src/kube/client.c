@@ -245,6 +245,40 @@ static long get_page(struct kube_client *c, CURL *h, const char *url,
 	return code;
 }
 
+int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
+			    struct backup_index *bi, char **cont,
+			    struct err *err)
+{
+	json_error_t jerr;
+	*cont = NULL;
+	json_t *list = json_loadb(buf, len, 0, &jerr);
+	const json_t *items = json_object_get(list, "items");
+	if (!json_is_object(list) || !json_is_array(items)) {
+		json_decref(list);
+		err_set(err, "Kubernetes API answered something that is "
+			     "not a CronJobList");
+		return -1;
+	}
+	size_t i;
+	const json_t *it;
+	json_array_foreach(items, i, it) {
+		if (backup_index_add_cronjob(bi, ns, it)) {
+			json_decref(list);
+			err_set(err, "out of memory");
+			return -1;
+		}
+	}
+	const char *next = json_string_value(
+		json_object_get(json_object_get(list, "metadata"), "continue"));
+	int rc = 0;
+	if (next && *next && !(*cont = strdup(next))) {
+		err_set(err, "out of memory");
+		rc = -1;
+	}
+	json_decref(list);
+	return rc;
+}
+
 int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		       struct backup_index *bi, struct err *err)
 {
@@ -307,30 +341,11 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 					    : "");
 			goto out;
 		}
-		json_error_t jerr;
-		json_t *list = json_loadb(b.sb.buf ? b.sb.buf : "", b.sb.len, 0,
-					  &jerr);
-		const json_t *items = json_object_get(list, "items");
-		if (!json_is_object(list) || !json_is_array(items)) {
-			json_decref(list);
-			err_set(err, "Kubernetes API answered something that is "
-				     "not a CronJobList");
-			goto out;
-		}
-		size_t i;
-		const json_t *it;
-		json_array_foreach(items, i, it) {
-			if (backup_index_add_cronjob(bi, ns, it)) {
-				json_decref(list);
-				err_set(err, "out of memory");
-				goto out;
-			}
-		}
-		const char *next = json_string_value(json_object_get(
-			json_object_get(list, "metadata"), "continue"));
 		free(cont);
-		cont = next && *next ? strdup(next) : NULL;
-		json_decref(list);
+		cont = NULL;
+		if (kube_parse_cronjob_page(b.sb.buf ? b.sb.buf : "", b.sb.len,
+					    ns, bi, &cont, err))
+			goto out;
 		if (!cont) {
 			rc = 0;
 			goto out;

@@ -1,11 +1,13 @@
 /* json.c — the JSON report, shape as in interfaces.md (version 1). */
 #include <jansson.h>
 
+#include "pgadmit/utf8.h"
 #include "writers.h"
 
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	/* file names and texts from input: valid UTF-8 whatever they hold */
+	return s ? utf8_json_string(s) : json_null();
 }
 
 static json_t *finding_json(const struct finding *f)

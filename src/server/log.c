@@ -55,9 +55,9 @@ static void put_kv(struct strbuf *sb, const char *k, const char *v)
 	sb_putc(sb, '"');
 }
 
-static void emit(struct strbuf *sb)
+/* Write a finished line in one write(2). */
+static void write_line(struct strbuf *sb)
 {
-	sb_puts(sb, "}\n");
 	if (!sb_ok(sb))
 		return;
 	size_t off = 0;
@@ -67,6 +67,12 @@ static void emit(struct strbuf *sb)
 			break;
 		off += (size_t)w;
 	}
+}
+
+static void emit(struct strbuf *sb)
+{
+	sb_puts(sb, "}\n");
+	write_line(sb);
 }
 
 void srv_log(enum srv_log_level l, const char *msg, ...)
@@ -88,6 +94,35 @@ void srv_log(enum srv_log_level l, const char *msg, ...)
 	sb_free(&b);
 }
 
+void srv_log_review_line(struct strbuf *b, enum srv_log_level l,
+			 const char *endpoint, const struct admission_result *r,
+			 double duration_ms)
+{
+	put_head(b, l, r->decision == ADM_ERROR ? "bad request" : "review");
+	put_kv(b, "endpoint", endpoint);
+	put_kv(b, "uid", r->uid);
+	put_kv(b, "kind", r->kind);
+	put_kv(b, "namespace", r->ns);
+	put_kv(b, "name", r->name);
+	put_kv(b, "operation", r->operation);
+	put_kv(b, "decision", admission_decision_name(r->decision));
+	if (r->dry_run)
+		sb_puts(b, ",\"dry_run\":true");
+	if (r->error)
+		put_kv(b, "error", r->error);
+	sb_puts(b, ",\"rules\":[");
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct finding *f = &r->findings.v[i];
+		sb_puts(b, i ? ",\"" : "\"");
+		sb_json_escape(b, f->rule);
+		sb_putc(b, ':');
+		sb_json_escape(b, action_name(f->action));
+		sb_putc(b, '"');
+	}
+	sb_printf(b, "],\"status\":%d,\"duration_ms\":%.3f}\n", r->status,
+		  duration_ms);
+}
+
 void srv_log_review(const char *endpoint, const struct admission_result *r,
 		    double duration_ms)
 {
@@ -97,29 +132,7 @@ void srv_log_review(const char *endpoint, const struct admission_result *r,
 	if (!srv_log_enabled(l))
 		return;
 	struct strbuf b = STRBUF_INIT;
-	put_head(&b, l, r->decision == ADM_ERROR ? "bad request" : "review");
-	put_kv(&b, "endpoint", endpoint);
-	put_kv(&b, "uid", r->uid);
-	put_kv(&b, "kind", r->kind);
-	put_kv(&b, "namespace", r->ns);
-	put_kv(&b, "name", r->name);
-	put_kv(&b, "operation", r->operation);
-	put_kv(&b, "decision", admission_decision_name(r->decision));
-	if (r->dry_run)
-		sb_puts(&b, ",\"dry_run\":true");
-	if (r->error)
-		put_kv(&b, "error", r->error);
-	sb_puts(&b, ",\"rules\":[");
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct finding *f = &r->findings.v[i];
-		sb_puts(&b, i ? ",\"" : "\"");
-		sb_json_escape(&b, f->rule);
-		sb_putc(&b, ':');
-		sb_json_escape(&b, action_name(f->action));
-		sb_putc(&b, '"');
-	}
-	sb_printf(&b, "],\"status\":%d,\"duration_ms\":%.3f", r->status,
-		  duration_ms);
-	emit(&b);
+	srv_log_review_line(&b, l, endpoint, r, duration_ms);
+	write_line(&b);
 	sb_free(&b);
 }

@@ -1,9 +1,13 @@
 /* fuzz_admission.c — bytes → AdmissionReview response for /validate and
- * /mutate, without the network. The answer is always valid JSON. */
+ * /mutate, without the network. The answer and the review's log line are
+ * always valid JSON (jansson refuses invalid UTF-8, so that is checked
+ * too). */
 #include <stdint.h>
 
 #include "pgadmit/admission.h"
 #include "pgadmit/policy.h"
+#include "pgadmit/server.h"
+#include "pgadmit/strbuf.h"
 
 static void check(const struct admission_env *env, enum admission_endpoint ep,
 		  const uint8_t *data, size_t size)
@@ -16,6 +20,14 @@ static void check(const struct admission_env *env, enum admission_endpoint ep,
 	if (!j)
 		__builtin_trap(); /* the answer must be JSON */
 	json_decref(j);
+	struct strbuf line = STRBUF_INIT;
+	srv_log_review_line(&line, SRV_INFO, "validate", &r, 1.0);
+	if (sb_ok(&line)) {
+		if (!(j = json_loadb(line.buf, line.len, 0, &je)))
+			__builtin_trap(); /* the log line must be JSON */
+		json_decref(j);
+	}
+	sb_free(&line);
 	admission_result_free(&r);
 }
 

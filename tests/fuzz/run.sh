@@ -1,20 +1,46 @@
 #!/bin/bash
-# Run each fuzz target for $FUZZ_SECONDS on a corpus seeded from the repo's
-# fixtures, then print executions and coverage per target. Exit non-zero if
-# any target found a crash, a leak or a timeout (the reproducer is kept in
-# build/fuzz/artifacts/).
+# Run each fuzz target for $FUZZ_SECONDS, starting from the corpus kept in
+# the repository (tests/fuzz/corpus/<target>, minimised) plus seeds from the
+# fixtures, with the target's dictionary (tests/fuzz/dict). Prints
+# executions and coverage per target; exit non-zero if any target found a
+# crash, a leak or a timeout (the reproducer is kept in <dir>/artifacts/).
+#   FUZZ_SECONDS=N    time per target (default 60)
+#   FUZZ_MERGE=1      afterwards merge new coverage back into the
+#                     repository's corpus (-merge=1: minimal, size-capped)
+#                     and add the run to tests/fuzz/totals.tsv
 set -uo pipefail
 dir="$1"; shift
 secs="${FUZZ_SECONDS:-60}"
+merge="${FUZZ_MERGE:-0}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+totals="$root/tests/fuzz/totals.tsv"
 mkdir -p "$dir/artifacts"
 status=0
 summary=""
+
+dict_of() {
+	case "$1" in
+	manifest|rules|compose|policy|policy_reload) echo yaml ;;
+	admission|kubelist) echo admission ;;
+	connstr|redact) echo connstr ;;
+	probe|hba) echo hba ;;
+	esac
+}
+maxlen_of() {
+	case "$1" in
+	admission) echo 262144 ;;
+	kubelist) echo 131072 ;;
+	redact|connstr|hba|probe) echo 4096 ;;
+	*) echo 65536 ;;
+	esac
+}
+
 for t in "$@"; do
 	corpus="$dir/corpus/$t"
-	mkdir -p "$corpus"
+	kept="$root/tests/fuzz/corpus/$t"
+	mkdir -p "$corpus" "$kept"
 	case "$t" in
-	manifest|rules|policy)
+	manifest|rules|policy|policy_reload)
 		find "$root/tests/fixtures" "$root/examples" -name '*.y*ml' -size -64k \
 			-exec cp -t "$corpus" {} + 2>/dev/null ;;
 	compose)
@@ -29,19 +55,54 @@ for t in "$@"; do
 			-exec cp -t "$corpus" {} + 2>/dev/null ;;
 	esac
 	[ -d "$root/tests/fuzz/seeds/$t" ] && cp "$root/tests/fuzz/seeds/$t"/* "$corpus"/ 2>/dev/null
-	maxlen=65536
-	[ "$t" = admission ] && maxlen=262144
+	cp "$kept"/* "$corpus"/ 2>/dev/null
+	maxlen=$(maxlen_of "$t")
+	dict=""
+	d="$(dict_of "$t")"
+	[ -n "$d" ] && [ -f "$root/tests/fuzz/dict/$d.dict" ] && dict="-dict=$root/tests/fuzz/dict/$d.dict"
 	log="$dir/$t.log"
 	ASAN_OPTIONS=detect_leaks=1 "$dir/fuzz_$t" -max_total_time="$secs" -max_len=$maxlen \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict \
 		-artifact_prefix="$dir/artifacts/$t-" "$corpus" >"$log" 2>&1
 	rc=$?
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
 	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
 	res=ok
 	if [ $rc -ne 0 ]; then res="FAILED (rc $rc, see $log)"; status=1; fi
-	summary+=$(printf '%-10s %12s execs  %-22s %s' "$t" "${execs:-?}" "${cov:-?}" "$res")$'\n'
+	if [ "$merge" = 1 ] && [ $rc -eq 0 ]; then
+		# Minimal corpus: what the kept corpus lacks, from this run.
+		new="$dir/merge-$t"
+		rm -rf "$new" && mkdir -p "$new"
+		cp "$kept"/* "$new"/ 2>/dev/null
+		"$dir/fuzz_$t" -merge=1 -max_len=$maxlen $dict "$new" "$corpus" >"$dir/$t.merge.log" 2>&1 &&
+			rm -f "$kept"/* && cp "$new"/* "$kept"/ 2>/dev/null
+		# Size cap: the largest files go first past 2 MB in all.
+		while [ "$(du -sk "$kept" | cut -f1)" -gt 2048 ]; do
+			rm -f "$(ls -S "$kept" | head -1 | sed "s|^|$kept/|")"
+		done
+		c=${cov#cov: }; c=${c%% *}; f=${cov##* }
+		python3 - "$totals" "$t" "${execs:-0}" "$secs" "${c:-0}" "${f:-0}" <<'PY'
+import sys, os
+path, t, ex, secs, cov, ft = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+rows = {}
+head = "target\texecutions\tseconds\truns\tcoverage\tfeatures\tfindings"
+if os.path.exists(path):
+    for line in open(path).read().splitlines()[1:]:
+        p = line.split("\t")
+        rows[p[0]] = p
+r = rows.get(t, [t, "0", "0", "0", "0", "0", "0"])
+r[1] = str(int(r[1]) + ex); r[2] = str(int(r[2]) + secs); r[3] = str(int(r[3]) + 1)
+r[4] = cov; r[5] = ft
+rows[t] = r
+with open(path, "w") as f:
+    f.write(head + "\n")
+    for k in sorted(rows):
+        f.write("\t".join(rows[k]) + "\n")
+PY
+	fi
+	summary+=$(printf '%-14s %12s execs  %-22s %s' "$t" "${execs:-?}" "${cov:-?}" "$res")$'\n'
 done
 echo "fuzz summary (${secs}s per target):"
 printf '%s' "$summary"
+[ "$merge" = 1 ] && { echo "running totals (tests/fuzz/totals.tsv):"; column -t -s$'\t' "$totals"; }
 exit $status

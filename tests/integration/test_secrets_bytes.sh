@@ -1,0 +1,88 @@
+# Issue 10 regressions over the real binary: the leaked query password
+# (text, JSON, SARIF, the webhook's deny message, warnings, annotations,
+# patch and the log line) and the 400 answer quoting bytes cut inside a
+# UTF-8 character (valid JSON from /validate and /mutate, valid log line).
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+t_tmpdir
+CERTS="$T/certs"
+sv_certs "$CERTS" 0C || { t_fail "make certificates" "openssl failed"; t_finish; }
+FIX="$ROOT/tests/fixtures/PGA102/fires/regress-query-password-at.yaml"
+SECRETS=(TOPSECRETTAIL LEAKME abc@TOP rawSLASHtail pw%2Fwith)
+
+no_secret() { # name file
+	local s hit=""
+	for s in "${SECRETS[@]}"; do
+		grep -qF -- "$s" "$2" && hit+=" $s"
+	done
+	[ -z "$hit" ] && t_ok "$1: no password" || t_fail "$1: no password" "found:$hit"
+}
+
+# --- check, three formats ------------------------------------------------------
+for fmt in text json sarif; do
+	"$PGADMIT" check -f "$FIX" --format "$fmt" --no-color >"$T/check.$fmt" 2>&1
+	t_eq "check $fmt: exit 1 (deny)" 1 $?
+	no_secret "check $fmt" "$T/check.$fmt"
+done
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/check.json" &&
+	t_ok "check json parses" || t_fail "check json parses" "$(head -c 300 "$T/check.json")"
+grep -q 'password=\*\*\*\*' "$T/check.json" && t_ok "query password masked as ****" ||
+	t_fail "query password masked as ****" "$(grep -o 'password=[^"]*' "$T/check.json" | head -3)"
+
+# --- the webhook ---------------------------------------------------------------
+export PGADMIT_TLS_CERT="$CERTS/tls.crt" PGADMIT_TLS_KEY="$CERTS/tls.key"
+export PGADMIT_LOG_LEVEL=debug
+if ! sv_start secrets; then
+	t_fail "server starts" "$(cat "$SV_LOG")"
+	t_finish
+fi
+review() { # op object-json
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+  "request": {"uid": "u-1", "kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
+              "namespace": "shop", "operation": sys.argv[1], "object": json.loads(sys.argv[2])}}))
+PY
+}
+cm='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"leak","namespace":"shop"},
+ "data":{"JDBC_URL":"jdbc:postgresql://db:5432/app?user=app&password=abc@TOPSECRETTAIL&sslmode=disable",
+         "PG_URL":"postgresql://db:5432/app?user=app&password=xy@LEAKME",
+         "RAW_SLASH":"postgresql://app:pw/rawSLASHtail@db:5432/app"}}'
+review CREATE "$cm" >"$T/review.json"
+for ep in validate mutate; do
+	sv_curl -o "$T/$ep.out" -H 'Content-Type: application/json' --data-binary @"$T/review.json" "$(sv_url /$ep)"
+	python3 - "$T/$ep.out" "$T/$ep.decoded" <<'PY'
+import base64, json, sys
+r = json.load(open(sys.argv[1]))["response"]
+with open(sys.argv[2], "w") as f:
+    f.write(json.dumps(r))
+    if "patch" in r:
+        f.write(base64.b64decode(r["patch"]).decode())
+PY
+	t_eq "/$ep answers a review" 0 $?
+	no_secret "/$ep answer (message, warnings, annotations, patch)" "$T/$ep.decoded"
+done
+grep -q '"allowed": false' "$T/validate.decoded" && t_ok "/validate denies" ||
+	t_fail "/validate denies" "$(head -c 300 "$T/validate.decoded")"
+
+# --- bytes cut inside a UTF-8 character ------------------------------------------
+for ep in validate mutate; do
+	st="$(sv_curl -o "$T/bad.$ep" -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary @"$ROOT/tests/fuzz/regressions/admission/invalid-escape-cut-utf8" "$(sv_url /$ep)")"
+	t_eq "/$ep: cut UTF-8 escape -> 400" 400 "$st"
+	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1],"rb").read().decode("utf-8")); assert "error" in d' \
+		"$T/bad.$ep" && t_ok "/$ep: 400 body is valid UTF-8 JSON" ||
+		t_fail "/$ep: 400 body is valid UTF-8 JSON" "$(xxd "$T/bad.$ep" | head -3)"
+done
+sv_stop
+no_secret "server log" "$SV_LOG"
+python3 - "$SV_LOG" <<'PY'
+import json, sys
+n = 0
+for raw in open(sys.argv[1], "rb"):
+    json.loads(raw.decode("utf-8"))   # raises on invalid UTF-8 or JSON
+    n += 1
+assert n >= 4, n
+PY
+t_eq "every log line is valid UTF-8 JSON" 0 $?
+t_finish
