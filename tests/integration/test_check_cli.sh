@@ -165,8 +165,10 @@ t_eq "bad --format: exit 2" 2 $?
 grep -q "usage: pgadmit check" "$T/u.err" && t_ok "usage on stderr" || t_fail "usage on stderr" ""
 "$PGADMIT" check --nope >/dev/null 2>&1
 t_eq "unknown option: exit 2" 2 $?
-"$PGADMIT" check extra-arg >/dev/null 2>&1
-t_eq "stray argument: exit 2" 2 $?
+"$PGADMIT" check extra-arg >/dev/null 2>"$T/stray.err"
+t_eq "positional path that does not exist: exit 2" 2 $?
+grep -q "extra-arg: No such file" "$T/stray.err" && t_ok "positional path read as an input" ||
+	t_fail "positional path read as an input" "$(cat "$T/stray.err")"
 printf 'rules:\n  PGA101: maybe\n' >"$T/badpolicy.yaml"
 "$PGADMIT" check --policy "$T/badpolicy.yaml" -f "$EX" >/dev/null 2>"$T/bp.err"
 t_eq "invalid policy: exit 2" 2 $?
@@ -192,5 +194,246 @@ for fmt in text json sarif; do
 	[ -z "$leaked" ] && t_ok "no secret in $fmt output" || t_fail "no secret in $fmt output" "leaked:$leaked"
 done
 grep -q '\*\*\*\*' "$T/out.text" && t_ok "passwords shown as ****" || t_fail "passwords shown as ****" ""
+
+# --- never silently green (issue 11) -------------------------------------------
+mkdir -p "$T/g/empty" "$T/g/noyaml"
+echo "hello" >"$T/g/noyaml/README.txt"
+echo "just some text" >"$T/g/notes.txt"
+echo "foo: bar" >"$T/g/foo.yaml"
+for case in "empty:no manifest file (\*.yaml, \*.yml or \*.json) in this directory" \
+	"noyaml:no manifest file" \
+	"notes.txt:no Kubernetes object (apiVersion/kind) and no Compose file (services) in 1 document of 1 file" \
+	"foo.yaml:no Kubernetes object (apiVersion/kind)"; do
+	in="${case%%:*}" want="${case#*:}"
+	"$PGADMIT" check -f "$T/g/$in" >"$T/g.out" 2>"$T/g.err"
+	t_eq "$in: exit 2 (nothing to check is not green)" 2 $?
+	grep -q "^pgadmit check: $T/g/$in: $want" "$T/g.err" && t_ok "$in: message names the input" ||
+		t_fail "$in: message names the input" "$(cat "$T/g.err")"
+done
+# one good input does not hide a bad one
+"$PGADMIT" check -f "$EX/clean-release.yaml" -f "$T/g/foo.yaml" >/dev/null 2>&1
+t_eq "good input + input without objects: exit 2" 2 $?
+# an empty List is Kubernetes output (kubectl get with no match): green
+printf 'apiVersion: v1\nkind: List\nitems: []\n' >"$T/g/emptylist.yaml"
+"$PGADMIT" check -f "$T/g/emptylist.yaml" >/dev/null 2>&1
+t_eq "empty List: exit 0" 0 $?
+echo "foo: bar" | "$PGADMIT" check >/dev/null 2>"$T/g.err"
+t_eq "stdin without objects: exit 2" 2 $?
+grep -q "^pgadmit check: -: no Kubernetes object" "$T/g.err" && t_ok "stdin without objects: message" ||
+	t_fail "stdin without objects: message" "$(cat "$T/g.err")"
+
+# input errors in JSON and SARIF
+"$PGADMIT" check -f "$T/g/foo.yaml" -f "$T/g/empty" -f "$EX/app-inline-url.yaml" --format json >"$T/gerr.json" 2>/dev/null
+t_eq "json with input errors: exit 2" 2 $?
+python3 - "$T/gerr.json" "$T/g" >"$T/gerr.out" 2>&1 <<'PY2'
+import json, sys
+d = json.load(open(sys.argv[1])); g = sys.argv[2]
+e = d["errors"]
+assert [x["input"] for x in e] == [g + "/foo.yaml", g + "/empty"], e
+assert e[0]["message"].startswith(g + "/foo.yaml: no Kubernetes object"), e[0]
+assert e[1]["message"] == g + "/empty: no manifest file (*.yaml, *.yml or *.json) in this directory", e[1]
+assert any(f["rule"] == "PGA102" for f in d["findings"]), "other inputs still checked"
+print("ok")
+PY2
+grep -qx ok "$T/gerr.out" && t_ok "json: errors[] has input and message" || t_fail "json: errors[]" "$(tail -3 "$T/gerr.out")"
+"$PGADMIT" check -f "$EX/clean-release.yaml" --format json 2>/dev/null |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["errors"] == [], d["errors"]' &&
+	t_ok "json: errors[] empty when all inputs are fine" || t_fail "json: errors[] empty" ""
+mkdir -p "$T/sp"
+cp "$EX/app-inline-url.yaml" "$T/sp/my app#1.yaml"
+(cd "$T" && "$PGADMIT" check -f "./sp/my app#1.yaml" -f "sp/../g/foo.yaml" --format sarif >"$T/gerr.sarif" 2>/dev/null)
+python3 - "$T/gerr.sarif" >"$T/gsarif.out" 2>&1 <<'PY2'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+inv = run["invocations"]
+assert len(inv) == 1 and inv[0]["executionSuccessful"] is False, inv
+n = inv[0]["toolExecutionNotifications"]
+assert len(n) == 1 and n[0]["level"] == "error", n
+assert n[0]["message"]["text"].startswith("sp/../g/foo.yaml: no Kubernetes object"), n
+assert n[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sp/../g/foo.yaml", n
+uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+assert uris == {"sp/my%20app%231.yaml"}, uris
+print("ok")
+PY2
+grep -qx ok "$T/gsarif.out" && t_ok "sarif: notifications, executionSuccessful, percent-encoded relative uri" ||
+	t_fail "sarif: notifications and uris" "$(tail -3 "$T/gsarif.out")"
+"$PGADMIT" check -f "$EX/clean-release.yaml" --format sarif 2>/dev/null |
+	python3 -c 'import json,sys; i=json.load(sys.stdin)["runs"][0]["invocations"][0]; assert i["executionSuccessful"] is True and i["toolExecutionNotifications"] == [], i' &&
+	t_ok "sarif: executionSuccessful when all inputs are fine" || t_fail "sarif: executionSuccessful" ""
+(cd / && "$PGADMIT" check -f "$T/sp/my app#1.yaml" --format sarif 2>/dev/null) |
+	python3 -c 'import json,sys,urllib.parse as u
+r=json.load(sys.stdin)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+assert r.startswith("file:///") and u.unquote(r[7:]) == sys.argv[1], r' "$T/sp/my app#1.yaml" &&
+	t_ok "sarif: absolute path outside the working directory is a file:// uri" || t_fail "sarif: absolute uri" ""
+
+# --stdin-name and Helm "# Source:" comments
+cat "$EX/app-inline-url.yaml" | "$PGADMIT" check --stdin-name "deploy/app.yaml" --format sarif >"$T/sn.sarif" 2>/dev/null
+python3 -c '
+import json,sys; run=json.load(open(sys.argv[1]))["runs"][0]
+u={r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+assert u == {"deploy/app.yaml"}, u
+assert run["invocations"][0]["toolExecutionNotifications"] == []' "$T/sn.sarif" 2>/dev/null &&
+	t_ok "--stdin-name names standard input in SARIF" || t_fail "--stdin-name" "$(head -c 300 "$T/sn.sarif")"
+cat "$EX/app-inline-url.yaml" | "$PGADMIT" check --stdin-name "deploy/app.yaml" 2>&1 | grep -q "^deploy/app.yaml:25: deny PGA102" &&
+	t_ok "--stdin-name in the text report" || t_fail "--stdin-name in the text report" ""
+cat "$EX/app-inline-url.yaml" | "$PGADMIT" check --format sarif 2>/dev/null |
+	python3 -c 'import json,sys; n=json.load(sys.stdin)["runs"][0]["invocations"][0]["toolExecutionNotifications"]; assert n[0]["level"]=="warning" and "--stdin-name" in n[0]["message"]["text"], n' &&
+	t_ok "sarif: unnamed stdin findings get a warning notification" || t_fail "sarif: unnamed stdin warning" ""
+cat >"$T/helm.out" <<'Y'
+---
+# Source: shop/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+  type: NodePort
+  ports:
+    - port: 5432
+---
+# Source: shop/templates/config map.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+data:
+  DSN: postgresql://app:hunter2-prod@db:5432/app
+Y
+"$PGADMIT" check -f - --format sarif <"$T/helm.out" >"$T/helm.sarif" 2>/dev/null
+python3 - "$T/helm.sarif" >"$T/helm.chk" 2>&1 <<'PY2'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+got = sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+              r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"])
+assert got == [("PGA101", "shop/templates/service.yaml", 8),
+               ("PGA102", "shop/templates/config%20map.yaml", 6)], got
+assert run["invocations"][0]["toolExecutionNotifications"] == [], "no stdin warning: all mapped"
+print("ok")
+PY2
+grep -qx ok "$T/helm.chk" && t_ok "helm # Source comments: findings on template files, lines from the comment" ||
+	t_fail "helm # Source mapping" "$(tail -3 "$T/helm.chk")"
+HELM_BIN="${PGADMIT_TOOLS:-$ROOT/build/tools}/helm"
+if [ -x "$HELM_BIN" ]; then
+	mkdir -p "$T/shop/templates"
+	printf 'apiVersion: v2\nname: shop\nversion: 0.1.0\n' >"$T/shop/Chart.yaml"
+	printf 'port: 5432\n' >"$T/shop/values.yaml"
+	printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n  type: LoadBalancer\n  ports:\n    - port: {{ .Values.port }}\n' >"$T/shop/templates/db.yaml"
+	"$HELM_BIN" template r "$T/shop" 2>/dev/null | "$PGADMIT" check -f - --format json 2>/dev/null |
+		python3 -c 'import json,sys; f=json.load(sys.stdin)["findings"]; assert [(x["rule"],x["file"],x["line"]) for x in f]==[("PGA101","shop/templates/db.yaml",8)], f' &&
+		t_ok "real helm template | check: finding on shop/templates/db.yaml:8" || t_fail "real helm template mapping" ""
+	"$PGADMIT" check "$T/shop" >/dev/null 2>"$T/chart.err"
+	t_eq "raw Helm chart directory: exit 2" 2 $?
+	grep -q "$T/shop: a Helm chart (Chart.yaml), not manifests: render it and pipe it in: helm template NAME $T/shop | pgadmit check -f -" "$T/chart.err" &&
+		t_ok "raw Helm chart directory: message says to pipe helm template" || t_fail "chart dir message" "$(cat "$T/chart.err")"
+else
+	mkdir -p "$T/shop/templates" && printf 'apiVersion: v2\nname: shop\nversion: 0.1.0\n' >"$T/shop/Chart.yaml"
+	"$PGADMIT" check "$T/shop" >/dev/null 2>"$T/chart.err"
+	t_eq "raw Helm chart directory: exit 2" 2 $?
+	grep -q "helm template NAME $T/shop | pgadmit check -f -" "$T/chart.err" &&
+		t_ok "raw Helm chart directory: message says to pipe helm template" || t_fail "chart dir message" "$(cat "$T/chart.err")"
+	t_ok "skipped: real helm template (no $HELM_BIN)"
+fi
+
+# positional paths and a terminal on stdin
+"$PGADMIT" check "$EX/app-inline-url.yaml" "$EX/clean-release.yaml" --format json 2>/dev/null |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["summary"]["files"]==2 and any(f["rule"]=="PGA102" for f in d["findings"]), d["summary"]' &&
+	t_ok "positional paths are inputs like -f" || t_fail "positional paths" ""
+timeout 10 script -qec "$PGADMIT check" /dev/null >"$T/tty.out" 2>&1 </dev/null
+rc=$?
+grep -q "pgadmit check: no input: give -f PATH or a PATH, or pipe manifests in" "$T/tty.out" &&
+	grep -q "usage: pgadmit check" "$T/tty.out" && t_ok "terminal on stdin, no -f: usage instead of waiting" ||
+	t_fail "terminal on stdin: usage" "rc=$rc $(head -c 300 "$T/tty.out")"
+timeout 10 script -qec "$PGADMIT check; echo EXIT_CODE=\$?" /dev/null </dev/null 2>&1 | grep -q "EXIT_CODE=2" &&
+	t_ok "terminal on stdin: exit 2" || t_fail "terminal on stdin: exit 2" ""
+
+# kustomize: rendered by kubectl on PATH (a stand-in here, and the real one when installed)
+mkdir -p "$T/kz/app" "$T/fakebin" "$T/nobin"
+printf 'resources:\n  - svc.yaml\n' >"$T/kz/app/kustomization.yaml"
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: raw}\nspec: {type: ClusterIP, ports: [{port: 5432}]}\n' >"$T/kz/app/svc.yaml"
+cat >"$T/fakebin/kubectl" <<EOF
+#!/bin/sh
+echo "\$*" >"$T/kubectl.args"
+[ -n "\${FAIL_KUBECTL:-}" ] && { echo "error: accumulating resources: missing.yaml" >&2; exit 1; }
+cat "$T/helm.out"
+EOF
+chmod +x "$T/fakebin/kubectl"
+PATH="$T/fakebin:$PATH" "$PGADMIT" check -f "$T/kz/app" --format json >"$T/kz.json" 2>"$T/kz.err"
+t_eq "kustomize dir: exit 1 (findings of the rendered output)" 1 $?
+grep -qx "kustomize $T/kz/app" "$T/kubectl.args" && t_ok "kustomize dir: kubectl kustomize DIR" ||
+	t_fail "kustomize dir: kubectl args" "$(cat "$T/kubectl.args" 2>/dev/null)"
+python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["findings"]; assert {x["rule"] for x in f}=={"PGA101","PGA102"} and not any(x["name"]=="raw" for x in f), f' "$T/kz.json" 2>/dev/null &&
+	t_ok "kustomize dir: the rendered objects are judged, not the raw files" || t_fail "kustomize dir: rendered objects" "$(head -c 300 "$T/kz.json")"
+FAIL_KUBECTL=1 PATH="$T/fakebin:$PATH" "$PGADMIT" check -f "$T/kz/app" >/dev/null 2>"$T/kz.err"
+t_eq "kustomize fails: exit 2" 2 $?
+grep -q "$T/kz/app: kubectl kustomize exited 1: error: accumulating resources: missing.yaml" "$T/kz.err" &&
+	t_ok "kustomize fails: message with kubectl's error" || t_fail "kustomize fails: message" "$(cat "$T/kz.err")"
+PATH="$T/nobin" "$PGADMIT" check -f "$T/kz/app" >/dev/null 2>"$T/kz.err"
+t_eq "kustomize dir without kubectl: exit 2" 2 $?
+grep -q "$T/kz/app: a kustomization directory; kubectl not found on PATH: render it and pipe it in: kubectl kustomize $T/kz/app | pgadmit check -f -" "$T/kz.err" &&
+	t_ok "kustomize dir without kubectl: message says to render it" || t_fail "kustomize without kubectl: message" "$(cat "$T/kz.err")"
+if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then
+	mkdir -p "$T/kz/real"
+	cat >"$T/kz/real/kustomization.yaml" <<'Y'
+resources:
+  - svc.yaml
+configMapGenerator:
+  - name: db
+    literals:
+      - DATABASE_URL=postgresql://app:compose-s3cret@db:5432/app
+Y
+	cp "$T/kz/app/svc.yaml" "$T/kz/real/"
+	"$PGADMIT" check -f "$T/kz/real" --format json >"$T/kzr.json" 2>"$T/kzr.err"
+	python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["findings"]; assert any(x["rule"]=="PGA102" and x["kind"]=="ConfigMap" and x["path"]=="data.DATABASE_URL" for x in f), f' "$T/kzr.json" 2>/dev/null &&
+		t_ok "real kubectl kustomize: configMapGenerator literal with a password found" ||
+		t_fail "real kubectl kustomize" "$(cat "$T/kzr.err") $(head -c 300 "$T/kzr.json")"
+	grep -q "compose-s3cret" "$T/kzr.json" && t_fail "real kustomize: password redacted" "" || t_ok "real kustomize: password redacted"
+else
+	t_ok "skipped: real kubectl kustomize (no kubectl)"
+fi
+
+# settings that must not be ignored silently
+PGADMIT_RULE_PGA13=deny "$PGADMIT" check -f "$EX/clean-release.yaml" >/dev/null 2>"$T/env.err"
+t_eq "PGADMIT_RULE_PGA13: exit 2" 2 $?
+grep -q "PGADMIT_RULE_PGA13: unknown rule" "$T/env.err" && t_ok "PGADMIT_RULE_PGA13: unknown rule named" ||
+	t_fail "PGADMIT_RULE_PGA13 message" "$(cat "$T/env.err")"
+PGADMIT_RULE_PGA101=of "$PGADMIT" check -f "$EX/clean-release.yaml" >/dev/null 2>"$T/env.err"
+t_eq "PGADMIT_RULE_PGA101=of: exit 2" 2 $?
+PGADMIT_RULE_pga101=off "$PGADMIT" check -f "$EX/postgres-statefulset.yaml" --format json 2>/dev/null |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert not any(f["rule"]=="PGA101" for f in d["findings"])' &&
+	t_ok "PGADMIT_RULE_pga101=off honoured (id in any case)" || t_fail "PGADMIT_RULE_pga101" ""
+printf 'postgres:\n  imagePattern: "(postgres"\n' >"$T/badre.yaml"
+"$PGADMIT" check --policy "$T/badre.yaml" -f "$EX" >/dev/null 2>"$T/re.err"
+t_eq "bad imagePattern: exit 2" 2 $?
+msg="$(cat "$T/re.err")"
+case "$msg" in
+"pgadmit check: policy: $T/badre.yaml:2: postgres.imagePattern: invalid regular expression '(postgres': "?*)
+	t_ok "bad imagePattern: key once, then the regex library's reason" ;;
+*) t_fail "bad imagePattern message" "$msg" ;;
+esac
+[ "$(grep -o imagePattern "$T/re.err" | wc -l)" = 1 ] && t_ok "bad imagePattern: key printed once" ||
+	t_fail "bad imagePattern: key printed once" "$msg"
+cat >"$T/ann.yaml" <<'Y'
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+  annotations:
+    pgadmit.dev/ignore-PGA101: "internal"
+spec:
+  type: NodePort
+  ports:
+    - port: 5432
+Y
+"$PGADMIT" check -f "$T/ann.yaml" --format json 2>/dev/null | python3 -c '
+import json,sys; f=json.load(sys.stdin)["findings"]
+i=[x for x in f if x["action"]=="info"]
+assert len(i)==1 and i[0]["rule"]=="PGA101" and i[0]["line"]==6 and "not honoured" in i[0]["message"], f
+assert any(x["action"]=="deny" and x["rule"]=="PGA101" for x in f), "the rule still runs"' &&
+	t_ok "annotation with the rule id: info finding, rule still runs" || t_fail "annotation with the rule id" ""
+"$PGADMIT" check -f "$T/ann.yaml" --format sarif 2>/dev/null | python3 -c '
+import json,sys; r=json.load(sys.stdin)["runs"][0]["results"]
+i=[x for x in r if x["level"]=="note"]
+assert len(i)==1 and "suppressions" not in i[0], i' &&
+	t_ok "sarif: a not-honoured annotation is not a suppression" || t_fail "sarif: not-honoured annotation" ""
 
 t_finish
