@@ -24,9 +24,9 @@
 	"`pgadmit.dev/ignore: \"true\"` (webhook) or list it in "             \
 	"`namespaces.skip`."
 #define OPTOUT_PROBE(id)                                                       \
-	"Set the rule's action in the policy (`rules: {" id ": off}`, or "     \
-	"`warn`, `annotate`) or with `PGADMIT_RULE_" id "=off`. A rule that "  \
-	"is `off` is not judged and its query work is skipped."
+	"Turn it off in the policy (`rules: {" id ": off}`; or give it "      \
+	"another action) or with `PGADMIT_RULE_" id "=off`. A rule that is "   \
+	"`off` is not judged and its query work is skipped."
 
 const struct rule_meta rule_catalog[R_COUNT] = {
 	{R_PGA101, "PGA101", "postgres-port-exposed", ACTION_DENY, MANIFEST,
@@ -320,7 +320,7 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "least `probe.indexUnusedDays` (7) days ago",
 	  "a partitioned index once, its partitions' scans and sizes summed",
 	  NULL},
-	 {"standbys (their scans are not counted on the primary)",
+	 {"standbys (a standby's statistics count only its own scans)",
 	  "statistics reset less than `probe.indexUnusedDays` ago: not judged "
 	  "(when `stats_reset` is null, the server's start time counts)",
 	  "unique and constraint indexes", NULL},
