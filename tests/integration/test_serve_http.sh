@@ -1,5 +1,6 @@
 # pgadmit serve, HTTP and TLS surface: refuses to start without a
-# certificate, TLS 1.2/1.3 only, health/ready/metrics, every error answer
+# certificate, TLS 1.2/1.3 only, TLS 1.2 with AEAD suites only (CBC, CCM and
+# static-RSA suites refused, with ECDSA and RSA certificates), health/ready/metrics, every error answer
 # (400 malformed/non-review/wrong apiVersion/missing uid, 404, 405, 413 by
 # Content-Length and chunked), allowed-at-once answers, slow clients holding
 # connections while others are served, idle timeout.
@@ -66,6 +67,33 @@ for v in tls1_2 tls1_3; do
 		</dev/null >"$T/$v.out" 2>&1
 	grep -q "New, TLSv1\.[23]," "$T/$v.out" && grep -q "Verify return code: 0" "$T/$v.out" &&
 		t_ok "$v served" || t_fail "$v served" "$(grep -E 'Cipher|Verify' "$T/$v.out")"
+done
+# --- TLS 1.2 suites: AEAD only (Mozilla "intermediate"), TLS 1.3 as is ----------------
+# suite_check NAME PORT VERSION-FLAG SUITE-FLAG SUITE accepted|refused
+suite_check() {
+	timeout 10 openssl s_client -connect "127.0.0.1:$2" -"$3" -"$4" "$5" -CAfile "$CERTS/ca.crt" \
+		</dev/null >"$T/suite.out" 2>&1
+	local got
+	if ! grep -q "^CONNECTED(" "$T/suite.out"; then
+		t_fail "$1: $5 $6" "the client did not try: $(grep -iE 'error|cipher' "$T/suite.out" | head -2)"
+		return
+	fi
+	got="$(sed -n 's/^New, \(TLSv1\.[23]\), Cipher is \(.*\)$/\1 \2/p' "$T/suite.out")"
+	if [ "$6" = accepted ]; then
+		[ "$got" = "${3/tls1_/TLSv1.} $5" ] && t_ok "$1: $5 accepted" ||
+			t_fail "$1: $5 accepted" "got '${got:-no handshake}'"
+	else
+		[ -z "$got" ] && t_ok "$1: $5 refused" || t_fail "$1: $5 refused" "negotiated $got"
+	fi
+}
+for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES128-CCM; do
+	suite_check "TLS 1.2, ECDSA certificate" "$SV_PORT" tls1_2 cipher "$c" refused
+done
+for c in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305; do
+	suite_check "TLS 1.2, ECDSA certificate" "$SV_PORT" tls1_2 cipher "$c" accepted
+done
+for c in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256; do
+	suite_check "TLS 1.3" "$SV_PORT" tls1_3 ciphersuites "$c" accepted
 done
 sv_curl --http1.1 -o /dev/null "http://localhost:$SV_PORT/healthz" 2>/dev/null &&
 	t_fail "plain HTTP refused" "answered" || t_ok "plain HTTP refused"
@@ -186,6 +214,24 @@ grep -q 'pgadmit_findings_total{rule="PGA102",action="deny"} [1-9]' "$T/metrics"
 
 sv_stop
 t_eq "SIGTERM: exit 0" 0 "$SV_RC"
+
+# --- TLS 1.2 suites with an RSA certificate ---------------------------------------------
+openssl req -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -out "$T/rsa.csr" -subj /CN=localhost \
+	>/dev/null 2>&1 &&
+	openssl x509 -req -in "$T/rsa.csr" -CA "$CERTS/ca.crt" -CAkey "$CERTS/ca.key" -set_serial 0x5A \
+		-days 2 -extfile "$CERTS/ext.cnf" -out "$T/rsa.crt" >/dev/null 2>&1 ||
+	t_fail "RSA certificate" "openssl failed"
+if sv_start rsa --tls-cert "$T/rsa.crt" --tls-key "$T/rsa.key"; then
+	for c in ECDHE-RSA-AES128-SHA ECDHE-RSA-AES256-SHA AES128-SHA AES128-GCM-SHA256; do
+		suite_check "TLS 1.2, RSA certificate" "$SV_PORT" tls1_2 cipher "$c" refused
+	done
+	for c in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-RSA-CHACHA20-POLY1305; do
+		suite_check "TLS 1.2, RSA certificate" "$SV_PORT" tls1_2 cipher "$c" accepted
+	done
+	sv_stop
+else
+	t_fail "server starts with an RSA certificate" "$(cat "$SV_LOG")"
+fi
 
 # --- IPv6 loopback -------------------------------------------------------------------
 if sv_start v6 --listen '[::1]:0'; then
