@@ -354,6 +354,24 @@ static void check_path(struct run *run, const char *path, int depth,
 	/* In a directory only manifests are read; a named file always is. */
 	if (!explicit && !has_manifest_ext(path))
 		return;
+	/* A kustomization or a chart's Chart.yaml named directly: what the
+	 * user means is the directory (reading the file alone would check
+	 * nothing and look green). */
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (explicit && (strcmp(base, "kustomization.yaml") == 0 ||
+			 strcmp(base, "kustomization.yml") == 0 ||
+			 strcmp(base, "Kustomization") == 0 ||
+			 strcmp(base, "Chart.yaml") == 0)) {
+		char dir[4096];
+		int n = base == path ? snprintf(dir, sizeof(dir), ".")
+				     : snprintf(dir, sizeof(dir), "%.*s",
+						(int)(base - path - 1), path);
+		if (n > 0 && (size_t)n < sizeof(dir)) {
+			check_dir(run, *dir ? dir : "/", depth);
+			return;
+		}
+	}
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
 		input_errorf(run, path, "%s: %s", path, strerror(errno));

@@ -363,6 +363,15 @@ grep -qx "kustomize $T/kz/app" "$T/kubectl.args" && t_ok "kustomize dir: kubectl
 	t_fail "kustomize dir: kubectl args" "$(cat "$T/kubectl.args" 2>/dev/null)"
 python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["findings"]; assert {x["rule"] for x in f}=={"PGA101","PGA102"} and not any(x["name"]=="raw" for x in f), f' "$T/kz.json" 2>/dev/null &&
 	t_ok "kustomize dir: the rendered objects are judged, not the raw files" || t_fail "kustomize dir: rendered objects" "$(head -c 300 "$T/kz.json")"
+rm -f "$T/kubectl.args"
+PATH="$T/fakebin:$PATH" "$PGADMIT" check "$T/kz/app/kustomization.yaml" >/dev/null 2>&1
+t_eq "kustomization.yaml named directly: its directory is rendered (exit 1)" 1 $?
+grep -qx "kustomize $T/kz/app" "$T/kubectl.args" 2>/dev/null && t_ok "kustomization.yaml named directly: kubectl kustomize DIR" ||
+	t_fail "kustomization.yaml named directly" "$(cat "$T/kubectl.args" 2>/dev/null)"
+"$PGADMIT" check "$T/shop/Chart.yaml" >/dev/null 2>"$T/chart2.err"
+t_eq "Chart.yaml named directly: exit 2" 2 $?
+grep -q "a Helm chart (Chart.yaml), not manifests: render it and pipe it in: helm template" "$T/chart2.err" &&
+	t_ok "Chart.yaml named directly: helm template hint" || t_fail "Chart.yaml named directly" "$(cat "$T/chart2.err")"
 FAIL_KUBECTL=1 PATH="$T/fakebin:$PATH" "$PGADMIT" check -f "$T/kz/app" >/dev/null 2>"$T/kz.err"
 t_eq "kustomize fails: exit 2" 2 $?
 grep -q "$T/kz/app: kubectl kustomize exited 1: error: accumulating resources: missing.yaml" "$T/kz.err" &&
