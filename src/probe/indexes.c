@@ -406,7 +406,7 @@ static int check_fks(struct probe_ctx *c, const struct idx *v, size_t n)
 	return rc;
 }
 
-/* "3 h 20 min", "2 days": how long ago statistics were reset. */
+/* "2 days", "3 h 20 min", "5 min", "under a minute": how long ago statistics were reset. */
 static void span(long long s, char *buf, size_t len)
 {
 	if (s >= 86400)
@@ -414,8 +414,10 @@ static void span(long long s, char *buf, size_t len)
 			 s / 86400 == 1 ? "" : "s");
 	else if (s >= 3600)
 		snprintf(buf, len, "%lld h %lld min", s / 3600, s % 3600 / 60);
-	else
+	else if (s >= 60)
 		snprintf(buf, len, "%lld min", s / 60);
+	else
+		snprintf(buf, len, "under a minute");
 }
 
 /* Say why PGA212 is not judged, so that its silence is not read as "no
