@@ -154,7 +154,8 @@ for f, b in blocks:
             continue
         cwd = None
         if args[0] == "certgen":
-            cwd = os.path.join(tmp, "certgen-example"); os.makedirs(cwd, exist_ok=True)
+            cwd = os.path.join(tmp, "certgen-example-%d" % len(os.listdir(tmp)))
+            os.makedirs(cwd)
         r = subprocess.run([binary] + args, cwd=cwd, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
         got = r.stdout.rstrip("\n").split("\n")
@@ -205,24 +206,27 @@ for f in files:
     if not os.path.exists(f):
         res.append((f, "missing", "the file itself"))
         continue
-    bad, n, fence = [], 0, False
-    for ln, line in enumerate(open(f, encoding="utf-8"), 1):
+    bad, n, fence, kept = [], 0, False, []
+    # code blocks and inline code blanked; a link may span lines
+    for line in open(f, encoding="utf-8"):
         if line.startswith("```"):
             fence = not fence
+            kept.append("\n")
             continue
-        if fence:
-            continue
-        text = re.sub(r"`[^`]*`", "", line)
-        for target in link_re.findall(text):
-            if re.match(r"^[a-z][a-z0-9+.-]*:", target):
-                continue  # http:, https:, mailto:
-            n += 1
-            path, _, frag = target.partition("#")
-            dest = os.path.normpath(os.path.join(os.path.dirname(f), path)) if path else f
-            if not os.path.exists(dest):
-                bad.append("%s:%d: %s (no such file)" % (f, ln, target))
-            elif frag and dest.endswith(".md") and frag not in anchors(dest):
-                bad.append("%s:%d: %s (no heading #%s)" % (f, ln, target, frag))
+        kept.append("\n" if fence else re.sub(r"`[^`]*`", "", line))
+    text = "".join(kept)
+    for m in link_re.finditer(text):
+        target = m.group(1)
+        ln = text.count("\n", 0, m.start()) + 1
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+            continue  # http:, https:, mailto:
+        n += 1
+        path, _, frag = target.partition("#")
+        dest = os.path.normpath(os.path.join(os.path.dirname(f), path)) if path else f
+        if not os.path.exists(dest):
+            bad.append("%s:%d: %s (no such file)" % (f, ln, target))
+        elif frag and dest.endswith(".md") and frag not in anchors(dest):
+            bad.append("%s:%d: %s (no heading #%s)" % (f, ln, target, frag))
     res.append((f, "dead" if bad else "ok", "%d links" % n if not bad else "; ".join(bad)))
 with open(sys.argv[1], "w") as o:
     for f, st, why in res:
