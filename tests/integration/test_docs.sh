@@ -56,6 +56,9 @@ grep -q '^PGA101  postgres-port-exposed .* webhook, check .* deny ' "$T/rules.tx
 	t_ok "rules: PGA101 line" || t_fail "rules: PGA101 line" "$(head -3 "$T/rules.txt")"
 grep -q '^PGA212  index-unused .* probe .* warn ' "$T/rules.txt" &&
 	t_ok "rules: PGA212 line" || t_fail "rules: PGA212 line"
+"$PGADMIT" rules --format markdown >"$T/rules.md" 2>&1
+cmp -s "$T/rules.md" docs/rules/README.md && t_ok "rules --format markdown = docs/rules/README.md" ||
+	t_fail "rules --format markdown = docs/rules/README.md"
 "$PGADMIT" rules --format yaml >/dev/null 2>&1
 t_eq "rules --format yaml: usage error" 2 $?
 
