@@ -70,8 +70,14 @@ static void scan(struct source_scan *s, const char *p, size_t n)
 			s->collecting = false;
 			continue;
 		}
-		if (s->collecting && s->blen + 1 < sizeof(s->buf))
-			s->buf[s->blen++] = c;
+		if (s->collecting) {
+			if (s->blen + 1 < sizeof(s->buf))
+				s->buf[s->blen++] = c;
+			continue;
+		}
+		/* not a line we keep: skip to its end */
+		const char *nl = memchr(p + i, '\n', n - i);
+		i = nl ? (size_t)(nl - p) - 1 : n;
 	}
 }
 
