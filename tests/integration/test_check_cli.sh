@@ -380,7 +380,11 @@ PATH="$T/nobin" "$PGADMIT" check -f "$T/kz/app" >/dev/null 2>"$T/kz.err"
 t_eq "kustomize dir without kubectl: exit 2" 2 $?
 grep -q "$T/kz/app: a kustomization directory; kubectl not found on PATH: render it and pipe it in: kubectl kustomize $T/kz/app | pgadmit check -f -" "$T/kz.err" &&
 	t_ok "kustomize dir without kubectl: message says to render it" || t_fail "kustomize without kubectl: message" "$(cat "$T/kz.err")"
-if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then
+# the real kubectl: on PATH, or the one `make e2e` built into its cache
+real_kubectl="$(command -v kubectl 2>/dev/null || true)"
+[ -n "$real_kubectl" ] || real_kubectl="$(ls "${PGADMIT_E2E_CACHE:-$HOME/.cache/pgadmit/e2e}"/k8s-*/kubectl 2>/dev/null | tail -n 1)"
+if [ -n "$real_kubectl" ] && "$real_kubectl" kustomize --help >/dev/null 2>&1; then
+	mkdir -p "$T/realbin" && ln -sf "$real_kubectl" "$T/realbin/kubectl"
 	mkdir -p "$T/kz/real"
 	cat >"$T/kz/real/kustomization.yaml" <<'Y'
 resources:
@@ -391,7 +395,7 @@ configMapGenerator:
       - DATABASE_URL=postgresql://app:compose-s3cret@db:5432/app
 Y
 	cp "$T/kz/app/svc.yaml" "$T/kz/real/"
-	"$PGADMIT" check -f "$T/kz/real" --format json >"$T/kzr.json" 2>"$T/kzr.err"
+	PATH="$T/realbin:$PATH" "$PGADMIT" check -f "$T/kz/real" --format json >"$T/kzr.json" 2>"$T/kzr.err"
 	python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["findings"]; assert any(x["rule"]=="PGA102" and x["kind"]=="ConfigMap" and x["path"]=="data.DATABASE_URL" for x in f), f' "$T/kzr.json" 2>/dev/null &&
 		t_ok "real kubectl kustomize: configMapGenerator literal with a password found" ||
 		t_fail "real kubectl kustomize" "$(cat "$T/kzr.err") $(head -c 300 "$T/kzr.json")"
