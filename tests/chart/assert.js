@@ -60,6 +60,7 @@ function checkWebhook(label, cfg, want) {
   const w = cfg.webhooks[0];
   eq(`${label}: failurePolicy`, want.failurePolicy, w.failurePolicy);
   eq(`${label}: timeoutSeconds`, want.timeoutSeconds, w.timeoutSeconds);
+  eq(`${label}: reinvocationPolicy`, want.reinvocationPolicy, w.reinvocationPolicy);
   eq(`${label}: sideEffects`, "None", w.sideEffects);
   eq(`${label}: admissionReviewVersions`, ["v1"], w.admissionReviewVersions);
   eq(`${label}: matchPolicy`, "Equivalent", w.matchPolicy);
@@ -135,9 +136,9 @@ const injectFrom = mode === "certManager" ? `${ns}/${FULL}-tls` : undefined;
 const caBundle = mode === "secret" ? process.env.CA_BUNDLE : undefined;
 const extraExcludes = scenario === "excludes" ? ["legacy", "sandbox"] : undefined;
 
-checkWebhook("validating", VWC, { failurePolicy: "Fail", timeoutSeconds: 5, path: "/validate", injectFrom, caBundle, extraExcludes, url });
+checkWebhook("validating", VWC, { failurePolicy: "Fail", timeoutSeconds: 3, path: "/validate", injectFrom, caBundle, extraExcludes, url });
 if (mutatingOn)
-  checkWebhook("mutating", MWC, { failurePolicy: "Ignore", timeoutSeconds: 5, path: "/mutate", injectFrom, caBundle, extraExcludes, url });
+  checkWebhook("mutating", MWC, { failurePolicy: "Ignore", reinvocationPolicy: "IfNeeded", timeoutSeconds: 3, path: "/mutate", injectFrom, caBundle, extraExcludes, url });
 else ok("mutating: not rendered", !MWC, "rendered");
 eq("webhook configurations only from Helm", mutatingOn ? 2 : 1,
   objs.filter((o) => /WebhookConfiguration$/.test(o.kind)).length);

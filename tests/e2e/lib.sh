@@ -37,7 +37,7 @@ WH_PID=
 # the policy the chart renders, debug logs (every review, skips included) and
 # the Kubernetes API reached as $WH_DIR/sa says (token + ca.crt).
 webhook_start() {
-	local -a env=(PGADMIT_LOG_LEVEL=debug PGADMIT_SHUTDOWN_GRACE=1)
+	local -a env=(PGADMIT_LOG_LEVEL="${WH_LOG_LEVEL:-debug}" PGADMIT_SHUTDOWN_GRACE=1)
 	if [ -s "$WH_DIR/sa/token" ]; then
 		env+=(PGADMIT_KUBE_API_URL="$API_URL" PGADMIT_KUBE_SA_DIR="$WH_DIR/sa")
 	fi
