@@ -18,7 +18,7 @@ void usage_check(FILE *out)
 		"text|json|sarif]\n"
 		"                     [--policy FILE] [--fail-on "
 		"deny|warn|never] [--no-color]\n"
-		"                     [--stdin-name NAME]\n"
+		"                     [--stdin-name NAME] [--source-root DIR]\n"
 		"\n"
 		"Checks Kubernetes YAML/JSON and Docker Compose files against "
 		"the manifest\nrules (PGA101-PGA104). PATH is a file, a "
@@ -37,8 +37,13 @@ void usage_check(FILE *out)
 		"      --fail-on LEVEL  exit 1 on findings at or above LEVEL "
 		"(default deny)\n"
 		"      --no-color       never colour the text report\n"
-		"      --stdin-name NAME  the file name of standard input in "
+		"      --stdin-name NAME\n"
+		"                       the file name of standard input in "
 		"reports\n"
+		"      --source-root DIR\n"
+		"                       prefix for the templates named by "
+		"Helm's `# Source:`\n"
+		"                       comments (the chart's parent directory)\n"
 		"\n"
 		"exit status: 0 no finding at or above --fail-on, 1 findings, "
 		"2 usage error,\ninvalid input, or an input without any "
@@ -59,6 +64,7 @@ int cmd_check(int argc, char **argv)
 		{"fail-on", required_argument, NULL, 'x'},
 		{"no-color", no_argument, NULL, 'C'},
 		{"stdin-name", required_argument, NULL, 'S'},
+		{"source-root", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -103,6 +109,7 @@ int cmd_check(int argc, char **argv)
 						   "expected a file name");
 			copt.stdin_name = optarg;
 			break;
+		case 'R': copt.source_root = optarg; break;
 		case 'h': usage_check(stdout); return 0;
 		case ':':
 			return usage_error("%s needs an argument",

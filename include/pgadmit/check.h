@@ -40,6 +40,10 @@ struct check_result {
 struct check_options {
 	const char *stdin_name; /* name of "-" in reports; NULL: "-" */
 	const char *kubectl;    /* kustomize renderer; NULL: "kubectl" on PATH */
+	/* Directory prefixed to the template paths of Helm's "# Source:"
+	 * comments (they start at the chart's name), so that reports point
+	 * into the repository; NULL: none. */
+	const char *source_root;
 };
 
 /*

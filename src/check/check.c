@@ -24,6 +24,7 @@ struct run {
 	struct backup_index *backups;
 	const char *stdin_name;
 	const char *kubectl;
+	const char *source_root;
 	size_t seen; /* Kubernetes objects (a kind) and Compose files read */
 	int oom;
 };
@@ -193,7 +194,14 @@ static void remap(struct run *run, struct finding_list *l, size_t from,
 					  : NULL;
 		if (!tpl)
 			continue;
-		char *copy = strdup(tpl);
+		struct strbuf path = STRBUF_INIT;
+		if (run->source_root && *run->source_root) {
+			sb_puts(&path, run->source_root);
+			if (run->source_root[strlen(run->source_root) - 1] != '/')
+				sb_putc(&path, '/');
+		}
+		sb_puts(&path, tpl);
+		char *copy = sb_detach(&path);
 		if (!copy) {
 			run->oom = 1;
 			return;
@@ -415,6 +423,7 @@ int check_run(const char *const *inputs, size_t n, const struct policy *p,
 	struct run run = {.p = p, .lim = lim, .errout = errout, .r = r};
 	run.stdin_name = opt && opt->stdin_name ? opt->stdin_name : "-";
 	run.kubectl = opt && opt->kubectl ? opt->kubectl : "kubectl";
+	run.source_root = opt ? opt->source_root : NULL;
 	finding_list_init(&run.deferred);
 	run.backups = backup_index_new();
 	if (!run.backups)

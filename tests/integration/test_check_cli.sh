@@ -312,6 +312,11 @@ print("ok")
 PY2
 grep -qx ok "$T/helm.chk" && t_ok "helm # Source comments: findings on template files, lines from the comment" ||
 	t_fail "helm # Source mapping" "$(tail -3 "$T/helm.chk")"
+"$PGADMIT" check -f - --format sarif --source-root deploy/charts/ <"$T/helm.out" 2>/dev/null |
+	python3 -c 'import json,sys; r=json.load(sys.stdin)["runs"][0]["results"]
+u=sorted(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in r)
+assert u==["deploy/charts/shop/templates/config%20map.yaml","deploy/charts/shop/templates/service.yaml"], u' &&
+	t_ok "--source-root prefixes the templates of # Source comments" || t_fail "--source-root" ""
 HELM_BIN="${PGADMIT_TOOLS:-$ROOT/build/tools}/helm"
 if [ -x "$HELM_BIN" ]; then
 	mkdir -p "$T/shop/templates"
