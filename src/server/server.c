@@ -33,6 +33,7 @@
 
 #include "budget.h"
 #include "deadline.h"
+#include "parsemem.h"
 #include "skim.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/server.h"
@@ -225,6 +226,13 @@ static double elapsed_s(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* What a request reserves from the budget: its body, the JSON tree and
+ * answer built from it, and a floor for the small fixed allocations. */
+static long long budget_need(long long body)
+{
+	return body * BUDGET_BYTES_PER_BODY_BYTE + BUDGET_REQUEST_FLOOR;
+}
+
 /* ---- routes ------------------------------------------------------------- */
 
 static enum MHD_Result serve_readyz(struct MHD_Connection *c)
@@ -256,19 +264,26 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c)
 	return reply_sb(c, 200, &sb, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-/* A body over the cap counts and logs as a 413 review error, whether it is
- * answered or its connection dropped. */
-static void record_too_large(enum route r, double seconds)
+/* A review refused before it was judged counts and logs as an error. */
+static void record_error(enum route r, int status, const char *why,
+			 double seconds)
 {
 	enum admission_endpoint ep =
 		r == ROUTE_VALIDATE ? ADMISSION_VALIDATE : ADMISSION_MUTATE;
 	struct admission_result res;
 	memset(&res, 0, sizeof(res));
 	res.decision = ADM_ERROR;
-	res.status = 413;
-	res.error = (char *)"request body too large";
+	res.status = status;
+	res.error = (char *)why;
 	srv_metrics_request(ep, &res, seconds);
 	srv_log_review(admission_endpoint_name(ep), &res, seconds * 1e3);
+}
+
+/* A body over the cap counts and logs as a 413 review error, whether it is
+ * answered or its connection dropped. */
+static void record_too_large(enum route r, double seconds)
+{
+	record_error(r, 413, "request body too large", seconds);
 }
 
 static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
@@ -294,9 +309,23 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 		rq->body.len = srv_skim_old_object(rq->body.buf, rq->body.len);
 		rq->body.buf[rq->body.len] = '\0';
 	}
+	/* The tree may use the request's reservation beyond its body, then
+	 * a shared overdraft; past that jansson's allocations fail. */
+	srv_parsemem_begin(budget_need(rq->body_need) - rq->body_need);
 	int rc = admission_handle(&env, ep, rq->body.buf ? rq->body.buf : "",
 				  rq->body.len, &res);
+	bool refused = srv_parsemem_end();
 	policy_release_ref(pr);
+	if (refused) {
+		admission_result_free(&res);
+		record_error(rq->route, 413, "review needs more memory to "
+					     "parse than its budget",
+			     elapsed_s(&rq->t0));
+		return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				    "{\"error\":\"review needs more memory to "
+				    "parse than its budget\"}\n",
+				    CT_JSON, NULL);
+	}
 	if (rc) {
 		admission_result_free(&res);
 		srv_log(SRV_ERROR, "out of memory answering a review", NULL);
@@ -338,13 +367,6 @@ static bool body_chunked(struct MHD_Connection *c)
 	const char *te = MHD_lookup_connection_value(
 		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	return te && strcasecmp(te, "identity") != 0;
-}
-
-/* What a request reserves from the budget: its body, the JSON tree and
- * answer built from it, and a floor for the small fixed allocations. */
-static long long budget_need(long long body)
-{
-	return body * BUDGET_BYTES_PER_BODY_BYTE + BUDGET_REQUEST_FLOOR;
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
@@ -674,6 +696,8 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 #endif
 	pthread_mutex_init(&S.pol_mu, NULL);
+	/* Before anything allocates a JSON value (parsemem.h). */
+	srv_parsemem_init();
 	json_object_seed(0);
 
 	if (!cfg->tls_cert || !*cfg->tls_cert || !cfg->tls_key || !*cfg->tls_key) {

@@ -14,6 +14,8 @@
 #      1 MiB ConfigMap, with oldObject and annotations, values escaped the
 #      way Go's encoder escapes them: 15 MB) and a realistic dashboard one
 #      (3.2 MB) are judged: 200 with a decision, never 413.
+#  (e) 20 MB of "[0,0,...]", which jansson would turn into a 400 MB tree, is
+#      refused (413) with peak RSS below the limit: the tree is metered.
 #  (d) a body budget smaller than what one review of the largest size needs
 #      is refused at start with a clear message.
 # Every client is on 127.0.0.1; counts and waits are bounded. Under
@@ -204,6 +206,25 @@ for kind in dashboard worst; do
 	grep -q '"uid":"big-'$kind'","allowed":true' "$T/big-$kind.resp" && t_ok "  and judged (allowed, uid echoed)" ||
 		t_fail "  and judged" "$(head -c 300 "$T/big-$kind.resp")"
 done
+# --- (e) pathological JSON: a tree 20 times its body -----------------------------------
+# "[0,0,...]" just under the cap would make jansson build a ~400 MB tree; the
+# metered allocator stops it at the request's share plus the overdraft.
+python3 -c "
+import sys
+n = 20 * 1024 * 1024 - 4096
+sys.stdout.write('[' + '0,' * ((n - 2) // 2) + '0]')" >"$T/ints.json"
+echo 5 >"/proc/$SV_PID/clear_refs" 2>/dev/null
+code="$(sv_curl -o "$T/ints.resp" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$T/ints.json" "$(sv_url /validate)")"
+hwm="$(vm_kb VmHWM)"
+echo "  info: 20 MB of [0,0,...]: HTTP $code $(head -c 100 "$T/ints.resp"), peak RSS $((hwm / 1024)) MiB"
+t_eq "20 MB array of zeros: refused, not parsed to 400 MB (413)" 413 "$code"
+if [ "$SV_SLOW" -gt 1 ]; then
+	t_ok "  peak RSS printed ($((hwm / 1024)) MiB; not bounded under sanitizers)"
+else
+	[ $((hwm / 1024)) -lt $LIMIT_MIB ] && t_ok "  peak RSS $((hwm / 1024)) MiB < $LIMIT_MIB MiB" ||
+		t_fail "  peak RSS below the chart limit" "$((hwm / 1024)) MiB"
+fi
+t_eq "serves reviews afterwards (2)" 200 "$(sv_curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$T/review.json" "$(sv_url /validate)")"
 sv_stop
 t_eq "SIGTERM: exit 0" 0 "$SV_RC"
 
