@@ -174,6 +174,22 @@ EOF
 	check_has "UPDATE (label) of a warn-only object: allowed" "labeled" "$out"
 	check_has "UPDATE: the warning is repeated" "PGA104" "$out"
 	check_has "UPDATE: pgadmit saw operation UPDATE" '"operation":"UPDATE"' "$(reviews_since "$mark" | grep '"name":"reporting"')"
+	# An object that already violates a deny rule (created while its
+	# namespace was ignored): UPDATE refused, scale and delete go through.
+	ensure_ns e2e-legacy
+	k label ns e2e-legacy pgadmit.dev/ignore=true --overwrite >/dev/null
+	sed -e 's/reporting/legacy/g; s/e2e-warn/e2e-legacy/g' \
+		-e 's|postgresql://legacy@|postgresql://legacy:hunter2@|' "$W/warn.yaml" >"$W/legacy.yaml"
+	out="$(k apply -f "$W/legacy.yaml" 2>&1)"
+	check_has "violating object created while its namespace was ignored" "deployment.apps/legacy created" "$out"
+	k label ns e2e-legacy pgadmit.dev/ignore- >/dev/null
+	out="$(k label deploy legacy -n e2e-legacy tier=batch 2>&1)"
+	check_has "UPDATE of an already-violating object: refused" 'denied the request' "$out"
+	check_has "UPDATE of an already-violating object: names PGA102" "PGA102" "$out"
+	out="$(k scale deploy legacy -n e2e-legacy --replicas 0 2>&1)"
+	check_has "already-violating object: scale still works" "scaled" "$out"
+	out="$(k delete deploy legacy -n e2e-legacy 2>&1)"
+	check_has "already-violating object: delete still works" "deleted" "$out"
 fi
 
 # ---------------------------------------------------------------- fixtures
