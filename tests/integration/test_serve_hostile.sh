@@ -282,6 +282,8 @@ for name, data in cases:
         bad += 1
     except (ConnectionResetError, BrokenPipeError):
         how = "reset"
+    except OSError:  # closed before our shutdown(SHUT_WR): ENOTCONN
+        how = "closed early"
     dt = (time.time() - t0) * 1000
     kind = "TLS alert" if got[:1] == b"\x15" else ("%d bytes" % len(got) if got else "nothing")
     print("%-24s -> %s after %.0f ms, received %s" % (name, how, dt, kind))
