@@ -14,6 +14,8 @@
 #include "pgadmit/certgen.h"
 
 #define MAX_WEBHOOKS 16
+/* Longer than a kubelet's Secret volume sync (about a minute by default). */
+#define CA_OVERLAP_MINUTES_DEFAULT 15
 
 void usage_certgen(FILE *out)
 {
@@ -22,7 +24,8 @@ void usage_certgen(FILE *out)
 		"[--out-dir DIR] [--secret NAME]\n"
 		"                       [--days N] [--renew-days N] [--force]\n"
 		"                       [--ip ADDR]... [--dns NAME]...\n"
-		"                       [--patch-webhooks NAME...]\n"
+		"                       [--patch-webhooks NAME...] "
+		"[--ca-overlap-minutes N]\n"
 		"\n"
 		"Generate a CA and a serving certificate (ECDSA P-256) for the "
 		"Service\n"
@@ -55,10 +58,20 @@ void usage_certgen(FILE *out)
 		"NAME (in-cluster\n"
 		"                        service account; a name that does not "
 		"exist yet is skipped)\n"
+		"  --ca-overlap-minutes N\n"
+		"                        the CAs a configuration already trusts "
+		"stay in its\n"
+		"                        caBundle (while unexpired) until the "
+		"certificate is N\n"
+		"                        minutes old, so pods still serving the "
+		"previous one\n"
+		"                        are trusted meanwhile (default %d; 0: "
+		"new CA only)\n"
 		"\n"
 		"At least one of --out-dir and --secret is needed. Exit 0 ok, 1 "
 		"failure, 2 usage.\n",
-		CERTGEN_DAYS_DEFAULT, CERTGEN_RENEW_DAYS_DEFAULT);
+		CERTGEN_DAYS_DEFAULT, CERTGEN_RENEW_DAYS_DEFAULT,
+		CA_OVERLAP_MINUTES_DEFAULT);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -79,7 +92,7 @@ static bool parse_int(const char *s, int lo, int hi, int *out)
 
 struct opts {
 	const char *service, *ns, *out_dir, *secret;
-	int days, renew_days;
+	int days, renew_days, overlap_minutes;
 	bool force;
 	const char *webhooks[MAX_WEBHOOKS];
 	int nwebhooks;
@@ -175,6 +188,16 @@ static int parse(int argc, char **argv, struct opts *o)
 						   "");
 			continue;
 		}
+		if (is_opt(a, "--ca-overlap-minutes")) {
+			if (!(v = opt_value(argc, argv, &i,
+					    "--ca-overlap-minutes")) ||
+			    !parse_int(v, 0, 525600, &o->overlap_minutes))
+				return usage_error("--ca-overlap-minutes: "
+						   "expected minutes from 0 to "
+						   "525600%s",
+						   "");
+			continue;
+		}
 		if (is_opt(a, "--renew-days")) {
 			if (!(v = opt_value(argc, argv, &i, "--renew-days")) ||
 			    !parse_int(v, 0, CERTGEN_DAYS_MAX, &o->renew_days))
@@ -215,7 +238,8 @@ static int parse(int argc, char **argv, struct opts *o)
 int cmd_certgen(int argc, char **argv)
 {
 	struct opts o = {.days = CERTGEN_DAYS_DEFAULT,
-			 .renew_days = CERTGEN_RENEW_DAYS_DEFAULT};
+			 .renew_days = CERTGEN_RENEW_DAYS_DEFAULT,
+			 .overlap_minutes = CA_OVERLAP_MINUTES_DEFAULT};
 	struct certgen_pems pems = {0};
 	struct certgen_kube *k = NULL;
 	struct err err = {""};
@@ -314,9 +338,19 @@ int cmd_certgen(int argc, char **argv)
 		printf("certgen: wrote %s/ca.crt, %s/tls.crt, %s/tls.key\n",
 		       o.out_dir, o.out_dir, o.out_dir);
 	}
+	/* Keep the CAs already trusted while the certificate is new: the
+	 * webhook pods may still serve the previous one. */
+	long age = certgen_leaf_age(&pems);
+	bool keep_previous = o.overlap_minutes > 0 && age >= 0 &&
+			     age < (long)o.overlap_minutes * 60;
+	if (o.nwebhooks && keep_previous)
+		printf("certgen: caBundle keeps the CAs it trusts until the "
+		       "certificate is %d minutes old\n",
+		       o.overlap_minutes);
 	for (int i = 0; i < o.nwebhooks; i++) {
 		int n = certgen_kube_patch_webhooks(k, o.webhooks[i],
-						    pems.ca_crt, &err);
+						    pems.ca_crt, keep_previous,
+						    &err);
 		if (n < 0) {
 			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
 			goto out;

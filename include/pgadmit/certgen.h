@@ -118,10 +118,23 @@ int certgen_kube_put_secret(struct certgen_kube *k, const char *ns,
  * MutatingWebhookConfiguration (both when both exist). A kind that may not
  * be read (403: RBAC scoped by resourceNames to the other kind, as the
  * chart's certgen ClusterRole is) is skipped when the other kind was
- * patched. Returns the number of configurations patched (0: none of that
- * name exists), or -1 with err (a 403 when nothing could be patched). */
+ * patched. With keep_previous, the CAs each configuration already trusts
+ * stay in its caBundle while unexpired (certgen_bundle_merge), so webhook
+ * pods still serving the previous certificate are trusted until they load
+ * the new one. Returns the number of configurations patched (0: none of
+ * that name exists), or -1 with err (a 403 when nothing could be patched). */
 int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
-				const char *ca_pem, struct err *err);
+				const char *ca_pem, bool keep_previous,
+				struct err *err);
+
+/* The caBundle across a CA change (bundle.c): current (PEM) followed by
+ * every certificate of previous that is an unexpired CA not already in
+ * current. Garbage in previous is ignored. Owned; NULL when out of memory. */
+char *certgen_bundle_merge(const char *current, const char *previous);
+
+/* Seconds since the serving certificate in p was issued, or -1 when it
+ * cannot be read. */
+long certgen_leaf_age(const struct certgen_pems *p);
 
 /* Make Secret ns/secret a dependent of the ValidatingWebhookConfiguration
  * vwc (metadata.ownerReferences, merge patch), so that the garbage collector

@@ -388,13 +388,14 @@ out:
 /* GET one configuration, JSON-Patch every webhook's caBundle. 1 patched,
  * 0 not found, 2 not allowed to read it (403, err set), -1 error. */
 static int patch_one(struct certgen_kube *k, const char *resource,
-		     const char *kind, const char *name, const char *ca_b64,
-		     struct err *err)
+		     const char *kind, const char *name, const char *ca_pem,
+		     bool keep_previous, struct err *err)
 {
 	int rc = -1;
 	long status;
 	json_t *resp = NULL, *patch = NULL;
-	char *body = NULL;
+	char *body = NULL, *bundle = NULL, *ca_b64 = NULL;
+	struct strbuf prev = STRBUF_INIT;
 	char path[512], ptr[64];
 	snprintf(path, sizeof(path), ADMREG "%s/%s", resource, name);
 	if (call(k, "GET", path, NULL, NULL, &status, &resp, err))
@@ -417,6 +418,25 @@ static int patch_one(struct certgen_kube *k, const char *resource,
 	size_t n = json_array_size(webhooks);
 	if (n == 0) {
 		err_set(err, "%s %s has no webhooks", kind, name);
+		goto out;
+	}
+	/* The CAs the configuration trusts now, kept while unexpired. */
+	for (size_t i = 0; keep_previous && i < n; i++) {
+		const char *b = json_string_value(json_object_get(
+			json_object_get(json_array_get(webhooks, i),
+					"clientConfig"),
+			"caBundle"));
+		char *pem = b ? b64_decode(b) : NULL;
+		if (pem) {
+			sb_puts(&prev, pem);
+			sb_putc(&prev, '\n');
+			free(pem);
+		}
+	}
+	bundle = certgen_bundle_merge(ca_pem, sb_ok(&prev) ? sb_str(&prev) : "");
+	ca_b64 = bundle ? b64_encode(bundle) : NULL;
+	if (!ca_b64) {
+		err_set(err, "out of memory");
 		goto out;
 	}
 	patch = json_array();
@@ -456,13 +476,17 @@ static int patch_one(struct certgen_kube *k, const char *resource,
 	rc = 1;
 out:
 	free(body);
+	free(bundle);
+	free(ca_b64);
+	sb_free(&prev);
 	json_decref(patch);
 	json_decref(resp);
 	return rc;
 }
 
 int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
-				const char *ca_pem, struct err *err)
+				const char *ca_pem, bool keep_previous,
+				struct err *err)
 {
 	static const char *const kinds[][2] = {
 		{"validatingwebhookconfigurations",
@@ -472,12 +496,9 @@ int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
 	int patched = 0;
 	bool forbidden = false;
 	struct err denied = {""}, e = {""};
-	char *ca_b64 = b64_encode(ca_pem);
-	if (!ca_b64)
-		return err_set(err, "out of memory");
 	for (size_t i = 0; i < 2; i++) {
-		int rc = patch_one(k, kinds[i][0], kinds[i][1], name, ca_b64,
-				   &e);
+		int rc = patch_one(k, kinds[i][0], kinds[i][1], name, ca_pem,
+				   keep_previous, &e);
 		if (rc < 0) {
 			*err = e;
 			patched = -1;
@@ -499,7 +520,6 @@ int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
 		*err = denied;
 		patched = -1;
 	}
-	free(ca_b64);
 	return patched;
 }
 

@@ -438,20 +438,29 @@ EOF
 	check_eq "certgen with the hook's token: exit 0" 0 $?
 	newca="$(k get secret pgadmit-tls -n pgadmit -o jsonpath='{.data.ca\.crt}' 2>/dev/null)"
 	[ -n "$newca" ] && [ "$newca" != "$CA_B64" ] && ok "certgen: Secret with a new CA" || fail "certgen: Secret with a new CA" "$(cat "$W/certgen2.log")"
+	base64 -d <<<"$newca" >"$W/newca.pem"
 	for c in validatingwebhookconfiguration/pgadmit mutatingwebhookconfiguration/pgadmit-mutating; do
-		check_eq "certgen: caBundle of $c patched" "$newca" "$(k get "$c" -o jsonpath='{.webhooks[0].clientConfig.caBundle}')"
+		check_eq "certgen: caBundle of $c patched (the new CA first)" "$(cat "$W/newca.pem")" \
+			"$(k get "$c" -o jsonpath='{.webhooks[0].clientConfig.caBundle}' | base64 -d | head -n "$(wc -l <"$W/newca.pem")")"
 	done
 	k get secret pgadmit-tls -n pgadmit -o jsonpath='{.data.tls\.crt}' | base64 -d >"$W/new.crt"
 	openssl x509 -in "$W/new.crt" -noout -checkip 127.0.0.1 | grep -q "does match" &&
 		ok "certgen: the Secret's certificate names IP 127.0.0.1" || fail "certgen: the Secret's certificate names IP 127.0.0.1"
-	# Until pgadmit serves the new certificate, the API server (trusting only
-	# the new CA) cannot call it.
+	# The caBundle keeps the CA it trusted (overlap), so the certificate
+	# pgadmit still serves stays trusted until it loads the new one.
+	nca="$(k get validatingwebhookconfiguration pgadmit -o jsonpath='{.webhooks[0].clientConfig.caBundle}' | base64 -d | grep -c 'BEGIN CERTIFICATE')"
+	check_eq "certgen: caBundle holds the new and the previous CA during the overlap" 2 "$nca"
 	out="$(k create configmap rot-1 -n e2e-down --from-literal=a=b 2>&1)"
-	check_has "certgen: old certificate no longer trusted" "failed calling webhook" "$out"
+	check_has "certgen: the certificate still served is trusted meanwhile" "configmap/rot-1 created" "$out"
 	k get secret pgadmit-tls -n pgadmit -o jsonpath='{.data.tls\.key}' | base64 -d >"$W/tls/tls.key.new"
 	chmod 600 "$W/tls/tls.key.new"
 	mv "$W/tls/tls.key.new" "$W/tls/tls.key"
+	reloads0="$(grep -c '"certificate reloaded"' "$W/serve.log")"
 	mv "$W/new.crt" "$W/tls/tls.crt"
+	for i in $(seq 1 50); do
+		[ "$(grep -c '"certificate reloaded"' "$W/serve.log")" -gt "$reloads0" ] && break
+		sleep 0.2
+	done
 	got=1
 	for i in $(seq 1 50); do
 		if k create configmap "rot-2-$i" -n e2e-down --from-literal=a=b >/dev/null 2>&1; then got=0; break; fi
@@ -459,9 +468,13 @@ EOF
 	done
 	check_eq "certgen: pgadmit reloads the rotated certificate and is trusted again" 0 "$got"
 	grep -q '"certificate reloaded"' "$W/serve.log" && ok "certgen: pgadmit logged the reload" || fail "certgen: pgadmit logged the reload"
-	# certgen again: the valid Secret is kept, the caBundle stays.
-	PGADMIT_KUBE_API_URL="$API_URL" PGADMIT_KUBE_SA_DIR="$W/sa-certgen" "$PGADMIT_BIN" "${args[@]}" >"$W/certgen3.log" 2>&1
+	# certgen again after the overlap (0 here): the valid Secret is kept and
+	# the previous CA leaves the caBundle.
+	PGADMIT_KUBE_API_URL="$API_URL" PGADMIT_KUBE_SA_DIR="$W/sa-certgen" "$PGADMIT_BIN" "${args[@]}" \
+		--ca-overlap-minutes 0 >"$W/certgen3.log" 2>&1
 	check_has "certgen again: keeps the valid Secret" "keeping Secret pgadmit/pgadmit-tls" "$(cat "$W/certgen3.log")"
+	check_eq "certgen again, after the overlap: the new CA alone" "$newca" \
+		"$(k get validatingwebhookconfiguration pgadmit -o jsonpath='{.webhooks[0].clientConfig.caBundle}')"
 	CA_B64="$newca"
 fi
 
@@ -491,16 +504,29 @@ rotate() {
 		e2e-rot "rot-$mode" "$units" 2 >"$W/rot-$mode.load.json" 2>"$W/rot-$mode.load.err" &
 	loadpid=$!
 	sleep 1
-	if [ "$mode" = lossless ]; then
-		set_bundle "$(printf '%s\n%s\n' "$old" "$(cat "$dir/ca.crt")" | base64 -w0)"
-	else
-		set_bundle "$(base64 -w0 <"$dir/ca.crt")"
-	fi
+	case $mode in
+	lossless) set_bundle "$(printf '%s\n%s\n' "$old" "$(cat "$dir/ca.crt")" | base64 -w0)" ;;
+	naive) set_bundle "$(base64 -w0 <"$dir/ca.crt")" ;;
+	certgen) # what the chart's hook does on renewal, with the overlap
+		rm -rf "$dir" && mkdir -p "$dir"
+		PGADMIT_KUBE_API_URL="$API_URL" PGADMIT_KUBE_SA_DIR="$W/sa-certgen" "$PGADMIT_BIN" certgen \
+			--service pgadmit --namespace pgadmit --secret pgadmit-tls --ip 127.0.0.1 --days 2 \
+			--renew-days 1 --force --patch-webhooks pgadmit pgadmit-mutating >"$W/rot-certgen.log" 2>&1
+		k get secret pgadmit-tls -n pgadmit -o jsonpath='{.data.ca\.crt}' | base64 -d >"$dir/ca.crt"
+		k get secret pgadmit-tls -n pgadmit -o jsonpath='{.data.tls\.crt}' | base64 -d >"$dir/tls.crt"
+		k get secret pgadmit-tls -n pgadmit -o jsonpath='{.data.tls\.key}' | base64 -d >"$dir/tls.key"
+		;;
+	esac
 	sleep 2
 	cp "$dir/tls.key" "$W/tls/tls.key.new" && mv "$W/tls/tls.key.new" "$W/tls/tls.key"
 	cp "$dir/tls.crt" "$W/tls/tls.crt.new" && mv "$W/tls/tls.crt.new" "$W/tls/tls.crt"
 	sleep 2
-	[ "$mode" = lossless ] && set_bundle "$(base64 -w0 <"$dir/ca.crt")"
+	case $mode in
+	lossless) set_bundle "$(base64 -w0 <"$dir/ca.crt")" ;;
+	certgen) PGADMIT_KUBE_API_URL="$API_URL" PGADMIT_KUBE_SA_DIR="$W/sa-certgen" "$PGADMIT_BIN" certgen \
+			--service pgadmit --namespace pgadmit --secret pgadmit-tls --ip 127.0.0.1 --days 2 \
+			--renew-days 1 --ca-overlap-minutes 0 --patch-webhooks pgadmit pgadmit-mutating >>"$W/rot-certgen.log" 2>&1 ;;
+	esac
 	sleep 1
 	kill -0 "$loadpid" 2>/dev/null && ROT_SPANNED=1 || ROT_SPANNED=0
 	wait "$loadpid"
@@ -526,6 +552,16 @@ if want rotation; then
 		fail "lossless rotation: pgadmit reloaded the certificate"
 	out="$(k create configmap after-rotation -n e2e-rot --from-literal=a=b 2>&1)"
 	check_has "lossless rotation: old CA dropped, calls still trusted" "created" "$out"
+	if [ -s "$W/sa-certgen/token" ]; then
+		rotate certgen 400
+		check_eq "certgen rotation (--force, swap, run after the overlap): the load spanned it" 1 "$ROT_SPANNED"
+		check_eq "certgen rotation: $ROT_CREATES creates, none failed" 0 "$ROT_ERRORS"
+		check_eq "certgen rotation: no webhook call error counted by the API server" 0 "$ROT_REJ"
+		check_eq "certgen rotation: the caBundle ends with the new CA alone" "$(base64 -w0 <"$W/tls-rot-certgen/ca.crt")" \
+			"$(k get validatingwebhookconfiguration pgadmit -o jsonpath='{.webhooks[0].clientConfig.caBundle}')"
+	else
+		skip "certgen rotation" "needs the certgen scenario's token"
+	fi
 fi
 
 # ---------------------------------------------------------------- lifecycle

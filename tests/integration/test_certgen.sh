@@ -54,6 +54,9 @@ t_eq "--ip bad address: exit 2" 2 $?
 grep -q "expected an IPv4 or IPv6 address" "$T/e" && t_ok "--ip message" || t_fail "--ip message" "$(head -n 1 "$T/e")"
 "$PGADMIT" certgen --service s --namespace n --out-dir "$T/bad" --dns 'a_b' >/dev/null 2>&1
 t_eq "--dns bad name: exit 2" 2 $?
+"$PGADMIT" certgen --service s --namespace n --out-dir "$T/bad" --ca-overlap-minutes -1 >/dev/null 2>"$T/e"
+t_eq "--ca-overlap-minutes -1: exit 2" 2 $?
+grep -q "expected minutes from 0" "$T/e" && t_ok "--ca-overlap-minutes message" || t_fail "--ca-overlap-minutes message" "$(head -n 1 "$T/e")"
 t_check "nothing written on usage errors" test ! -e "$T/bad"
 
 # Refusal to overwrite, and --force.

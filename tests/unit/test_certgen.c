@@ -176,6 +176,33 @@ static void test_extra_sans(void)
 	CU_ASSERT_EQUAL(s.n, 0);
 }
 
+/* The caBundle across a CA change: previous CAs kept once, leaves and
+ * garbage dropped; the new certificate's age. */
+static void test_bundle_merge(void)
+{
+	char *m = certgen_bundle_merge(a.ca_crt, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_STRING_EQUAL(m, a.ca_crt);
+	free(m);
+	m = certgen_bundle_merge(a.ca_crt, a.ca_crt);
+	CU_ASSERT_STRING_EQUAL(m, a.ca_crt); /* already there: not twice */
+	free(m);
+	char prev[8192];
+	snprintf(prev, sizeof(prev), "junk\n%s%s%s%s", b.ca_crt, b.tls_crt,
+		 b.ca_crt,
+		 "-----BEGIN CERTIFICATE-----\nold\n-----END CERTIFICATE-----\n");
+	m = certgen_bundle_merge(a.ca_crt, prev);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	size_t na = strlen(a.ca_crt);
+	CU_ASSERT_EQUAL(strncmp(m, a.ca_crt, na), 0); /* current first */
+	CU_ASSERT_STRING_EQUAL(m + na, b.ca_crt); /* then b's CA once; no leaf */
+	free(m);
+	long age = certgen_leaf_age(&a);
+	CU_ASSERT_TRUE(age >= 0 && age < 600);
+	struct certgen_pems none = {0};
+	CU_ASSERT_EQUAL(certgen_leaf_age(&none), -1);
+}
+
 int main(void)
 {
 	static CU_TestInfo tests[] = {
@@ -185,6 +212,7 @@ int main(void)
 		{"reuse decision: name, chain, key, expiry", test_reusable},
 		{"write files: modes, refusal, force", test_write_files},
 		{"extra SANs (--ip, --dns)", test_extra_sans},
+		{"caBundle merge across a CA change", test_bundle_merge},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
