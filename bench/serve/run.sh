@@ -1,8 +1,13 @@
 #!/bin/bash
 # make bench-serve: throughput and latency of pgadmit serve over TLS with
 # keep-alive (wrk, 32 connections), with the default policy and with every
-# rule off (rule-evaluation cost), against nginx returning a fixed
-# AdmissionReview on the same machine (the ceiling). Prints figures; asserts
+# rule off (rule-evaluation cost), against a bare libmicrohttpd + GnuTLS +
+# jansson server that parses the review and answers allowed ($BARE_SERVER,
+# bench/serve/bare_server.c: the ceiling for a jansson webhook; ratio
+# pgadmit/bare printed) and nginx returning a fixed AdmissionReview (the
+# ceiling of TLS + HTTP alone). Then the largest legal reviews (1 MiB
+# ConfigMap UPDATE, bench/serve/big_review.py): latency as served and the
+# in-process split parse/rules ($HANDLE_BENCH). Prints figures; asserts
 # nothing.   usage: bench/serve/run.sh PGADMIT_BIN [SECONDS] [CONNECTIONS]
 set -uo pipefail
 BIN="$(realpath "$1")"
@@ -122,25 +127,79 @@ kill -QUIT "$NPID" 2>/dev/null
 for i in $(seq 1 50); do kill -0 "$NPID" 2>/dev/null || break; sleep 0.05; done
 }
 
+measure_bare() {
+	[ -x "${BARE_SERVER:-}" ] || return 0
+	"$BARE_SERVER" "$W/tls.crt" "$W/tls.key" >"$W/bare.out" 2>&1 &
+	local bpid=$!
+	PIDS+=("$bpid")
+	local bport=""
+	for i in $(seq 1 100); do
+		bport="$(sed -n 's/^port \([0-9]*\)$/\1/p' "$W/bare.out")"
+		[ -n "$bport" ] && break
+		sleep 0.05
+	done
+	[ -n "$bport" ] || { echo "bare server did not start: $(cat "$W/bare.out")" >&2; return 0; }
+	PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$bport" \
+		-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
+	read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$bport" /validate)"
+	record bare "$r" "$p50" "$p99" "$e" $(( $(hwm_kb "$bpid") / 1024 ))
+	kill -TERM "$bpid"; wait "$bpid" 2>/dev/null
+}
+
+LABELS="default rules-off nginx"
+[ -x "${BARE_SERVER:-}" ] && LABELS="default rules-off bare nginx"
 for round in $(seq 1 "$ROUNDS"); do
 	measure_pgadmit default
 	measure_pgadmit rules-off "${OFF[@]}"
+	measure_bare
 	start_nginx
 done
 
-for l in default rules-off nginx; do
+for l in $LABELS; do
 	RPS[$l]="$(median "${RPS[$l]}")" P50[$l]="$(median "${P50[$l]}")" P99[$l]="$(median "${P99[$l]}")"
 	ERR[$l]="$(sum "${ERR[$l]}")" RSS[$l]="$(max "${RSS[$l]}")"
 done
 echo
 echo "pgadmit serve benchmark: wrk -t$THREADS -c$CONNS -d${SECS}s, TLS keep-alive, POST /validate"
 echo "medians of $ROUNDS interleaved rounds; alternating $(wc -c <"$HERE/pod-review.json")-byte Pod and $(wc -c <"$HERE/deployment-review.json")-byte Deployment reviews; $(nproc) CPUs"
-printf '%-22s %10s %9s %9s %7s %9s %9s\n' server req/s p50_ms p99_ms errors peak_MiB vs_nginx
-for l in default rules-off nginx; do
+printf '%-26s %10s %9s %9s %7s %9s %9s %8s\n' server req/s p50_ms p99_ms errors peak_MiB vs_nginx vs_bare
+for l in $LABELS; do
 	ratio="$(awk -v a="${RPS[$l]}" -v b="${RPS[nginx]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+	rb="$(awk -v a="${RPS[$l]}" -v b="${RPS[bare]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
 	name="pgadmit ($l)"; [ $l = nginx ] && name="nginx (fixed answer)"
-	printf '%-22s %10s %9s %9s %7s %9s %9s\n' "$name" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
-		"${ERR[$l]}" "${RSS[$l]}" "$ratio"
+	[ $l = bare ] && name="bare MHD+GnuTLS+jansson"
+	printf '%-26s %10s %9s %9s %7s %9s %9s %8s\n' "$name" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+		"${ERR[$l]}" "${RSS[$l]}" "$ratio" "$rb"
 done
 cost="$(awk -v a="${RPS[default]}" -v b="${RPS[rules-off]}" 'BEGIN { if (b > 0) printf "%.1f", (1 - a / b) * 100; else print "-" }')"
 echo "rule evaluation cost: ${cost}% of the throughput with all rules off"
+[ -n "${RPS[bare]:-}" ] && echo "pgadmit/bare: $(awk -v a="${RPS[default]}" -v b="${RPS[bare]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') with all rules on, $(awk -v a="${RPS[rules-off]}" -v b="${RPS[bare]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') with all rules off (target >= 0.9)"
+
+# --- the largest legal reviews (docs/memory.md) ---------------------------------------
+echo
+echo "1 MiB ConfigMap UPDATE reviews (object + oldObject, Go escaping; bench/serve/big_review.py)"
+start_pgadmit big
+printf '%-34s %10s %7s %12s %12s\n' review bytes status server_ms client_ms
+for kind in dashboard worst; do
+	bytes="$(python3 "$HERE/big_review.py" "$W/big-$kind.json" $kind "big-$kind")"
+	ms=() cms=() code=""
+	for i in 1 2 3 4 5; do
+		r="$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' --cacert "$W/tls.crt" \
+			-H 'Content-Type: application/json' --data-binary "@$W/big-$kind.json" \
+			"https://localhost:$PORT/validate")"
+		code="${r% *}"
+		cms+=("$(awk -v t="${r#* }" 'BEGIN { printf "%.1f", t * 1000 }')")
+	done
+	ms=($(grep "\"uid\":\"big-$kind\"" "$W/big.log" | sed -n 's/.*"duration_ms":\([0-9.]*\).*/\1/p'))
+	printf '%-34s %10s %7s %12s %12s\n' "$kind (median of 5)" "$bytes" "$code" \
+		"$(median "${ms[*]}")" "$(median "${cms[*]}")"
+done
+echo "peak RSS after them: $(( $(hwm_kb "$SPID") / 1024 )) MiB"
+kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
+if [ -x "${HANDLE_BENCH:-}" ]; then
+	echo "in process, one thread (handle_bench): where the time goes"
+	for kind in dashboard worst; do
+		"$HANDLE_BENCH" "$W/big-$kind.json" 5 | sed 's/^/  /'
+	done
+	"$HANDLE_BENCH" "$HERE/pod-review.json" 2000 | sed 's/^/  /'
+fi

@@ -39,7 +39,7 @@ void usage_serve(FILE *out)
 		"bodies of all\n"
 		"                          requests together; past it requests "
 		"wait; default\n"
-		"                          64Mi; suffixes Ki, Mi, Gi)\n"
+		"                          48Mi; suffixes Ki, Mi, Gi)\n"
 		"\n"
 		"Other environment: PGADMIT_SHUTDOWN_GRACE (seconds, default 10),\n"
 		"PGADMIT_LOG_LEVEL (debug|info|warn|error), PGADMIT_KUBE_TIMEOUT_MS,\n"

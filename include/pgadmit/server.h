@@ -29,7 +29,7 @@
 /* Memory budget for buffered review bodies and their parsed trees, all
  * requests together (src/server/budget.h); past it, requests wait. Sized
  * for the chart's 128 MiB container limit (docs/memory.md, "Budget"). */
-#define SRV_DEFAULT_BODY_BUDGET (64LL << 20)
+#define SRV_DEFAULT_BODY_BUDGET (48LL << 20)
 
 struct srv_config {
 	const char *listen;         /* "ADDR:PORT", ":PORT", "[::1]:PORT" */

@@ -21,7 +21,7 @@
 #include "pgadmit/server.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static long long total = 48LL << 20, used, peak;
+static long long total, used, peak;
 static struct budget_wait *head, *tail;
 static unsigned waiting;
 static unsigned long long waited_total, cut_total;

@@ -30,7 +30,7 @@
 
 #define BUDGET_BYTES_PER_BODY_BYTE 2
 #define BUDGET_SMALL_BYTES (256LL * 1024)
-#define BUDGET_SMALL_RESERVE (8LL << 20)
+#define BUDGET_SMALL_RESERVE (4LL << 20)
 
 /* One per request (embedded in server.c's struct req). */
 struct budget_wait {
