@@ -25,6 +25,7 @@ static long long total, used, peak;
 static struct budget_wait *head, *tail;
 static unsigned waiting;
 static unsigned long long waited_total, cut_total;
+static bool closed; /* draining: nothing may be suspended any more */
 
 void srv_budget_init(long long t)
 {
@@ -34,6 +35,7 @@ void srv_budget_init(long long t)
 	head = tail = NULL;
 	waiting = 0;
 	waited_total = cut_total = 0;
+	closed = false;
 	pthread_mutex_unlock(&mu);
 }
 
@@ -127,6 +129,17 @@ bool srv_budget_acquire(struct budget_wait *w, struct MHD_Connection *c,
 		pthread_mutex_unlock(&mu);
 		return true;
 	}
+	if (closed) {
+		/* After the drain's last sweep a keep-alive connection may
+		 * still start a request: MHD_stop_daemon must not find it
+		 * suspended, so close it instead of queueing it. */
+		w->state = BW_CUT;
+		if (w->fd != MHD_INVALID_SOCKET)
+			shutdown(w->fd, SHUT_RDWR);
+		cut_total++;
+		pthread_mutex_unlock(&mu);
+		return false;
+	}
 	w->state = BW_WAITING;
 	w->prev = tail;
 	if (tail)
@@ -170,6 +183,8 @@ unsigned srv_budget_sweep(double deadline_s)
 	unsigned n = 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&mu);
+	if (deadline_s < 0)
+		closed = true;
 	struct budget_wait *w = head;
 	while (w) {
 		struct budget_wait *next = w->next;

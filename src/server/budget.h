@@ -54,8 +54,10 @@ bool srv_budget_acquire(struct budget_wait *w, struct MHD_Connection *c,
 int srv_budget_state(struct budget_wait *w);
 /* Return a granted reservation (no-op otherwise) and resume waiters. */
 void srv_budget_release(struct budget_wait *w);
-/* Cut waiters that waited longer than deadline_s; all of them when
- * deadline_s < 0. Returns how many. */
+/* Cut waiters that waited longer than deadline_s. With deadline_s < 0
+ * (the drain, before MHD_stop_daemon): all of them, and from then on a
+ * request that does not fit is closed instead of suspended. Returns how
+ * many were cut. */
 unsigned srv_budget_sweep(double deadline_s);
 /* Figures for /metrics and the logs. */
 void srv_budget_stats(long long *used, long long *peak, unsigned *waiting,
