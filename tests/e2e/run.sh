@@ -188,6 +188,10 @@ EOF
 	check_has "UPDATE of an already-violating object: names PGA102" "PGA102" "$out"
 	out="$(k scale deploy legacy -n e2e-legacy --replicas 0 2>&1)"
 	check_has "already-violating object: scale still works" "scaled" "$out"
+	out="$(k patch deploy legacy -n e2e-legacy --subresource status --type merge -p '{"status":{"observedGeneration":1}}' 2>&1)"
+	check_has "already-violating object: a status update still works" "patched" "$out"
+	out="$(k rollout restart deploy legacy -n e2e-legacy 2>&1)"
+	check_has "already-violating object: rollout restart (a template UPDATE) is refused" "denied the request" "$out"
 	out="$(k delete deploy legacy -n e2e-legacy 2>&1)"
 	check_has "already-violating object: delete still works" "deleted" "$out"
 fi
