@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "budget.h"
+#include "cpus.h"
 #include "deadline.h"
 #include "parsemem.h"
 #include "skim.h"
@@ -547,11 +548,7 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 	if (srv_parse_listen(listen, &ss, &sl, &any, err))
 		return NULL;
 	const struct srv_config *cfg = S.cfg;
-	unsigned threads = cfg->threads;
-	if (!threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 && n < 64 ? (unsigned)n : 2;
-	}
+	unsigned threads = cfg->threads ? cfg->threads : srv_default_threads();
 	for (int attempt = 0; attempt < 2; attempt++) {
 		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
 				 MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
@@ -588,11 +585,12 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 			cap_socket_buffers(d);
 			const union MHD_DaemonInfo *di =
 				MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-			char port[16];
+			char port[16], nt[16];
 			snprintf(port, sizeof(port), "%u", di ? di->port : 0);
+			snprintf(nt, sizeof(nt), "%u", tls ? threads : 1);
 			srv_log(SRV_INFO, tls ? "listening" : "metrics listening",
 				"listen", listen, "port", port, "tls",
-				tls ? "TLS1.2+" : "off", NULL);
+				tls ? "TLS1.2+" : "off", "threads", nt, NULL);
 			return d;
 		}
 		if (!any || attempt)
