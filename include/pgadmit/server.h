@@ -10,7 +10,9 @@
  *
  * Pieces (one concern per file): server.c (daemon, routes, life cycle),
  * tls.c (certificate slot and reload), budget.c (memory budget for
- * request bodies with backpressure; private header budget.h), deadline.c (request-header deadline
+ * request bodies with backpressure; private header budget.h), parsemem.c
+ * (bound on a review's JSON tree), skim.c (request.oldObject skipped
+ * before the parse), cpus.c (default thread count), deadline.c (request-header deadline
  * against slowloris clients; private header src/server/deadline.h),
  * metrics.c (Prometheus text), log.c (JSON lines).
  * Caller: cmd/pgadmit/cmd_serve.c.
@@ -41,7 +43,7 @@ struct srv_config {
 	long long body_budget_bytes; /* 0 = SRV_DEFAULT_BODY_BUDGET */
 	unsigned idle_timeout_s;    /* per connection, default 10 */
 	unsigned max_connections;   /* default 1024 */
-	unsigned threads;           /* 0 = number of CPUs */
+	unsigned threads;           /* 0 = CPUs, or the cgroup CPU quota */
 	unsigned shutdown_grace_s;  /* SIGTERM drain, default 10 */
 };
 
