@@ -2,7 +2,7 @@
 """tests/e2e/load.py — bounded create load against the loopback API server
 for `make bench-e2e` (tests/e2e/bench.sh).
 
-    load.py API_URL CA CERT KEY NAMESPACE PREFIX UNITS CLIENTS
+    load.py API_URL CA CERT KEY NAMESPACE PREFIX UNITS CLIENTS [STOP_FILE]
 
 Creates UNITS units of a realistic mix from CLIENTS parallel clients (one
 keep-alive TLS connection each), the objects that controllers would create
@@ -10,11 +10,14 @@ included, since no controller-manager runs here:
     a Deployment, its ReplicaSet (controller: the Deployment), 4 Pods
     (controller: the ReplicaSet); a Job and its Pod (controller: the Job);
     2 ConfigMaps (churn)                                 = 10 creates a unit
+With STOP_FILE, the clients also stop as soon as that file exists (a load
+that lasts as long as a procedure, still bounded by UNITS and 120 s).
 Only 127.0.0.1 is ever dialled (API_URL is checked). Prints one JSON object:
 creates, errors, wall seconds, and client-side latency p50/p99 per kind.
 """
 import http.client
 import json
+import os
 import queue
 import ssl
 import sys
@@ -82,6 +85,8 @@ def quantile(xs, q):
 
 def main():
     api, ca, cert, key, ns, prefix, units, clients = sys.argv[1:9]
+    stop_file = sys.argv[9] if len(sys.argv) > 9 else None
+    deadline = time.monotonic() + 120
     u = urllib.parse.urlsplit(api)
     if u.hostname not in ("127.0.0.1", "::1", "localhost"):
         sys.exit("load.py: loopback only")
@@ -96,6 +101,8 @@ def main():
     def client():
         conn = http.client.HTTPSConnection(u.hostname, u.port, context=ctx, timeout=30)
         while True:
+            if stop_file and (os.path.exists(stop_file) or time.monotonic() > deadline):
+                break
             try:
                 kind, path, body = work.get_nowait()
             except queue.Empty:

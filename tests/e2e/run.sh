@@ -495,17 +495,17 @@ rejections() {
 	api_curl "$API_URL/metrics" | grep '^apiserver_admission_webhook_rejection_count{' |
 		grep 'pgadmit.dev' | grep -v 'error_type="no_error"' | awk '{s+=$2} END {print s+0}'
 }
-# rotate MODE UNITS: a new certificate while 2 clients create UNITS x 10
-# objects. MODE lossless: old+new CA bundled, switch, old dropped. MODE
+# rotate MODE: a new certificate while 2 clients keep creating objects
+# (until the procedure is over: a stop file; at most 2000 x 10 creates). MODE lossless: old+new CA bundled, switch, old dropped. MODE
 # naive: new CA alone in the caBundle, then the switch (what a bare
 # `certgen --patch-webhooks` does). Sets ROT_ERRORS, ROT_REJ, ROT_CREATES.
 rotate() {
-	local mode="$1" units="$2" old loadpid rej0 dir="$W/tls-rot-$1"
+	local mode="$1" old loadpid rej0 dir="$W/tls-rot-$1" stop="$W/rot-$1.stop"
 	old="$(k get validatingwebhookconfiguration pgadmit -o jsonpath='{.webhooks[0].clientConfig.caBundle}' | base64 -d)"
 	"$PGADMIT_BIN" certgen --service pgadmit --namespace pgadmit --out-dir "$dir" --ip 127.0.0.1 --days 2 >/dev/null 2>&1
 	rej0="$(rejections)"
 	python3 tests/e2e/load.py "$API_URL" "$CP_DIR/pki/ca.crt" "$CP_DIR/pki/admin.crt" "$CP_DIR/pki/admin.key" \
-		e2e-rot "rot-$mode" "$units" 2 >"$W/rot-$mode.load.json" 2>"$W/rot-$mode.load.err" &
+		e2e-rot "rot-$mode" 2000 2 "$stop" >"$W/rot-$mode.load.json" 2>"$W/rot-$mode.load.err" &
 	loadpid=$!
 	sleep 1
 	case $mode in
@@ -533,6 +533,7 @@ rotate() {
 	esac
 	sleep 1
 	kill -0 "$loadpid" 2>/dev/null && ROT_SPANNED=1 || ROT_SPANNED=0
+	touch "$stop"
 	wait "$loadpid"
 	ROT_CREATES="$(jq -r .creates "$W/rot-$mode.load.json" 2>/dev/null)"
 	ROT_ERRORS="$(jq -r .errors "$W/rot-$mode.load.json" 2>/dev/null)"
@@ -542,12 +543,12 @@ rotate() {
 if want rotation; then
 	section "certificate rotation under load"
 	ensure_ns e2e-rot
-	rotate naive 200
+	rotate naive
 	[ "${ROT_ERRORS:-0}" -gt 0 ] && [ "$ROT_REJ" -gt 0 ] &&
 		ok "naive rotation (new CA alone, then switch) loses admissions: $ROT_ERRORS of $((ROT_CREATES + ROT_ERRORS)) creates failed, $ROT_REJ webhook call errors (the measure can fail)" ||
 		fail "naive rotation loses admissions (control)" "errors=$ROT_ERRORS rejections=$ROT_REJ"
 	reloads0="$(grep -c '"certificate reloaded"' "$W/serve.log")"
-	rotate lossless 400
+	rotate lossless
 	check_eq "lossless rotation: the load spanned the whole procedure" 1 "$ROT_SPANNED"
 	check_eq "lossless rotation: $ROT_CREATES creates from 2 clients, none failed" 0 "$ROT_ERRORS"
 	check_eq "lossless rotation: no webhook call error counted by the API server" 0 "$ROT_REJ"
@@ -557,7 +558,7 @@ if want rotation; then
 	out="$(k create configmap after-rotation -n e2e-rot --from-literal=a=b 2>&1)"
 	check_has "lossless rotation: old CA dropped, calls still trusted" "created" "$out"
 	if [ -s "$W/sa-certgen/token" ]; then
-		rotate certgen 400
+		rotate certgen
 		check_eq "certgen rotation (--force, swap, run after the overlap): the load spanned it" 1 "$ROT_SPANNED"
 		check_eq "certgen rotation: $ROT_CREATES creates, none failed" 0 "$ROT_ERRORS"
 		check_eq "certgen rotation: no webhook call error counted by the API server" 0 "$ROT_REJ"
