@@ -1,6 +1,6 @@
 # pgadmit probe against real PostgreSQL servers of every supported major:
-# the whole suite (tests/fixtures/probe/suite.sh) runs once per major, one
-# after the other, and every check line names its major ("pg17: ...").
+# the whole suite (tests/fixtures/probe/suite.sh) runs once per major and
+# every check line names its major ("pg17: ...").
 #
 #   PGADMIT_PG_MAJORS   majors to run (default "13 14 15 16 17 18"; under
 #                       the sanitizers or valgrind — PGADMIT_SANITIZED=1 or
@@ -9,6 +9,8 @@
 #   PGADMIT_PG_OUTSIDE  majors outside the tested range, probed once each
 #                       to see the note saying so (default "12"; "" under
 #                       the sanitizers or valgrind)
+#   PGADMIT_PG_JOBS     majors run at once (default 1); each one's output
+#                       is printed whole when it ends
 #
 # 15 is Debian's server; the others come from scripts/get-postgres, which
 # fetches them once into ${PGADMIT_PG_CACHE:-$HOME/.cache/pgadmit/pg} (CI
@@ -20,24 +22,43 @@ if [ "${PGADMIT_SANITIZED:-0}" = 1 ] || [ -n "${PGADMIT_SLOW:-}" ]; then
 fi
 read -r -a majors <<<"${PGADMIT_PG_MAJORS:-$dflt}"
 read -r -a outside <<<"${PGADMIT_PG_OUTSIDE-$dflt_out}"
+jobs="${PGADMIT_PG_JOBS:-1}"
 [ ${#majors[@]} -gt 0 ] || { t_fail "PGADMIT_PG_MAJORS names no major"; t_finish; }
+L="$(mktemp -d /tmp/pgadmit-matrix.XXXXXX)"
+trap 'rm -rf "$L"' EXIT
+
+# one MAJOR SCRIPT: fetch (if needed) and run SCRIPT against that major,
+# output to $L/MAJOR.log, exit status to $L/MAJOR.rc.
+one() {
+	local m="$1" script="$2" bin start rc=0
+	{
+		if ! bin="$("$ROOT/scripts/get-postgres" --bin "$m" 2>"$L/$m.get")"; then
+			t_fail "pg$m: server binaries" "$(cat "$L/$m.get")"
+			echo 1 >"$L/$m.rc"
+			return
+		fi
+		echo "--- PostgreSQL $m ($bin)"
+		start=$(date +%s.%N)
+		PGADMIT_PG_MAJOR="$m" PGADMIT_PG_BIN="$bin" bash "$ROOT/tests/fixtures/probe/$script" || rc=1
+		echo "--- PostgreSQL $m: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+		echo "$rc" >"$L/$m.rc"
+	} >"$L/$m.log" 2>&1
+}
+
+run=()
 for m in "${majors[@]}"; do
-	if ! bin="$("$ROOT/scripts/get-postgres" --bin "$m" 2>"/tmp/pgadmit-get-postgres.$$")"; then
-		t_fail "pg$m: server binaries" "$(cat "/tmp/pgadmit-get-postgres.$$")"
-		continue
-	fi
-	echo "--- PostgreSQL $m ($bin)"
-	start=$(date +%s.%N)
-	PGADMIT_PG_MAJOR="$m" PGADMIT_PG_BIN="$bin" bash "$ROOT/tests/fixtures/probe/suite.sh" || _t_failed=1
-	echo "--- PostgreSQL $m: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+	one "$m" suite.sh &
+	run+=("$m")
 done
 for m in "${outside[@]}"; do
-	if ! bin="$("$ROOT/scripts/get-postgres" --bin "$m" 2>"/tmp/pgadmit-get-postgres.$$")"; then
-		t_fail "pg$m: server binaries" "$(cat "/tmp/pgadmit-get-postgres.$$")"
-		continue
-	fi
-	echo "--- PostgreSQL $m, outside the tested range ($bin)"
-	PGADMIT_PG_MAJOR="$m" PGADMIT_PG_BIN="$bin" bash "$ROOT/tests/fixtures/probe/outside.sh" || _t_failed=1
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+	one "$m" outside.sh &
+	run+=("$m")
 done
-rm -f "/tmp/pgadmit-get-postgres.$$"
+wait
+for m in "${run[@]}"; do
+	cat "$L/$m.log"
+	[ "$(cat "$L/$m.rc" 2>/dev/null)" = 0 ] || _t_failed=1
+done
 t_finish
