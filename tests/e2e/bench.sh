@@ -40,11 +40,8 @@ cluster_start "$W/cp" || exit 1
 WH_PORT=$(free_port)
 WH_METRICS_PORT=$(free_port)
 "$PGADMIT_BIN" certgen --service pgadmit --namespace pgadmit --out-dir "$W/tls" --ip 127.0.0.1 --days 2 >/dev/null || exit 1
-k create ns pgadmit >/dev/null
 "$HELM" template pgadmit charts/pgadmit -n pgadmit --show-only templates/configmap-policy.yaml >"$W/policy-cm.yaml"
-k apply -f "$W/policy-cm.yaml" >/dev/null
-k get cm pgadmit-policy -n pgadmit -o jsonpath='{.data.policy\.yaml}' >"$W/policy.yaml"
-k delete -f "$W/policy-cm.yaml" >/dev/null
+k create --dry-run=client -f "$W/policy-cm.yaml" -o jsonpath='{.data.policy\.yaml}' >"$W/policy.yaml"
 webhook_start || exit 1
 
 scrape() { # FILE: the API server's metrics, then pgadmit's
@@ -65,7 +62,7 @@ helm_set=(--set "webhook.url=https://127.0.0.1:$WH_PORT" --set tls.mode=secret -
 
 echo "bench-e2e: kube-apiserver v1.34.4 + etcd on loopback, pgadmit serve --threads 2; $UNITS units x 10 creates, $CLIENTS clients"
 phase baseline
-"$HELM" install pgadmit charts/pgadmit -n pgadmit "${helm_set[@]}" >/dev/null || exit 1
+"$HELM" install pgadmit charts/pgadmit -n pgadmit --create-namespace "${helm_set[@]}" >/dev/null || exit 1
 # Warm-up, not reported: the API server's first connections to pgadmit and
 # its first CEL evaluations.
 UNITS=$(((UNITS + 9) / 10)) phase warmup
