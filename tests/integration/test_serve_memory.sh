@@ -16,6 +16,9 @@
 #      (3.2 MB) are judged: 200 with a decision, never 413.
 #  (e) 20 MB of "[0,0,...]", which jansson would turn into a 400 MB tree, is
 #      refused (413) with peak RSS below the limit: the tree is metered.
+#  (f) a waiter that sends nothing while another upload holds the budget is
+#      closed at the 30 s request deadline (suspended connections have no
+#      idle timeout).
 #  (d) a body budget smaller than what one review of the largest size needs
 #      is refused at start with a clear message.
 # Every client is on 127.0.0.1; counts and waits are bounded. Under
@@ -227,6 +230,60 @@ fi
 t_eq "serves reviews afterwards (2)" 200 "$(sv_curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$T/review.json" "$(sv_url /validate)")"
 sv_stop
 t_eq "SIGTERM: exit 0" 0 "$SV_RC"
+
+# --- (f) a waiter cannot be held forever: closed at the request deadline ---------------
+# One upload holds the large share, sending a byte every 12 s (idle timeout
+# 20 s here), so its own body deadline drops it only at 36 s; a second one
+# waits, suspended, sending nothing (no idle timeout applies while
+# suspended): the sweep must close it at 30 s.
+if ! sv_start deadline --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" --idle-timeout 20; then
+	t_fail "deadline server starts" "$(cat "$SV_LOG")"
+	t_finish
+fi
+sleep 0.3
+BASE_FDS="$(fds)"
+cat >"$T/holdwait.py" <<'PY'
+import socket, ssl, sys, time
+port, ca, limit = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+ctx = ssl.create_default_context(cafile=ca)
+def conn():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=limit), server_hostname="localhost")
+head = b"POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\n\r\n"
+holder = conn()
+holder.sendall(head + b"x")
+time.sleep(0.3)
+waiter = conn()
+waiter.sendall(head)
+waiter.settimeout(0.5)
+t0 = last = time.time()
+closed = None
+while time.time() - t0 < limit and closed is None:
+    if time.time() - last >= 12:
+        last = time.time()
+        try:
+            holder.sendall(b"x")
+        except OSError:
+            pass
+    try:
+        if waiter.recv(1) == b"":
+            closed = time.time() - t0
+    except socket.timeout:
+        pass
+    except OSError:
+        closed = time.time() - t0
+print("waiter closed after %s s" % ("%.1f" % closed if closed is not None else "never (limit %.0f)" % limit))
+PY
+python3 "$T/holdwait.py" "$SV_PORT" "$CERTS/ca.crt" $((DEADLINE + 15)) >"$T/holdwait.out" 2>&1
+after="$(sed -n 's/^waiter closed after \([0-9.]*\) s$/\1/p' "$T/holdwait.out")"
+awk -v a="${after:-0}" -v d=$DEADLINE 'BEGIN {exit !(a >= d - 1 && a <= d + 3)}' &&
+	t_ok "a waiter sending nothing is closed at the ${DEADLINE} s request deadline ($(cat "$T/holdwait.out"))" ||
+	t_fail "a waiter is closed at the request deadline" "$(cat "$T/holdwait.out")"
+grep -q '"msg":"requests waited too long for memory budget, connections closed"' "$SV_LOG" &&
+	t_ok "  logged" || t_fail "  logged" "$(grep budget "$SV_LOG" | tail -2)"
+wait_fds "$BASE_FDS" $((15 * SV_SLOW)) && t_ok "  fds back to $BASE_FDS" ||
+	t_fail "  fds back to baseline" "$(fds) fds, baseline $BASE_FDS"
+sv_stop
+t_eq "deadline server: SIGTERM, exit 0" 0 "$SV_RC"
 
 # --- (b) drain with connections waiting for the budget ---------------------------------
 if ! PGADMIT_SHUTDOWN_GRACE=2 sv_start drain --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key"; then
