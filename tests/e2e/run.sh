@@ -10,6 +10,9 @@
 #                  pgadmit's message, allowed files create nothing
 #   warn           a warn-only object: Warning: lines, the findings annotation,
 #                  idempotent re-apply; UPDATE, scale
+#   reinvocation   a later mutating webhook (tests/e2e/injector.py) changes the
+#                  object: with IfNeeded pgadmit's annotation describes the
+#                  stored object, with Never it does not
 #   fixtures       CLI and webhook agree on every Kubernetes fixture, with and
 #                  without matchConditions (the decision table is unchanged)
 #   controller     matchConditions: controller-owned Pods/ReplicaSets never
@@ -45,7 +48,9 @@ skip() {
 	echo "  skip $1: $2"
 	E2E_SKIP=$((E2E_SKIP + 1))
 }
+INJ_PID=
 cleanup() {
+	[ -n "$INJ_PID" ] && kill "$INJ_PID" 2>/dev/null && wait "$INJ_PID" 2>/dev/null
 	webhook_stop
 	cluster_stop
 	if [ "${E2E_KEEP:-0}" = 1 ]; then echo "e2e: kept $W" >&2; else rm -rf "$W"; fi
@@ -194,6 +199,64 @@ EOF
 	check_has "already-violating object: rollout restart (a template UPDATE) is refused" "denied the request" "$out"
 	out="$(k delete deploy legacy -n e2e-legacy 2>&1)"
 	check_has "already-violating object: delete still works" "deleted" "$out"
+fi
+
+# ---------------------------------------------------------------- reinvocation
+injected() { # NAME: a Deployment the stand-in injector adds a connection string to
+	cat <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: $1, namespace: e2e-inject, labels: {e2e.pgadmit.dev/inject: "true"}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: $1}}
+  template:
+    metadata: {labels: {app: $1}}
+    spec:
+      containers: [{name: app, image: example/app:1.0}]
+EOF
+}
+if want reinvocation; then
+	section "reinvocationPolicy: a later mutating webhook changes the object"
+	ensure_ns e2e-inject
+	"$PGADMIT_BIN" certgen --service injector --namespace e2e --out-dir "$W/inj" --ip 127.0.0.1 --days 2 >/dev/null 2>&1
+	python3 tests/e2e/injector.py "$W/inj/tls.crt" "$W/inj/tls.key" "$W/inj/port" 2>"$W/injector.log" &
+	INJ_PID=$!
+	for i in $(seq 1 50); do [ -s "$W/inj/port" ] && break; sleep 0.1; done
+	cat <<EOF | k apply -f - >/dev/null
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: zz-e2e-injector}
+webhooks:
+  - name: inject.e2e.pgadmit.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Fail
+    reinvocationPolicy: Never
+    clientConfig:
+      url: "https://127.0.0.1:$(cat "$W/inj/port")/inject"
+      caBundle: $(base64 -w0 <"$W/inj/ca.crt")
+    objectSelector: {matchLabels: {e2e.pgadmit.dev/inject: "true"}}
+    rules: [{operations: [CREATE], apiGroups: [apps], apiVersions: [v1], resources: [deployments], scope: Namespaced}]
+EOF
+	out="$(injected with-ifneeded | k create -f - 2>&1)"
+	check_has "IfNeeded: created" "deployment.apps/with-ifneeded created" "$out"
+	check_has "IfNeeded: the validating webhook judged the injected env (PGA104 warning)" "PGA104" "$out"
+	obj="$(k get deploy with-ifneeded -n e2e-inject -o json)"
+	check_eq "IfNeeded: the injector changed the object after pgadmit" INJECTED_DATABASE_URL \
+		"$(jq -r '.spec.template.spec.containers[0].env[0].name' <<<"$obj")"
+	check_has "IfNeeded: pgadmit was called again and annotated the stored object" "PGA104" \
+		"$(jq -r '.metadata.annotations["pgadmit.dev/findings"] // ""' <<<"$obj")"
+	h upgrade pgadmit charts/pgadmit -n pgadmit --reuse-values --set webhook.mutating.reinvocationPolicy=Never >"$W/helm-up6.log" 2>&1
+	sleep 1 # the API server's webhook configuration informer
+	out="$(injected with-never | k create -f - 2>&1)"
+	obj="$(k get deploy with-never -n e2e-inject -o json)"
+	check_eq "Never: the annotation misses the injected finding (why IfNeeded)" "" \
+		"$(jq -r '.metadata.annotations["pgadmit.dev/findings"] // ""' <<<"$obj")"
+	h upgrade pgadmit charts/pgadmit -n pgadmit --reuse-values --set webhook.mutating.reinvocationPolicy=IfNeeded >"$W/helm-up7.log" 2>&1
+	k delete mutatingwebhookconfiguration zz-e2e-injector >/dev/null 2>&1
+	kill "$INJ_PID" 2>/dev/null && wait "$INJ_PID" 2>/dev/null
+	INJ_PID=
 fi
 
 # ---------------------------------------------------------------- fixtures
@@ -348,6 +411,7 @@ if want down; then
 	# NOTES.txt emergency runbook: delete the validating configuration, then
 	# helm upgrade brings it back.
 	k delete validatingwebhookconfiguration pgadmit >/dev/null 2>&1
+	sleep 1 # the API server's webhook configuration informer
 	out="$(pod bare-runbook e2e-down | k create -f - 2>&1)"
 	check_has "runbook: with the validating configuration deleted, writes go through" "pod/bare-runbook created" "$out"
 	h upgrade pgadmit charts/pgadmit -n pgadmit --reuse-values >"$W/helm-up3.log" 2>&1
