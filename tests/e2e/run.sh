@@ -23,6 +23,9 @@
 #                  and RBAC; binding deleted -> a warning, never deny or hang
 #   certgen        certgen --patch-webhooks with the chart's certgen RBAC, and
 #                  the webhook serving the rotated certificate
+#   rotation       a new certificate while clients keep creating: lossless
+#                  with the CA overlap (by hand and by certgen), lossy without
+#                  (the control)
 #   lifecycle      helm upgrade in place, helm uninstall leaves no webhook
 #   toggles        the chart with every toggle, dry-run=server against the real
 #                  cert-manager and prometheus-operator CRDs (Go module zips)
