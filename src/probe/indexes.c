@@ -406,7 +406,7 @@ static int check_fks(struct probe_ctx *c, const struct idx *v, size_t n)
 	return rc;
 }
 
-/* "2 days", "3 h 20 min", "5 min", "under a minute": how long ago statistics were reset. */
+/* "2 days", "3 h 20 min", "5 min", "minute": how long statistics were reset. */
 static void span(long long s, char *buf, size_t len)
 {
 	if (s >= 86400)
@@ -417,7 +417,7 @@ static void span(long long s, char *buf, size_t len)
 	else if (s >= 60)
 		snprintf(buf, len, "%lld min", s / 60);
 	else
-		snprintf(buf, len, "under a minute");
+		snprintf(buf, len, "minute");
 }
 
 /* Say why PGA212 is not judged, so that its silence is not read as "no
@@ -437,10 +437,11 @@ static int note_unjudged(struct probe_ctx *c, long long age_s, int days)
 	char ago[48];
 	span(age_s, ago, sizeof(ago));
 	return probe_note(
-		c, probe_fmt("PGA212 (index-unused) not judged: statistics "
-			     "were reset %s ago, less than indexUnusedDays "
-			     "(%d day%s); an index unused since then may not "
-			     "have met its query yet",
+		c, probe_fmt("PGA212 (index-unused) not judged: the index "
+			     "usage statistics cover only the last %s (since "
+			     "their reset or the server's start), less than "
+			     "indexUnusedDays (%d day%s); an index unused "
+			     "since then may not have met its query yet",
 			     ago, days, days == 1 ? "" : "s"));
 }
 

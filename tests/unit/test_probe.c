@@ -317,8 +317,8 @@ static void test_report_json(void)
 	r[0].status = PROBE_OK;
 	r[0].server_version = "15.18";
 	r[0].server_major = 15;
-	char *notes[] = {"PGA212 (index-unused) not judged: statistics were "
-			 "reset 2 h 0 min ago"};
+	char *notes[] = {"PGA212 (index-unused) not judged: the index usage "
+			 "statistics cover only the last 2 h 0 min"};
 	r[0].notes = notes;
 	r[0].nnotes = 1;
 	r[0].tls_done = true;
@@ -404,8 +404,9 @@ static void test_report_json(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "db:5432/app: ok (PostgreSQL 15 "
 					   "(15.18), 8 queries"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\n  note: PGA212 (index-unused) "
-					   "not judged: statistics were reset "
-					   "2 h 0 min ago\n"));
+					   "not judged: the index usage "
+					   "statistics cover only the last 2 h "
+					   "0 min\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "down:5432/x: error: cannot "
 					   "connect: Connection refused"));
 	free(buf);
