@@ -75,15 +75,17 @@ import json, sys
 w = sys.argv[1]
 def load(p, kind): return json.load(open(f"{w}/{p}.{kind}.json"))
 def fmt(x): return "-" if x is None else f"{x:g}"
-print(f"{'phase':9} {'creates/s':>9} {'errors':>6}  {'create p50/p99 ms (apiserver)':>30}  {'owned Pod p50/p99 ms (client)':>30}  {'calls to pgadmit':>16}")
+print(f"{'phase':9} {'creates/s':>9} {'errors':>6}  {'create p50/p99 ms (apiserver)':>30}  {'owned Pod p50/p99 ms (apiserver)':>33}  {'(client)':>16}  {'calls to pgadmit':>16}")
 for p in ("baseline", "mc", "nomc"):
     l, m = load(p, "load"), load(p, "metrics")
     r = m["requests"] or {}
     own = l["client_ms"].get("pod(owned)", {})
     calls = sum(m["pgadmit"].values())
     share = calls / (2 * l["creates"]) if l["creates"] else 0
+    pr = m["pod_requests"] or {}
     print(f"{p:9} {l['per_s']:>9} {l['errors']:>6}  {fmt(r.get('p50_ms')) + ' / ' + fmt(r.get('p99_ms')):>30}  "
-          f"{fmt(own.get('p50')) + ' / ' + fmt(own.get('p99')):>30}  "
+          f"{fmt(pr.get('p50_ms')) + ' / ' + fmt(pr.get('p99_ms')):>33}  "
+          f"{fmt(own.get('p50')) + ' / ' + fmt(own.get('p99')):>16}  "
           f"{calls:>7} = {share*100:5.1f}%")
 print()
 print("webhook latency as kube-apiserver measures it (apiserver_admission_webhook_admission_duration_seconds):")

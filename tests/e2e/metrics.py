@@ -8,6 +8,8 @@ Prints one JSON object:
              p50/p99/p99.9 interpolated inside the histogram's buckets the way
              PromQL's histogram_quantile does, with the bucket bound above
   requests:  apiserver_request_duration_seconds for POST (create) requests
+  pod_requests: the same for pods only (in bench-e2e's mix every Pod has a
+             controller, so this is a controller-made Pod's create)
   webhook_requests: apiserver_admission_webhook_request_total by name, code
   pgadmit:   pgadmit_admission_requests_total by endpoint (pgadmit's side)
 """
@@ -91,6 +93,8 @@ def main():
     res = {"webhooks": {n: summary(d, "apiserver_admission_webhook_admission_duration_seconds",
                                    {"name": n}) for n in names},
            "requests": summary(d, "apiserver_request_duration_seconds", {"verb": "POST"}),
+           "pod_requests": summary(d, "apiserver_request_duration_seconds",
+                                   {"verb": "POST", "resource": "pods"}),
            "webhook_requests": {}, "pgadmit": {}}
     for (m, l), v in d.items():
         lab = dict(l)
