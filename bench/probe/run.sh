@@ -52,6 +52,7 @@ timed() { # OUT CMD...: wall seconds and peak RSS (KiB) into $OUT.time
 	return 0
 }
 
+echo "PostgreSQL $(pg_sql bench postgres "SHOW server_version" | cut -d' ' -f1) ($PG_BIN; PGADMIT_PG_MAJOR picks another)"
 printf '%-8s %-8s %-8s %-6s %-10s %-10s %-9s %s\n' tables indexes fkeys queries "probe s" "peak RSS" findings "check_postgres s (index_size, table_size, backends)"
 declare -A WALL
 for n in "${SIZES[@]}"; do
