@@ -242,12 +242,15 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "users (`hostnossl all all 0.0.0.0/0 reject` first)",
 	  "`hostssl` rules and local or loopback rules",
 	  "when `pg_hba_file_rules` is not readable the rule part is "
-	  "reported as `unknown` (info) with the GRANT that makes it readable",
+	  "reported as `unknown` (info) with the GRANT that makes it readable "
+	  "(to run in each database the probe connects to)",
 	  NULL},
-	 "If SSL is off (PGA201), turn it on and reload first — enforcing it "
-	 "before that locks out every remote client. Then make the remote rules "
-	 "`hostssl` (or put `hostnossl all all 0.0.0.0/0 reject` and "
-	 "`hostnossl all all ::/0 reject` first) and `SELECT pg_reload_conf();`.",
+	 "Make the remote rules `hostssl` (or put `hostnossl all all 0.0.0.0/0 "
+	 "reject` and `hostnossl all all ::/0 reject` first) and `SELECT "
+	 "pg_reload_conf();`. If SSL is off (PGA201), in this order: 1. turn "
+	 "SSL on with a certificate and reload; 2. move the clients to "
+	 "`sslmode=verify-full` (or `require`); 3. only then enforce it in "
+	 "`pg_hba.conf` — `hostssl` first would lock out every remote client.",
 	 OPTOUT_PROBE("PGA202"),
 	 "# pg_hba.conf\n"
 	 "host    all  all  0.0.0.0/0  scram-sha-256   # PGA202: non-SSL allowed\n"},
@@ -374,8 +377,10 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  NULL},
 	 {"smaller tables, and tables mostly read through indexes",
 	  "beyond the 1,000 tables with the most rows read sequentially", NULL},
-	 "Find the statements that scan the table in `pg_stat_statements` and "
-	 "index the columns they filter on.",
+	 "Find the statements that read the table — the finding's hint is a "
+	 "query on `pg_stat_statements` for the probed database, costliest "
+	 "first — and index the columns they filter on with `CREATE INDEX "
+	 "CONCURRENTLY`.",
 	 OPTOUT_PROBE("PGA215") " Thresholds: `probe.seqScanMinBytes`, "
 	 "`probe.seqScanMinRows`, `probe.seqScanRatio`.",
 	 NULL},
