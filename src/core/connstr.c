@@ -608,7 +608,12 @@ static void walk(const char *s, struct walk *w)
 		bool jdbc, slashes;
 		size_t sl;
 		unsigned char prev = i ? (unsigned char)s[i - 1] : ' ';
-		if (!(isalnum(prev) || strchr("+-._", prev)) &&
+		int lc = tolower((unsigned char)s[i]);
+		/* Every form starts with one of a few letters (p, j, s) or is
+		 * a scheme-less token: test the first byte before comparing
+		 * words, this loop runs over megabytes of ConfigMap text. */
+		if ((lc == 'p' || lc == 'j') &&
+		    !(isalnum(prev) || strchr("+-._", prev)) &&
 		    (sl = scheme_at(s + i, &jdbc, &slashes)) > 0) {
 			w->scan->count++;
 			i = parse_uri(w, s, i, i + sl, jdbc, slashes);
@@ -623,7 +628,7 @@ static void walk(const char *s, struct walk *w)
 				continue;
 			}
 		}
-		if (kv_boundary(s, i)) {
+		if ((lc == 'p' || lc == 's') && kv_boundary(s, i)) {
 			size_t j, va, vb;
 			if ((j = kv_key(s, i, "pgpassword"))) {
 				bool ref;

@@ -24,12 +24,21 @@ static size_t split(const char *t, size_t len, size_t *pos, struct field *f,
 	size_t fl = 0;
 	while (i < len) {
 		char c = t[i];
-		if (!quote && c == '\\' &&
-		    (i + 1 == len || t[i + 1] == '\n' ||
-		     (t[i + 1] == '\r' && i + 2 < len && t[i + 2] == '\n'))) {
-			i += t[i + 1] == '\r' ? 3 : 2; /* continuation */
-			c = ' ';
-			goto blank;
+		if (!quote && c == '\\') {
+			/* a backslash ending the line continues it */
+			size_t step = 0;
+			if (i + 1 == len)
+				step = 1;
+			else if (t[i + 1] == '\n')
+				step = 2;
+			else if (t[i + 1] == '\r' && i + 2 < len &&
+				 t[i + 2] == '\n')
+				step = 3;
+			if (step) {
+				i += step;
+				c = ' ';
+				goto blank;
+			}
 		}
 		if (c == '\n')
 			break;

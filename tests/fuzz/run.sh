@@ -76,8 +76,8 @@ for t in "$@"; do
 		cp "$kept"/* "$new"/ 2>/dev/null
 		"$dir/fuzz_$t" -merge=1 -max_len=$maxlen $dict "$new" "$corpus" >"$dir/$t.merge.log" 2>&1 &&
 			rm -f "$kept"/* && cp "$new"/* "$kept"/ 2>/dev/null
-		# Size cap: the largest files go first past 2 MB in all.
-		while [ "$(du -sk "$kept" | cut -f1)" -gt 2048 ]; do
+		# Size cap: the largest files go first past 1 MiB of content.
+		while [ "$(du -sk --apparent-size "$kept" | cut -f1)" -gt 1024 ]; do
 			rm -f "$(ls -S "$kept" | head -1 | sed "s|^|$kept/|")"
 		done
 		c=${cov#cov: }; c=${c%% *}; f=${cov##* }

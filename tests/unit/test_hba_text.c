@@ -58,8 +58,22 @@ static void test_lines(void)
 	CU_ASSERT_EQUAL(n, sizeof(want) / sizeof(*want));
 }
 
+/* Found by fuzz_hba: a backslash as the very last byte read one past the
+ * end (tests/fuzz/regressions/hba/backslash-at-end). */
+static void test_backslash_at_end(void)
+{
+	static const char t[] = {'h', 'o', 's', 't', ' ', '\\'};
+	size_t pos = 0;
+	struct hba_line l;
+	CU_ASSERT_TRUE(hba_next_line(t, sizeof(t), &pos, &l));
+	CU_ASSERT_EQUAL(l.type, HBA_BAD);
+	CU_ASSERT_EQUAL(pos, sizeof(t));
+	CU_ASSERT_FALSE(hba_next_line(t, sizeof(t), &pos, &l));
+}
+
 static CU_TestInfo tests[] = {
 	{"lines", test_lines},
+	{"backslash at the end of the text", test_backslash_at_end},
 	CU_TEST_INFO_NULL,
 };
 
