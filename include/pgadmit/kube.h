@@ -17,7 +17,14 @@
  * NOT_FOUND or UNKNOWN with a reason; it never blocks longer than the
  * timeout. Does not know about rules beyond backup_index (rules.h).
  *
- * Callers: src/admission (lookup, note), src/server and cmd (life cycle).
+ * Generic calls (request.c) for `pgadmit audit` and PolicyReports: any
+ * method with a JSON body, LIST with paging, typed errors (kube_rc) whose
+ * message is the API's own Status message (it names a missing permission).
+ * A client also comes from a kubeconfig (kubeconfig.c): CA file or data,
+ * client certificate/key files or data, token or tokenFile.
+ *
+ * Callers: src/admission (lookup, note), src/server and cmd (life cycle),
+ * src/audit (generic calls).
  * Call curl_global_init() (kube_global_init()) before starting threads.
  */
 #ifndef PGADMIT_KUBE_H
@@ -54,6 +61,60 @@ int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
 			    struct err *err);
 int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		       struct backup_index *bi, struct err *err);
+
+/* ---- generic client (request.c, kubeconfig.c) ---- */
+
+/* From a kubeconfig file (current context). NULL with err. */
+struct kube_client *kube_client_from_kubeconfig(const char *path,
+						struct err *err);
+/* kubeconfig if given; else in-cluster (KUBERNETES_SERVICE_HOST or
+ * PGADMIT_KUBE_API_URL); else $KUBECONFIG (first file); else
+ * ~/.kube/config. NULL with err. */
+struct kube_client *kube_client_load(const char *kubeconfig, struct err *err);
+/* "in-cluster service account" or the kubeconfig's path. */
+const char *kube_client_source(const struct kube_client *c);
+/* Requests made through kube_request/kube_list so far. */
+unsigned long kube_client_requests(const struct kube_client *c);
+
+enum kube_rc {
+	KUBE_OK = 0,
+	KUBE_NOT_FOUND,    /* 404 */
+	KUBE_FORBIDDEN,    /* 403: RBAC */
+	KUBE_UNAUTHORIZED, /* 401 after a token re-read */
+	KUBE_CONFLICT,     /* 409: resourceVersion changed, or exists */
+	KUBE_GONE,         /* 410: continue token expired */
+	KUBE_HTTP,         /* any other non-2xx */
+	KUBE_TRANSPORT,    /* connect, TLS, timeout, connection broke */
+	KUBE_INVALID,      /* answer too large or not the expected JSON */
+	KUBE_OOM,
+	KUBE_STOPPED,      /* kube_list: the callback asked to stop */
+};
+
+#define KUBE_BODY_MAX (64u << 20)
+
+struct kube_reply {
+	long status; /* HTTP status, 0 on transport errors */
+	char *body;  /* NUL-terminated; kube_reply_free() */
+	size_t len;
+};
+void kube_reply_free(struct kube_reply *r);
+
+/* method "GET"/"PUT"/"POST"/"DELETE"; path "/api/v1/namespaces" (query
+ * allowed); body JSON or NULL. The reply is filled even on HTTP errors.
+ * err says "METHOD PATH: HTTP 403: <the API's message>". */
+enum kube_rc kube_request(struct kube_client *c, const char *method,
+			  const char *path, const char *body, size_t blen,
+			  int timeout_ms, struct kube_reply *r, struct err *err);
+
+/* Called with each item of each page (borrowed; json_incref to keep).
+ * Non-zero stops the listing (kube_list returns KUBE_STOPPED). */
+typedef int (*kube_item_fn)(json_t *item, void *arg);
+/* GET path page by page (limit, continue) until the last page. timeout_ms
+ * bounds each page; body_max caps one page (0: KUBE_BODY_MAX). Anything but
+ * KUBE_OK means the listing is incomplete. */
+enum kube_rc kube_list(struct kube_client *c, const char *path,
+		       unsigned limit, int timeout_ms, size_t body_max,
+		       kube_item_fn fn, void *arg, struct err *err);
 
 #define KUBE_CACHE_MAX_ENTRIES 1024
 #define KUBE_CACHE_FAIL_TTL_MS 5000

@@ -15,22 +15,12 @@
 
 #include "pgadmit/kube.h"
 #include "pgadmit/strbuf.h"
+#include "kube_int.h"
 
 #define SA_DIR_DEFAULT "/var/run/secrets/kubernetes.io/serviceaccount"
 #define PAGE_BODY_MAX (16u << 20) /* one CronJobList page */
 #define MAX_PAGES 40
-#define TOKEN_MAX 16384
 
-struct kube_client {
-	char *base;       /* https://host:port, no trailing slash */
-	char *token_path;
-	char *ca_path;
-	pthread_mutex_t mu; /* token and its file's identity */
-	char *token;
-	struct timespec token_mtime;
-	ino_t token_ino;
-	off_t token_size;
-};
 
 int kube_global_init(void)
 {
@@ -58,7 +48,13 @@ void kube_client_free(struct kube_client *c)
 	free(c->base);
 	free(c->token_path);
 	free(c->ca_path);
-	free(c->token);
+	kube_secret_free(c->token);
+	free(c->ca_blob);
+	free(c->cert_path);
+	free(c->cert_blob);
+	free(c->key_path);
+	kube_secret_free(c->key_blob);
+	free(c->source);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -122,10 +118,12 @@ struct kube_client *kube_client_from_env(struct err *err)
 
 /* Re-read the token when the file changed (projected tokens rotate) or when
  * force is set (after a 401). Returns a malloc'd copy or NULL. */
-static char *token_get(struct kube_client *c, bool force, struct err *err)
+char *kube_token_get(struct kube_client *c, bool force, struct err *err)
 {
 	struct stat st;
 	char *copy = NULL;
+	if (!c->token_path) /* kubeconfig: a fixed token, or none */
+		return strdup(c->token ? c->token : "");
 	pthread_mutex_lock(&c->mu);
 	if (stat(c->token_path, &st) != 0) {
 		err_set(err, "service account token: %s", strerror(errno));
@@ -151,7 +149,7 @@ static char *token_get(struct kube_client *c, bool force, struct err *err)
 			     buf[n - 1] == ' '))
 			n--;
 		buf[n] = '\0';
-		free(c->token);
+		kube_secret_free(c->token);
 		c->token = buf;
 		c->token_ino = st.st_ino;
 		c->token_size = st.st_size;
@@ -212,9 +210,7 @@ static long get_page(struct kube_client *c, CURL *h, const char *url,
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_path);
-	curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
-	curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, token);
+	kube_curl_auth(c, h, token);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -299,7 +295,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		err_set(err, "curl_easy_init failed");
 		goto out;
 	}
-	token = token_get(c, false, err);
+	token = kube_token_get(c, false, err);
 	if (!token)
 		goto out;
 	for (int page = 0; page < MAX_PAGES; page++) {
@@ -328,7 +324,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 			/* The token rotated under us: re-read it once. */
 			retried = true;
 			free(token);
-			token = token_get(c, true, err);
+			token = kube_token_get(c, true, err);
 			if (!token)
 				goto out;
 			page--;

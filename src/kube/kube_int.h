@@ -1,0 +1,53 @@
+/*
+ * kube_int.h — what the files of src/kube share: the client's state and its
+ * TLS/authentication setup on a curl handle. Not for other modules.
+ *
+ * A client comes from the pod's service account (client.c: token file
+ * re-read on rotation, ca.crt) or from a kubeconfig (kubeconfig.c: CA file
+ * or data, client certificate and key file or data, a fixed token).
+ */
+#ifndef PGADMIT_KUBE_INT_H
+#define PGADMIT_KUBE_INT_H
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "pgadmit/err.h"
+
+#define TOKEN_MAX 16384
+
+struct kube_client {
+	char *base;       /* https://host:port, no trailing slash */
+	char *source;     /* "in-cluster" or the kubeconfig's path (messages) */
+	/* CA: a file, or PEM bytes (kubeconfig certificate-authority-data). */
+	char *ca_path;
+	char *ca_blob;
+	size_t ca_blob_len;
+	/* Client certificate and key: files or PEM bytes; may all be NULL. */
+	char *cert_path, *cert_blob;
+	size_t cert_blob_len;
+	char *key_path, *key_blob; /* key_blob is wiped when freed */
+	size_t key_blob_len;
+	/* Bearer token: re-read from token_path when it changes (service
+	 * account), or fixed in token (kubeconfig; NULL: none). */
+	char *token_path;
+	pthread_mutex_t mu; /* token and its file's identity */
+	char *token;
+	struct timespec token_mtime;
+	ino_t token_ino;
+	off_t token_size;
+	unsigned long requests; /* kube_request calls (atomic adds) */
+};
+
+/* A malloc'd copy of the current token ("" when the client has none);
+ * force re-reads the file (after a 401). NULL with err. Wipe and free. */
+char *kube_token_get(struct kube_client *c, bool force, struct err *err);
+/* CA, client certificate/key and bearer token (when non-empty) on h. */
+void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
+/* Zero a NUL-terminated secret, then free it. NULL is fine. */
+void kube_secret_free(char *s);
+
+#endif
