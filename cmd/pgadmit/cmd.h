@@ -17,6 +17,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_certgen(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* "pgadmit NAME: <fmt with arg>", then the usage on stderr; EXIT_USAGE. */
 int cmd_usage_error(const char *name, void (*usage)(FILE *out),
@@ -28,5 +29,6 @@ void usage_probe(FILE *out);
 void usage_certgen(FILE *out);
 void usage_rules(FILE *out);
 void usage_explain(FILE *out);
+void usage_audit(FILE *out);
 
 #endif

@@ -15,6 +15,7 @@ static const struct subcommand subcommands[] = {
 	{"check", cmd_check, usage_check, "check manifest files (CI, dry runs)"},
 	{"serve", cmd_serve, usage_serve, "run the TLS admission webhook"},
 	{"probe", cmd_probe, usage_probe, "check live PostgreSQL databases"},
+	{"audit", cmd_audit, usage_audit, "judge what is already in the cluster"},
 	{"certgen", cmd_certgen, usage_certgen,
 	 "generate webhook CA and serving certificates"},
 	{"rules", cmd_rules, usage_rules, "list every rule (id, slug, scope, default)"},

@@ -1,0 +1,85 @@
+/*
+ * audit.h — `pgadmit audit`: judge what is already in the cluster.
+ *
+ * Lists the namespaces, then, namespace by namespace, every kind the webhook
+ * judges (audit_kinds: Pods, workloads, Services, ConfigMaps, CronJobs)
+ * through the Kubernetes API with paging, and judges each namespace as one
+ * bundle with the rule engine, as `pgadmit check` judges a bundle: PGA103
+ * over that namespace's real CronJobs. Memory holds one page and one
+ * namespace's objects' references at a time (plus the findings).
+ *
+ * Skips what the webhook skips: namespaces the policy skips, those given
+ * with exclude (the chart's release namespace and webhook.excludeNamespaces),
+ * namespaces labelled pgadmit.dev/ignore=true, objects being deleted, and
+ * Pods/ReplicaSets whose controller is a built-in workload (judged through
+ * that workload). Per-object opt-outs are info findings, as in check.
+ *
+ * With policy_reports, each namespace's findings are written as the
+ * wgpolicyk8s.io/v1alpha2 PolicyReport "pgadmit" of that namespace
+ * (policyreport.c), right after the namespace is judged; a namespace whose
+ * report exists but has no finding any more gets it cleared.
+ *
+ * Findings carry the object's API reference in `file`
+ * ("apps/v1/namespaces/shop/statefulsets/db") and line 0.
+ */
+#ifndef PGADMIT_AUDIT_H
+#define PGADMIT_AUDIT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pgadmit/err.h"
+#include "pgadmit/finding.h"
+#include "pgadmit/kube.h"
+#include "pgadmit/policy.h"
+#include "pgadmit/report.h"
+
+/* One kind audit lists. Operator kinds (issue 14) are added to the table
+ * in src/audit/kinds.c; cluster-scoped ones (namespaced == false) are judged
+ * as one more bundle and reported in a ClusterPolicyReport. */
+struct audit_kind {
+	const char *group;    /* "" for the core group */
+	const char *version;  /* "v1" */
+	const char *resource; /* "statefulsets" */
+	const char *kind;     /* "StatefulSet" */
+	bool namespaced;
+	unsigned page_limit;  /* items per LIST page */
+};
+extern const struct audit_kind audit_kinds[];
+extern const size_t audit_nkinds;
+
+struct audit_options {
+	const char *const *namespaces; /* only these (none: every namespace) */
+	size_t nnamespaces;
+	const char *const *exclude;    /* skipped besides the policy's */
+	size_t nexclude;
+	bool policy_reports;
+	int timeout_ms;                /* per API request; 0: 30 s */
+	FILE *log;                     /* notes (CRD missing, ...); NULL: none */
+};
+
+struct audit_result {
+	struct finding_list findings;  /* sorted; audit_result_free() */
+	/* files = namespaces judged, documents = objects listed, objects =
+	 * objects judged (the check report's summary line). */
+	struct report_summary summary;
+	size_t namespaces_skipped;
+	size_t reports_written;        /* PolicyReports created or replaced */
+	size_t reports_cleared;        /* replaced with no result */
+	size_t report_errors;          /* reports that could not be written */
+	bool crd_missing;              /* PolicyReport CRD not served */
+	unsigned long requests;        /* API requests made */
+};
+
+/*
+ * Audit the cluster c reads. Returns 0 (the result is complete; check
+ * report_errors), or -1 with err when the API could not be read (RBAC
+ * denied, the API went away mid-listing, ...): the result is then
+ * incomplete and must not be reported as the cluster's state.
+ */
+int audit_run(struct kube_client *c, const struct policy *p,
+	      const struct audit_options *o, struct audit_result *r,
+	      struct err *err);
+void audit_result_free(struct audit_result *r);
+
+#endif
