@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "linemap.h"
 
@@ -43,9 +44,20 @@ void manifest_linemap_free(struct manifest_linemap *m)
 	free(m);
 }
 
+void linemap_clear(struct manifest_linemap *m)
+{
+	if (m->cap > LINEMAP_KEEP) {
+		free(m->slots);
+		m->slots = NULL;
+		m->cap = 0;
+	} else if (m->n > 0) {
+		memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	}
+	m->n = 0;
+}
 static int grow(struct manifest_linemap *m)
 {
-	size_t cap = m->cap ? m->cap * 2 : 256;
+	size_t cap = m->cap ? m->cap * 2 : 64;
 	struct slot *ns = calloc(cap, sizeof(*ns));
 	if (!ns)
 		return -1;

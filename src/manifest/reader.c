@@ -91,14 +91,29 @@ static void check(struct mreader *r)
 	const unsigned char *s = r->stage;
 	size_t i = r->ok, end = r->end;
 	while (i < end) {
-		unsigned char b = s[i];
-		if (b >= 0x20 && b < 0x7F) { /* ASCII fast path */
-			r->index++;
-			r->column++;
-			r->after_cr = 0;
-			i++;
-			continue;
+		/* ASCII fast path: printable bytes and \n (not after \r), with
+		 * the position in locals (the stage may alias *r). */
+		size_t line = r->line, column = r->column, start = i;
+		int after_cr = r->after_cr;
+		for (; i < end; i++) {
+			unsigned char b = s[i];
+			if (b >= 0x20 && b < 0x7F) {
+				column++;
+			} else if (b == '\n' && !after_cr) {
+				line++;
+				column = 0;
+			} else {
+				break;
+			}
+			after_cr = 0;
 		}
+		r->index += i - start;
+		r->line = line;
+		r->column = column;
+		r->after_cr = after_cr;
+		if (i == end)
+			break;
+		unsigned char b = s[i];
 		uint32_t c;
 		size_t n;
 		if (b < 0x80) {

@@ -4,6 +4,8 @@
  * kubectl reads YAML with go-yaml v2 and converts to JSON, so `yes`, `on` and
  * `y` are booleans, `0755` is 493 and `1_000` is 1000, while quoted and block
  * scalars are always strings. Only untagged plain scalars come here.
+ * Strings are made without jansson's UTF-8 check: libyaml has checked the
+ * input (and its escapes) already.
  */
 #include <errno.h>
 #include <math.h>
@@ -168,7 +170,7 @@ json_t *scalar_resolve(const char *s, size_t len)
 		if (num)
 			return num;
 	}
-	return json_stringn(s, len);
+	return json_stringn_nocheck(s, len);
 }
 
 json_t *scalar_tagged(const char *tag, const char *s, size_t len, int *bad)
@@ -178,7 +180,7 @@ json_t *scalar_tagged(const char *tag, const char *s, size_t len, int *bad)
 	    strcmp(tag, "tag:yaml.org,2002:binary") == 0 ||
 	    strcmp(tag, "tag:yaml.org,2002:timestamp") == 0 ||
 	    strcmp(tag, "!") == 0)
-		return json_stringn(s, len);
+		return json_stringn_nocheck(s, len);
 	if (strcmp(tag, "tag:yaml.org,2002:null") == 0)
 		return json_null();
 	json_t *v = scalar_resolve(s, len);

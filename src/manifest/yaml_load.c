@@ -34,8 +34,8 @@
 struct frame {
 	json_t *node; /* owned until attached to its parent */
 	int is_map;
-	char *key; /* pending mapping key (owned) */
-	size_t keylen;
+	char *key; /* pending mapping key: a buffer kept by the stack slot */
+	size_t keylen, keycap;
 	int have_key;
 	int key_is_merge;
 	json_t **merges; /* merge sources (owned refs), applied at the end */
@@ -112,15 +112,25 @@ static int parse_error(struct loader *L)
 	return fail_at(L, &p->problem_mark, problem);
 }
 
+/* Zero a frame but keep its key buffer: a stack slot reuses it for every
+ * mapping at its depth (no allocation per key). */
+static void frame_clear(struct frame *f)
+{
+	char *key = f->key;
+	size_t keycap = f->keycap;
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	f->keycap = keycap;
+}
+
 static void frame_release(struct frame *f)
 {
 	json_decref(f->node);
-	free(f->key);
 	for (size_t i = 0; i < f->nmerges; i++)
 		json_decref(f->merges[i]);
 	free(f->merges);
 	free(f->anchor);
-	memset(f, 0, sizeof(*f));
+	frame_clear(f);
 }
 
 static void doc_reset(struct loader *L)
@@ -129,8 +139,8 @@ static void doc_reset(struct loader *L)
 		frame_release(&L->stack[--L->depth]);
 	json_decref(L->root);
 	L->root = NULL;
-	manifest_linemap_free(L->lines);
-	L->lines = NULL;
+	if (L->lines)
+		linemap_clear(L->lines); /* kept for the next document */
 	anchors_clear(&L->anchors);
 	L->nodes = L->alias_nodes = 0;
 	L->in_doc = 0;
@@ -207,18 +217,19 @@ static int attach(struct loader *L, json_t *v, const yaml_mark_t *m)
 		if (rc)
 			return fail_at(L, m, "out of memory");
 	} else {
-		if (json_object_getn(f->node, f->key, f->keylen)) {
-			json_decref(v);
+		/* One hash lookup: a key already present leaves the size
+		 * unchanged (the document is refused, so the replaced value does
+		 * not matter). Keys are valid UTF-8: libyaml checked them. */
+		size_t before = json_object_size(f->node);
+		if (json_object_setn_new_nocheck(f->node, f->key, f->keylen, v))
+			return fail_at(L, m, "out of memory");
+		if (json_object_size(f->node) == before) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "duplicate key \"%.100s\"",
 				 f->key);
 			return fail_at(L, m, msg);
 		}
-		if (json_object_setn_new(f->node, f->key, f->keylen, v))
-			return fail_at(L, m, "out of memory");
 	}
-	free(f->key);
-	f->key = NULL;
 	f->have_key = f->key_is_merge = 0;
 	return 0;
 }
@@ -233,9 +244,14 @@ static int set_key(struct loader *L, const char *s, size_t len, int is_merge,
 		   const yaml_mark_t *m)
 {
 	struct frame *f = &L->stack[L->depth - 1];
-	f->key = malloc(len + 1);
-	if (!f->key)
-		return fail_at(L, m, "out of memory");
+	if (len + 1 > f->keycap) {
+		size_t cap = len + 1 < 64 ? 64 : len + 1;
+		char *nk = realloc(f->key, cap);
+		if (!nk)
+			return fail_at(L, m, "out of memory");
+		f->key = nk;
+		f->keycap = cap;
+	}
 	memcpy(f->key, s, len);
 	f->key[len] = '\0';
 	f->keylen = len;
@@ -292,7 +308,7 @@ static json_t *scalar_value(struct loader *L, yaml_event_t *ev)
 		   ev->data.scalar.plain_implicit)
 		v = scalar_resolve(s, len);
 	else
-		v = json_stringn(s, len);
+		v = json_stringn_nocheck(s, len); /* libyaml checked UTF-8 */
 	if (!v)
 		fail_at(L, m, "invalid string (NUL or bad UTF-8)");
 	return v;
@@ -369,11 +385,13 @@ static int on_start(struct loader *L, yaml_event_t *ev, int is_map)
 		struct frame *ns = realloc(L->stack, cap * sizeof(*ns));
 		if (!ns)
 			return fail_at(L, m, "out of memory");
+		memset(ns + L->capstack, 0,
+		       (cap - L->capstack) * sizeof(*ns));
 		L->stack = ns;
 		L->capstack = cap;
 	}
 	struct frame *f = &L->stack[L->depth];
-	memset(f, 0, sizeof(*f));
+	frame_clear(f);
 	f->is_map = is_map;
 	f->node = is_map ? json_object() : json_array();
 	f->start_nodes = L->nodes;
@@ -490,7 +508,8 @@ static int on_doc_start(struct loader *L, yaml_event_t *ev)
 	doc_reset(L);
 	L->in_doc = 1;
 	L->doc_line = (int)ev->start_mark.line + 1;
-	L->lines = linemap_new();
+	if (!L->lines)
+		L->lines = linemap_new();
 	return L->lines ? 0 : fail_at(L, &ev->start_mark, "out of memory");
 }
 
@@ -550,6 +569,9 @@ static int run(struct loader *L)
 			break;
 	}
 	doc_reset(L);
+	manifest_linemap_free(L->lines);
+	for (size_t i = 0; i < L->capstack; i++)
+		free(L->stack[i].key);
 	free(L->stack);
 	anchors_free(&L->anchors);
 	yaml_parser_delete(&L->parser);
