@@ -46,12 +46,11 @@ enum rule_id {
 	R_COUNT
 };
 
-/* Where a rule runs (a bit set). SCOPE_AUDIT is reserved for judging what
- * is already in a cluster; no implemented rule runs there yet. */
+/* Where a rule runs (a bit set). */
 enum rule_scope {
 	SCOPE_WEBHOOK = 1u << 0, /* pgadmit serve */
 	SCOPE_CHECK = 1u << 1,   /* pgadmit check */
-	SCOPE_AUDIT = 1u << 2,   /* (reserved) */
+	SCOPE_AUDIT = 1u << 2,   /* pgadmit audit */
 	SCOPE_PROBE = 1u << 3,   /* pgadmit probe */
 };
 

@@ -14,14 +14,14 @@
 
 #include "pgadmit/catalog.h"
 
-#define MANIFEST (SCOPE_WEBHOOK | SCOPE_CHECK)
+#define MANIFEST (SCOPE_WEBHOOK | SCOPE_CHECK | SCOPE_AUDIT)
 #define OPTOUT_MANIFEST(id, slug)                                                  \
 	"Annotate the object: `pgadmit.dev/ignore-" slug ": \"<reason>\"` in "  \
 	"`metadata.annotations` (Compose: the same key in the service's "      \
 	"`labels`). The reason is required; the opt-out is reported as an "    \
 	"`info` finding so audits see it. Per rule: `rules: {" id ": off}` "   \
 	"in the policy or `PGADMIT_RULE_" id "=off`; per namespace: label it "     \
-	"`pgadmit.dev/ignore: \"true\"` (webhook) or list it in "             \
+	"`pgadmit.dev/ignore: \"true\"` (webhook, audit) or list it in "      \
 	"`namespaces.skip`."
 #define OPTOUT_PROBE(id)                                                       \
 	"Turn it off in the policy (`rules: {" id ": off}`; or give it "      \
@@ -151,7 +151,8 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "annotation `pgadmit.dev/backup-for` names the workload (the "
 	  "annotation may list several names, separated by commas or spaces)",
 	  "`check` judges the whole bundle: the CronJob may come before or "
-	  "after the workload, in any file of the run",
+	  "after the workload, in any file of the run; `audit` judges each "
+	  "namespace as one bundle with its real CronJobs",
 	  "webhook: the namespace's CronJobs come from the Kubernetes API "
 	  "(cached); when the API cannot be asked, the finding says backups "
 	  "could not be verified and why, at `warn` (or the configured action "

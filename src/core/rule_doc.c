@@ -172,13 +172,14 @@ void rule_index_render(enum rule_doc_format fmt, struct strbuf *sb)
 			"catalog (`src/core/rule_catalog.c`) by `make "
 			"docs-rules`; `pgadmit rules` prints the same list and "
 			"`pgadmit explain RULE` one page. Scope: `webhook` is "
-			"`pgadmit serve`, `check` is `pgadmit check`, `probe` "
-			"is `pgadmit probe`. Actions and opt-outs: "
+			"`pgadmit serve`, `check` is `pgadmit check`, `audit` "
+			"is `pgadmit audit`, `probe` is `pgadmit probe`. Actions "
+			"and opt-outs: "
 			"[docs/policy.md](../policy.md).\n\n"
 			"| id | slug | scope | default | what is wrong |\n"
 			"|---|---|---|---|---|\n");
 	else
-		sb_printf(sb, "%-7s %-28s %-15s %-8s %s\n", "ID", "SLUG",
+		sb_printf(sb, "%-7s %-28s %-22s %-8s %s\n", "ID", "SLUG",
 			  "SCOPE", "DEFAULT", "WHAT IS WRONG");
 	for (int i = 0; i < R_COUNT; i++) {
 		const struct rule_meta *m = &rule_catalog[i];
@@ -189,7 +190,7 @@ void rule_index_render(enum rule_doc_format fmt, struct strbuf *sb)
 				  m->code, m->code, m->slug, sb_str(&scope),
 				  action_name(m->def_action), m->title);
 		else
-			sb_printf(sb, "%-7s %-28s %-15s %-8s %s\n", m->code,
+			sb_printf(sb, "%-7s %-28s %-22s %-8s %s\n", m->code,
 				  m->slug, sb_str(&scope),
 				  action_name(m->def_action), m->title);
 	}

@@ -52,7 +52,7 @@ done
 "$PGADMIT" rules >"$T/rules.txt" 2>&1
 t_eq "rules: exit 0" 0 $?
 t_eq "rules: one line per rule" "$((n + 1))" "$(wc -l <"$T/rules.txt")"
-grep -q '^PGA101  postgres-port-exposed .* webhook, check .* deny ' "$T/rules.txt" &&
+grep -q '^PGA101  postgres-port-exposed .* webhook, check, audit .* deny ' "$T/rules.txt" &&
 	t_ok "rules: PGA101 line" || t_fail "rules: PGA101 line" "$(head -3 "$T/rules.txt")"
 grep -q '^PGA212  index-unused .* probe .* warn ' "$T/rules.txt" &&
 	t_ok "rules: PGA212 line" || t_fail "rules: PGA212 line"
@@ -69,7 +69,7 @@ t_eq "explain PGA101: exit 0" 0 $?
 "$PGADMIT" explain Postgres-Port-Exposed >"$T/e3" 2>&1
 cmp -s "$T/e1" "$T/e2" && cmp -s "$T/e1" "$T/e3" &&
 	t_ok "explain: id or slug, any case, same page" || t_fail "explain: id or slug, any case, same page"
-for h in "Fires on:" "Does not fire on:" "Fix:" "Opt out:" "scope: webhook, check; default action: deny"; do
+for h in "Fires on:" "Does not fire on:" "Fix:" "Opt out:" "scope: webhook, check, audit; default action: deny"; do
 	grep -qF "$h" "$T/e1" && t_ok "explain PGA101: $h" || t_fail "explain PGA101: $h"
 done
 "$PGADMIT" explain postgres-backup-misisng >"$T/u.out" 2>"$T/u.err"

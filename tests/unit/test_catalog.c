@@ -66,10 +66,11 @@ static void test_fields(void)
 		for (const char *p = m->slug; *p; p++)
 			CU_ASSERT_TRUE(islower((unsigned char)*p) ||
 				       isdigit((unsigned char)*p) || *p == '-');
-		/* manifest rules (PGA1xx) run in the webhook and check; probe
-		 * rules (PGA2xx) in the probe only */
+		/* manifest rules (PGA1xx) run in the webhook, check and audit;
+		 * probe rules (PGA2xx) in the probe only */
 		if (m->code[3] == '1')
-			CU_ASSERT_EQUAL(m->scope, SCOPE_WEBHOOK | SCOPE_CHECK);
+			CU_ASSERT_EQUAL(m->scope,
+					SCOPE_WEBHOOK | SCOPE_CHECK | SCOPE_AUDIT);
 		if (m->code[3] == '2')
 			CU_ASSERT_EQUAL(m->scope, SCOPE_PROBE);
 	}
@@ -224,7 +225,7 @@ static void test_json(void)
 	CU_ASSERT_STRING_EQUAL(
 		json_string_value(json_object_get(r, "default")), "warn");
 	json_t *scope = json_object_get(r, "scope");
-	CU_ASSERT_EQUAL(json_array_size(scope), 2);
+	CU_ASSERT_EQUAL(json_array_size(scope), 3);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(scope, 0)),
 			       "webhook");
 	CU_ASSERT_TRUE(json_array_size(json_object_get(r, "fires_on")) >= 1);
