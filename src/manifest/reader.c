@@ -12,6 +12,8 @@
 
 #include "reader.h"
 
+#define ONES UINT64_C(0x0101010101010101)
+
 static int init(struct mreader *r)
 {
 	r->stage = malloc(MREADER_STAGE);
@@ -93,24 +95,42 @@ static void check(struct mreader *r)
 	while (i < end) {
 		/* ASCII fast path: printable bytes and \n (not after \r), with
 		 * the position in locals (the stage may alias *r). */
-		size_t line = r->line, column = r->column, start = i;
-		int after_cr = r->after_cr;
-		for (; i < end; i++) {
-			unsigned char b = s[i];
-			if (b >= 0x20 && b < 0x7F) {
-				column++;
-			} else if (b == '\n' && !after_cr) {
-				line++;
-				column = 0;
-			} else {
-				break;
+		size_t line = r->line, start = i, line_start = 0;
+		int has_break = 0;
+		if (!(r->after_cr && s[i] == '\n')) { /* \r\n: the slow path */
+			while (i < end) {
+				/* 8 bytes at a time while all are printable
+				 * ASCII (no byte < 0x20, none >= 0x7F). */
+				while (end - i >= 8) {
+					uint64_t x;
+					memcpy(&x, s + i, 8);
+					if ((((x - ONES * 0x20) & ~x) |
+					     (x | (x + ONES))) &
+					    ONES * 0x80)
+						break;
+					i += 8;
+				}
+				if (i == end)
+					break;
+				unsigned char b = s[i];
+				if ((unsigned)(b - 0x20) < 0x5Fu) {
+					i++;
+				} else if (b == '\n') {
+					line++;
+					line_start = ++i;
+					has_break = 1;
+				} else {
+					break;
+				}
 			}
-			after_cr = 0;
 		}
-		r->index += i - start;
-		r->line = line;
-		r->column = column;
-		r->after_cr = after_cr;
+		if (i > start) {
+			r->index += i - start;
+			r->line = line;
+			r->column = has_break ? i - line_start
+					      : r->column + (i - start);
+			r->after_cr = 0;
+		}
 		if (i == end)
 			break;
 		unsigned char b = s[i];

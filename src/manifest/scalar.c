@@ -17,21 +17,28 @@
 
 #define NUM_MAX 128
 
-static int eq_any(const char *s, size_t len, const char *const *words)
+struct word {
+	const char *s;
+	size_t len;
+};
+#define W(x) {x, sizeof(x) - 1}
+
+static int eq_any(const char *s, size_t len, const struct word *words)
 {
-	for (; *words; words++)
-		if (strlen(*words) == len && memcmp(*words, s, len) == 0)
+	for (; words->s; words++)
+		if (words->len == len && memcmp(words->s, s, len) == 0)
 			return 1;
 	return 0;
 }
 
-static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
-static const char *const trues[] = {"y",    "Y",    "yes", "Yes", "YES",
-				    "true", "True", "TRUE", "on",  "On",
-				    "ON",   NULL};
-static const char *const falses[] = {"n",     "N",     "no",    "No",
-				     "NO",    "false", "False", "FALSE",
-				     "off",   "Off",   "OFF",   NULL};
+static const struct word nulls[] = {W("~"), W("null"), W("Null"), W("NULL"),
+				    {NULL, 0}};
+static const struct word trues[] = {
+	W("y"),    W("Y"),    W("yes"), W("Yes"), W("YES"), W("true"),
+	W("True"), W("TRUE"), W("on"),  W("On"),  W("ON"),  {NULL, 0}};
+static const struct word falses[] = {
+	W("n"),     W("N"),     W("no"),  W("No"),  W("NO"),  W("false"),
+	W("False"), W("FALSE"), W("off"), W("Off"), W("OFF"), {NULL, 0}};
 
 /* Integer per Go's strconv.ParseInt(s, 0, 64) after removing '_'; values
  * above INT64_MAX up to UINT64_MAX become reals (JSON numbers). Returns 1
@@ -150,6 +157,28 @@ static json_t *as_number(const char *s, size_t len)
 	return NULL;
 }
 
+/* Can c start a null or a boolean word? */
+static int starts_word(char c)
+{
+	switch (c) {
+	case '~': case 'n': case 'N': case 'y': case 'Y': case 't': case 'T':
+	case 'f': case 'F': case 'o': case 'O': return 1;
+	default: return 0;
+	}
+}
+static int starts_number(char c)
+{
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+}
+int scalar_is_string(const char *s, size_t len)
+{
+	if (len == 0 || starts_number(s[0]))
+		return 0; /* null, or maybe a number: let scalar_resolve say */
+	if (len <= 5 && starts_word(s[0]))
+		return !eq_any(s, len, nulls) && !eq_any(s, len, trues) &&
+		       !eq_any(s, len, falses);
+	return 1;
+}
 json_t *scalar_resolve(const char *s, size_t len)
 {
 	if (len == 0)
@@ -157,7 +186,7 @@ json_t *scalar_resolve(const char *s, size_t len)
 	char c = s[0];
 	/* Most scalars are names and images: skip the word lists unless the
 	 * first letter can start a null or a boolean. */
-	if (len <= 5 && strchr("~nNyYtTfFoO", c)) {
+	if (len <= 5 && starts_word(c)) {
 		if (eq_any(s, len, nulls))
 			return json_null();
 		if (eq_any(s, len, trues))
@@ -165,7 +194,7 @@ json_t *scalar_resolve(const char *s, size_t len)
 		if (eq_any(s, len, falses))
 			return json_false();
 	}
-	if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+	if (starts_number(c)) {
 		json_t *num = as_number(s, len);
 		if (num)
 			return num;

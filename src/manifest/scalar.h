@@ -12,6 +12,9 @@
  * Returns a new reference or NULL (OOM or invalid UTF-8).
  */
 json_t *scalar_resolve(const char *s, size_t len);
+/* 1 when scalar_resolve would make a string of this plain scalar (the
+ * common case of a mapping key), decided without allocating. */
+int scalar_is_string(const char *s, size_t len);
 /* Explicit tag (!!int, !!bool, ...) on scalar text. NULL if it does not fit
  * the tag; *bad is then set. */
 json_t *scalar_tagged(const char *tag, const char *s, size_t len, int *bad);

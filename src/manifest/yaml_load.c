@@ -325,7 +325,9 @@ static int on_key_scalar(struct loader *L, yaml_event_t *ev)
 		return -1;
 	if (plain && len == 2 && memcmp(s, "<<", 2) == 0)
 		return set_key(L, s, len, 1, m);
-	if (!plain && !ev->data.scalar.anchor)
+	/* A key is its text unless it is anchored or a plain scalar that
+	 * resolves to another type (true, 1, ...): most keys stop here. */
+	if (!ev->data.scalar.anchor && (!plain || scalar_is_string(s, len)))
 		return set_key(L, s, len, 0, m);
 	json_t *v = scalar_value(L, ev);
 	if (!v)

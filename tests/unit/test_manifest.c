@@ -377,6 +377,28 @@ static void test_keys(void)
 	docs_free(&c);
 }
 
+/* The reader's position across its 64 KB stage: long ASCII runs (taken 8
+ * bytes at a time), CRLF and LF breaks, a multi-byte character, then a
+ * control character whose line and column must be exact. */
+static void test_reader_position(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < 3000; i++) {
+		if (i == 2500)
+			sb_printf(&sb, "key%05d: \xc3\xa9%020d\x01\n", i, 0);
+		else
+			sb_printf(&sb, "key%05d: %040d%s", i, i,
+				  i % 2 ? "\r\n" : "\n");
+	}
+	struct docs c;
+	struct err e;
+	CU_ASSERT_EQUAL(load(sb_str(&sb), &c, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "t.yaml: document 0: line 2501, column 32: "
+				      "control character U+0001 is not allowed");
+	docs_free(&c);
+	sb_free(&sb);
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static void test_json_input(void)
@@ -746,6 +768,7 @@ static CU_TestInfo tests[] = {
 	{"depth and size caps", test_depth_and_limits},
 	{"invalid YAML: document, line, column", test_invalid_yaml},
 	{"binary, NUL, bad UTF-8, control characters", test_binary_input},
+	{"reader position across the stage", test_reader_position},
 	{"bad byte past the first 64 KiB", test_error_past_read_chunk},
 	{"10 MB stream, buffer and file", test_big_stream},
 	{"callback stops the stream", test_callback_stop},
