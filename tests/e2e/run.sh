@@ -636,6 +636,7 @@ if want rotation; then
 	fi
 fi
 
+source tests/e2e/audit.sh # audit and PolicyReports (issue 15), before lifecycle uninstalls the chart
 # ---------------------------------------------------------------- lifecycle
 if want lifecycle; then
 	section "helm upgrade and uninstall"
