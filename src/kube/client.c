@@ -55,6 +55,9 @@ void kube_client_free(struct kube_client *c)
 	free(c->key_path);
 	kube_secret_free(c->key_blob);
 	free(c->source);
+	if (c->h)
+		curl_easy_cleanup(c->h);
+	pthread_mutex_destroy(&c->hmu);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -100,6 +103,7 @@ struct kube_client *kube_client_from_env(struct err *err)
 		return NULL;
 	}
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->hmu, NULL);
 	c->base = sb_detach(&base);
 	c->token_path = path_join(dir, "token");
 	c->ca_path = path_join(dir, "ca.crt");

@@ -40,6 +40,10 @@ struct kube_client {
 	ino_t token_ino;
 	off_t token_size;
 	unsigned long requests; /* kube_request calls (atomic adds) */
+	/* request.c's handle, kept so that calls reuse one connection
+	 * (TLS handshake once); hmu serialises the generic calls. */
+	pthread_mutex_t hmu;
+	CURL *h;
 };
 
 /* A malloc'd copy of the current token ("" when the client has none);

@@ -238,6 +238,7 @@ struct kube_client *kube_client_from_kubeconfig(const char *path,
 		return NULL;
 	}
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->hmu, NULL);
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';

@@ -52,6 +52,20 @@ static size_t on_read(char *dst, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The client's handle, locked (NULL on OOM; call handle_give anyway). */
+static CURL *handle_take(struct kube_client *c)
+{
+	pthread_mutex_lock(&c->hmu);
+	if (!c->h)
+		c->h = curl_easy_init();
+	return c->h;
+}
+
+static void handle_give(struct kube_client *c)
+{
+	pthread_mutex_unlock(&c->hmu);
+}
+
 void kube_reply_free(struct kube_reply *r)
 {
 	if (!r)
@@ -188,7 +202,7 @@ enum kube_rc kube_request(struct kube_client *c, const char *method,
 	struct strbuf url = STRBUF_INIT;
 	struct body b = {STRBUF_INIT, KUBE_BODY_MAX, false};
 	sb_printf(&url, "%s%s", c->base, path);
-	CURL *h = curl_easy_init();
+	CURL *h = handle_take(c);
 	enum kube_rc rc;
 	if (!h || !sb_ok(&url)) {
 		err_set(err, "out of memory");
@@ -197,8 +211,7 @@ enum kube_rc kube_request(struct kube_client *c, const char *method,
 		rc = request_on(c, h, method, sb_str(&url), body, blen,
 				timeout_ms, &b, &r->status, err);
 	}
-	if (h)
-		curl_easy_cleanup(h);
+	handle_give(c);
 	sb_free(&url);
 	r->len = b.sb.len;
 	r->body = sb_detach(&b.sb);
@@ -218,8 +231,9 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 	struct body b = {STRBUF_INIT, body_max ? body_max : KUBE_BODY_MAX,
 			 false};
 	char *cont = NULL;
-	CURL *h = curl_easy_init();
+	CURL *h = handle_take(c);
 	if (!h) {
+		handle_give(c);
 		err_set(err, "out of memory");
 		return KUBE_OOM;
 	}
@@ -290,7 +304,7 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 		if (!cont)
 			break;
 	}
-	curl_easy_cleanup(h);
+	handle_give(c);
 	free(cont);
 	sb_free(&url);
 	sb_free(&b.sb);
