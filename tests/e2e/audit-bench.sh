@@ -93,6 +93,12 @@ run() {
 run "one namespace (-n bench-001)" -n bench-001
 run "whole cluster" 
 run "whole cluster again (warm)"
+# What the memory is made of: the report (text streams, JSON is built in
+# memory) and the findings kept for it; with every rule off, only the
+# listing (one page, one namespace's state) remains.
+run "whole cluster, --format text" --format text
+PGADMIT_RULE_PGA101=off PGADMIT_RULE_PGA102=off PGADMIT_RULE_PGA103=off PGADMIT_RULE_PGA104=off \
+	run "whole cluster, every rule off"
 
 # PolicyReports: Kyverno's CRD from its Go module (as tests/e2e/audit.sh).
 dir="$(cd "$W" && GOFLAGS=-mod=mod go mod download -json github.com/kyverno/kyverno@v1.13.4 2>/dev/null | jq -r '.Dir // empty')"
