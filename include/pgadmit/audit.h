@@ -82,4 +82,24 @@ int audit_run(struct kube_client *c, const struct policy *p,
 	      struct err *err);
 void audit_result_free(struct audit_result *r);
 
+/*
+ * `pgadmit probe --policy-reports`: the findings of probe results r[0..n-1]
+ * as PolicyReports "pgadmit-probe" (probe_reports.c): into the namespace
+ * of a target whose host names an existing Service (svc, svc.ns, svc.ns.svc,
+ * svc.ns.svc.cluster.local; a bare svc is in the pod's own namespace), with
+ * the Service as the resource; other targets into the ClusterPolicyReport
+ * "pgadmit-probe". Targets that could not be probed keep their previous
+ * report. *written counts reports created or replaced. 0, or -1 with err
+ * (also when a report could not be written; the others still are). Without
+ * the CRD: says so on log, returns 0.
+ */
+struct probe_result;
+int audit_probe_reports(struct kube_client *c, const struct probe_result *r,
+			size_t n, int timeout_ms, FILE *log, size_t *written,
+			struct err *err);
+/* host of "host:port/db" as a Service: 0 with svc and ns, -1 when the
+ * host is no Service DNS name. (exposed for tests) */
+int audit_target_service(const char *target, const char *default_ns,
+			 char *svc, size_t svclen, char *ns, size_t nslen);
+
 #endif

@@ -206,7 +206,7 @@ static int audit_scope(struct kube_client *c, const struct policy *p,
 		bool written = false, cleared = false;
 		struct err werr;
 		err_clear(&werr);
-		if (preport_write(c, ns, &b.findings, &b.refs, timeout_of(o),
+		if (preport_write(c, "pgadmit", ns, &b.findings, &b.refs, timeout_of(o),
 				  &written, &cleared, &werr)) {
 			r->report_errors++;
 			if (o->log)

@@ -3,6 +3,7 @@
  *   kinds.c         the kind table, the webhook's object skips, API refs
  *   audit.c         namespaces → kinds → pages → rule engine
  *   policyreport.c  findings → PolicyReport, written with GET + PUT/POST
+ *   probe_reports.c the probe's findings → PolicyReports by Service
  */
 #ifndef PGADMIT_AUDIT_INT_H
 #define PGADMIT_AUDIT_INT_H
@@ -45,16 +46,17 @@ bool audit_object_skipped(const struct audit_kind *k, const json_t *obj);
 /* Is wgpolicyk8s.io/v1alpha2 served? 1 yes, 0 no, -1 error (err). */
 int preport_crd_served(struct kube_client *c, int timeout_ms,
 		       struct err *err);
-/* Replace the PolicyReport "pgadmit" of ns (ClusterPolicyReport when ns is
+/* Replace the PolicyReport name ("pgadmit", "pgadmit-probe") of ns (ClusterPolicyReport when ns is
  * NULL) with findings l (objects in refs). When l is empty, an existing
  * report is cleared and none is created (*cleared set). 0 (*written: one
  * was created or replaced) or -1 with err. */
-int preport_write(struct kube_client *c, const char *ns,
+int preport_write(struct kube_client *c, const char *name, const char *ns,
 		  const struct finding_list *l, const struct audit_refs *refs,
 		  int timeout_ms, bool *written, bool *cleared,
 		  struct err *err);
 /* The report object (new reference, NULL on OOM); exposed for tests. */
-json_t *preport_build(const char *ns, const struct finding_list *l,
+json_t *preport_build(const char *name, const char *ns,
+		      const struct finding_list *l,
 		      const struct audit_refs *refs, long long now_s);
 
 #endif

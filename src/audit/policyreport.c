@@ -1,6 +1,6 @@
 /*
  * policyreport.c — findings as a wgpolicyk8s.io/v1alpha2 PolicyReport (or
- * ClusterPolicyReport) named "pgadmit", replaced in place: GET, then PUT
+ * ClusterPolicyReport) named "pgadmit" (audit) or "pgadmit-probe", replaced in place: GET, then PUT
  * with the stored resourceVersion (one retry on a conflict), or POST when
  * absent. The shape is the one Policy Reporter and `kubectl get
  * policyreports` read: results[] with policy (the rule's slug), rule (its
@@ -17,7 +17,6 @@
 #include "audit_int.h"
 
 #define GROUP_PATH "/apis/wgpolicyk8s.io/v1alpha2"
-#define REPORT_NAME "pgadmit"
 /* A report is one etcd object (1.5 MiB by default): past this many
  * results, the rest are counted in the summary only. */
 #define MAX_RESULTS 1000
@@ -160,7 +159,8 @@ static json_t *result_json(const struct finding *f, const char *ns,
 	return r;
 }
 
-json_t *preport_build(const char *ns, const struct finding_list *l,
+json_t *preport_build(const char *name, const char *ns,
+		      const struct finding_list *l,
 		      const struct audit_refs *refs, long long now_s)
 {
 	json_t *results = json_array();
@@ -182,7 +182,7 @@ json_t *preport_build(const char *ns, const struct finding_list *l,
 				      "apiVersion", "wgpolicyk8s.io/v1alpha2",
 				      "kind", ns ? "PolicyReport"
 						 : "ClusterPolicyReport",
-				      "metadata", "name", REPORT_NAME,
+				      "metadata", "name", name,
 				      "labels", "app.kubernetes.io/managed-by",
 				      "pgadmit",
 				      "summary", "pass", 0,
@@ -237,7 +237,7 @@ static int get_version(struct kube_client *c, const char *path,
 	return 0;
 }
 
-int preport_write(struct kube_client *c, const char *ns,
+int preport_write(struct kube_client *c, const char *name, const char *ns,
 		  const struct finding_list *l, const struct audit_refs *refs,
 		  int timeout_ms, bool *written, bool *cleared,
 		  struct err *err)
@@ -251,8 +251,8 @@ int preport_write(struct kube_client *c, const char *ns,
 		sb_printf(&coll, GROUP_PATH "/namespaces/%s/policyreports", ns);
 	else
 		sb_puts(&coll, GROUP_PATH "/clusterpolicyreports");
-	sb_printf(&item, "%s/" REPORT_NAME, sb_str(&coll));
-	rep = preport_build(ns, l, refs, (long long)time(NULL));
+	sb_printf(&item, "%s/%s", sb_str(&coll), name);
+	rep = preport_build(name, ns, l, refs, (long long)time(NULL));
 	if (!rep || !sb_ok(&coll) || !sb_ok(&item)) {
 		err_set(err, "out of memory");
 		goto out;

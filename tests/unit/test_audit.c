@@ -178,7 +178,7 @@ static void test_report_shape(void)
 	struct audit_refs refs = {0};
 	CU_ASSERT_EQUAL(audit_refs_add(&refs, ref, kind("StatefulSet"), "db",
 				       "uid-1"), 0);
-	json_t *r = preport_build("shop", &l, &refs, 1700000000);
+	json_t *r = preport_build("pgadmit", "shop", &l, &refs, 1700000000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	char *s = json_dumps(json_object_get(r, "summary"), JSON_SORT_KEYS |
 							     JSON_COMPACT);
@@ -217,7 +217,7 @@ static void test_report_shape(void)
 	/* cluster scope and the empty (cleared) report */
 	struct finding_list none;
 	finding_list_init(&none);
-	r = preport_build(NULL, &none, &refs, 1);
+	r = preport_build("pgadmit-probe", NULL, &none, &refs, 1);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "kind")),
 			       "ClusterPolicyReport");
 	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(r, "metadata"), "namespace"));
@@ -227,12 +227,38 @@ static void test_report_shape(void)
 	finding_list_free(&l);
 }
 
+static void test_target_service(void)
+{
+	char svc[64], ns[64];
+	const char *yes[][3] = {
+		{"db:5432/app", "db", "own"},
+		{"db.shop:5432/app", "db", "shop"},
+		{"db.shop.svc:5432/app", "db", "shop"},
+		{"db.shop.svc.cluster.local:5432/app", "db", "shop"},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(audit_target_service(yes[i][0], "own", svc,
+						     sizeof(svc), ns, sizeof(ns)),
+				0);
+		CU_ASSERT_STRING_EQUAL(svc, yes[i][1]);
+		CU_ASSERT_STRING_EQUAL(ns, yes[i][2]);
+	}
+	const char *no[] = {"db.example.com:5432/app", "10.0.0.1:5432/app",
+			    "[::1]:5432/x", ":5432/x", "Db_1:5432/x",
+			    "a.b.svc.c.d.e:1/x"};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CU_ASSERT_EQUAL(audit_target_service(no[i], "own", svc,
+						     sizeof(svc), ns, sizeof(ns)),
+				-1);
+}
+
 int main(void)
 {
 	static CU_TestInfo tests[] = {
 		{"kubeconfig: files, data, tokens, refusals", test_kubeconfig},
 		{"API references, list paths, object skips", test_refs_and_skips},
 		{"PolicyReport shape", test_report_shape},
+		{"probe targets as Services", test_target_service},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
