@@ -6,6 +6,7 @@
 #ifndef PGADMIT_CMD_H
 #define PGADMIT_CMD_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #define EXIT_FINDINGS 1
@@ -30,5 +31,10 @@ void usage_certgen(FILE *out);
 void usage_rules(FILE *out);
 void usage_explain(FILE *out);
 void usage_audit(FILE *out);
+
+/* probe --policy-reports (cmd_audit.c): 0, or EXIT_USAGE with the reason on
+ * stderr. */
+struct probe_result;
+int cmd_probe_policy_reports(const struct probe_result *r, size_t n);
 
 #endif

@@ -221,3 +221,27 @@ out:
 	policy_free(p);
 	return status;
 }
+
+int cmd_probe_policy_reports(const struct probe_result *r, size_t n)
+{
+	struct err err;
+	err_clear(&err);
+	if (kube_global_init()) {
+		fprintf(stderr, "pgadmit probe: curl_global_init failed\n");
+		return EXIT_USAGE;
+	}
+	struct kube_client *kc = kube_client_load(getenv("PGADMIT_KUBECONFIG"),
+						  &err);
+	size_t written = 0;
+	int rc = kc ? audit_probe_reports(kc, r, n, 30000, stderr, &written,
+					  &err)
+		    : -1;
+	if (rc)
+		fprintf(stderr, "pgadmit probe: PolicyReports: %s\n", err.msg);
+	else
+		fprintf(stderr, "pgadmit probe: %zu PolicyReport%s written\n",
+			written, written == 1 ? "" : "s");
+	kube_client_free(kc);
+	kube_global_cleanup();
+	return rc ? EXIT_USAGE : 0;
+}

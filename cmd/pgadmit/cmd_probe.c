@@ -39,6 +39,9 @@ void usage_probe(FILE *out)
 		"                         JOB_COMPLETION_INDEX and "
 		"PGADMIT_PROBE_SHARDS)\n"
 		"      --no-color         never colour the text report\n"
+		"      --policy-reports   also write the findings as "
+		"PolicyReports 'pgadmit-probe'\n"
+		"                         (docs/audit.md)\n"
 		"\n"
 		"exit status: 0 nothing at or above --fail-on, 1 findings, "
 		"2 usage error or\na target that could not be probed\n");
@@ -58,11 +61,12 @@ int cmd_probe(int argc, char **argv)
 		{"concurrency", required_argument, NULL, 'c'},
 		{"shard", required_argument, NULL, 's'},
 		{"no-color", no_argument, NULL, 'C'},
+		{"policy-reports", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int format = PROBE_FMT_TEXT, fail_on = FAIL_ON_DENY;
-	bool color = true, shard_set = false;
+	bool color = true, shard_set = false, reports = false;
 	long concurrency = 0;
 	unsigned shard_i = 0, shard_n = 1;
 	const char *policy_path = getenv("PGADMIT_POLICY");
@@ -106,6 +110,7 @@ int cmd_probe(int argc, char **argv)
 			shard_set = true;
 			break;
 		case 'C': color = false; break;
+		case 'R': reports = true; break;
 		case 'h': usage_probe(stdout); return 0;
 		case ':':
 			return usage_error("%s needs an argument",
@@ -176,6 +181,8 @@ int cmd_probe(int argc, char **argv)
 			s.error, s.error == 1 ? "" : "s");
 		status = EXIT_USAGE;
 	}
+	if (reports && cmd_probe_policy_reports(r, t.n))
+		status = EXIT_USAGE;
 out:
 	probe_results_free(r, t.n);
 	probe_targets_free(&t);
