@@ -337,4 +337,47 @@ postgres-port-exposed PGA101 fail high pgadmit" \
 	check_has "API breaks mid-listing: says which request broke" "GET /apis/batch/v1/namespaces/big/cronjobs" "$(cat "$W/audit-broken.err")"
 	kill "$AUDIT_STUB_PID" 2>/dev/null
 	wait "$AUDIT_STUB_PID" 2>/dev/null
+
+	# probe --policy-reports: a real PostgreSQL on loopback, named once
+	# through a Service DNS name (hostaddr keeps the connection on
+	# 127.0.0.1) and once by address.
+	if [ -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/initdb" ] || [ -n "${PGADMIT_PG_BIN:-}" ]; then
+		T="$(mktemp -d /tmp/pgadmit-e2e-pg.XXXXXX)"
+		chmod 755 "$T"
+		AUDIT_PG_STOPS=()
+		t_on_exit() { AUDIT_PG_STOPS+=("$1"); }
+		source tests/fixtures/probe/pg_lib.sh
+		if pg_new probe && pg_hba probe "host all all 127.0.0.1/32 trust" && pg_start probe; then
+			ensure_ns a-probe
+			k create service clusterip db -n a-probe --tcp=5432:5432 >/dev/null 2>&1
+			svc_uid="$(k get service db -n a-probe -o jsonpath='{.metadata.uid}')"
+			pp=${PG_PORT[probe]}
+			printf '%s\n' "host=db.a-probe.svc hostaddr=127.0.0.1 port=$pp dbname=postgres user=postgres password=probe-secret-pw" \
+				"host=127.0.0.1 port=$pp dbname=postgres user=postgres password=probe-secret-pw" >"$T/dsns"
+			PGADMIT_PROBE_DSN_FILE="$T/dsns" "$PGADMIT_BIN" probe --policy-reports --format json --fail-on never \
+				>"$W/probe.json" 2>"$W/probe.err"
+			check_eq "probe --policy-reports: exit 0" 0 $?
+			check_has "probe --policy-reports: says how many" "2 PolicyReports written" "$(cat "$W/probe.err")"
+			p="$(k get policyreport pgadmit-probe -n a-probe -o json 2>&1)"
+			want_n="$(jq '[.targets[] | select(.target | startswith("db.a-probe.svc")) | .findings[] | select(.unknown | not)] | length' "$W/probe.json")"
+			check_eq "probe report in the Service's namespace: one result per finding ($want_n)" "$want_n" "$(jq '.results | length' <<<"$p")"
+			[ "$want_n" -gt 0 ] && ok "probe report: the loopback server has findings" || fail "probe report: findings expected"
+			check_eq "probe report: the Service (with uid) is the resource" \
+				"{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"name\":\"db\",\"namespace\":\"a-probe\",\"uid\":\"$svc_uid\"}" \
+				"$(jq -cS '[.results[].resources[0]] | unique | .[0]' <<<"$p")"
+			check_eq "probe report: messages name the target host:port/db" "db.a-probe.svc:$pp/postgres" \
+				"$(jq -r '[.results[].message | split(": ")[0]] | unique | .[0]' <<<"$p")"
+			cp_="$(k get clusterpolicyreport pgadmit-probe -o json 2>&1)"
+			check_eq "probe report: a target by address goes to the ClusterPolicyReport" "127.0.0.1:$pp/postgres" \
+				"$(jq -r '[.results[].resources[0].name] | unique | .[0]' <<<"$cp_")"
+			check_lacks "probe reports: no password" "probe-secret-pw" "$p $cp_"
+			check_eq "probe reports: audit's report beside it untouched" 1 "$(polr a-optout | jq -r .summary.skip)"
+		else
+			fail "PostgreSQL for the probe reports" "see above"
+		fi
+		for c in "${AUDIT_PG_STOPS[@]}"; do $c; done
+		rm -rf "$T"
+	else
+		skip "probe --policy-reports" "no PostgreSQL server binaries"
+	fi
 fi
