@@ -53,7 +53,9 @@ void kube_client_free(struct kube_client *c)
 	free(c->cert_path);
 	free(c->cert_blob);
 	free(c->key_path);
-	kube_secret_free(c->key_blob);
+	if (c->key_blob) /* may hold NUL bytes (DER): wipe by length */
+		explicit_bzero(c->key_blob, c->key_blob_len);
+	free(c->key_blob);
 	free(c->source);
 	if (c->h)
 		curl_easy_cleanup(c->h);
