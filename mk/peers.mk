@@ -7,4 +7,4 @@ PEERS_CACHE ?= $(or $(PGADMIT_PEERS_CACHE),$(HOME)/.cache/pgadmit/peers)
 .PHONY: bench-peers
 bench-peers: $(BIN)
 	PGADMIT_PEERS_CACHE=$(PEERS_CACHE) scripts/get-peers
-	python3 bench/peers/run.py $(BIN) $(BUILD)/bench $(PEERS_CACHE)
+	python3 -u bench/peers/run.py $(BIN) $(BUILD)/bench $(PEERS_CACHE)

@@ -352,7 +352,7 @@ def main():
         print("%-12s not run: %s" % (name, why))
     why = os.path.join(cache, "why", "gatekeeper-library")
     if os.path.exists(why):
-        print("gator policies: %s" % tail(why))
+        print("gator policies: %s" % open(why).read().strip())
 
 
 if __name__ == "__main__":
