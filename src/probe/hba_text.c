@@ -64,7 +64,7 @@ static size_t split(const char *t, size_t len, size_t *pos, struct field *f,
 			}
 		}
 	blank:
-		if (!quote && isspace((unsigned char)c)) {
+		if (!quote && (isspace((unsigned char)c) || c == '\0')) {
 			if (in_field) {
 				in_field = false;
 				n++;
