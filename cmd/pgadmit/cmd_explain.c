@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cmd.h"
@@ -37,9 +38,23 @@ void usage_explain(FILE *out)
 		"Exit 0 ok, 1 write error, 2 usage or unknown rule.\n");
 }
 
-/* "unknown rule 'X'; did you mean ...?" on stderr. */
+/* "unknown rule 'X'; did you mean ...?" on stderr. The finding about a
+ * pgadmit.dev/ annotation that names no rule (rule "pgadmit", slug
+ * "annotation-not-understood") is not a rule: say what it is instead. */
 static int unknown_rule(const char *name)
 {
+	if (strcasecmp(name, "annotation-not-understood") == 0 ||
+	    strcasecmp(name, "pgadmit") == 0) {
+		fprintf(stderr,
+			"pgadmit explain: '%s' is not a rule: such an info "
+			"finding reports a pgadmit.dev/ annotation that was not "
+			"honoured
+(an unknown key or slug); its message says "
+			"why and its fix what to write instead.
+",
+			name);
+		return EXIT_USAGE;
+	}
 	const struct rule_meta *s[MAX_SUGGEST];
 	size_t n = catalog_suggest(name, s, MAX_SUGGEST);
 	fprintf(stderr, "pgadmit explain: unknown rule '%s'", name);

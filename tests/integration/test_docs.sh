@@ -77,6 +77,10 @@ t_eq "explain unknown: exit 2" 2 $?
 grep -q "unknown rule 'postgres-backup-misisng'; did you mean PGA103 (postgres-backup-missing)" "$T/u.err" &&
 	t_ok "explain unknown: suggests PGA103" || t_fail "explain unknown: suggests PGA103" "$(cat "$T/u.err")"
 [ ! -s "$T/u.out" ] && t_ok "explain unknown: nothing on stdout" || t_fail "explain unknown: nothing on stdout"
+"$PGADMIT" explain annotation-not-understood >/dev/null 2>"$T/anu.err"
+t_eq "explain annotation-not-understood: exit 2" 2 $?
+grep -q "is not a rule" "$T/anu.err" && t_ok "explain annotation-not-understood: says what it is" ||
+	t_fail "explain annotation-not-understood: says what it is" "$(cat "$T/anu.err")"
 "$PGADMIT" explain PGA105 >/dev/null 2>&1
 t_eq "explain PGA105 (not implemented): exit 2" 2 $?
 "$PGADMIT" explain >/dev/null 2>&1
