@@ -48,10 +48,8 @@ static int unknown_rule(const char *name)
 		fprintf(stderr,
 			"pgadmit explain: '%s' is not a rule: such an info "
 			"finding reports a pgadmit.dev/ annotation that was not "
-			"honoured
-(an unknown key or slug); its message says "
-			"why and its fix what to write instead.
-",
+			"honoured\n(an unknown key or slug); its message says "
+			"why and its fix what to write instead.\n",
 			name);
 		return EXIT_USAGE;
 	}
