@@ -168,7 +168,7 @@ if (DEP) {
     const p = YAML.parse(pol);
     eq("policy: ports", [5432, 6432], p.postgres.ports);
     ok("policy: empty imagePattern omitted", !("imagePattern" in p.postgres));
-    eq("policy: webhook limits", { cronjobCacheTtlSeconds: 30, kubeTimeoutMs: 2000, maxBodyBytes: 3145728 }, p.webhook);
+    eq("policy: webhook limits", { cronjobCacheTtlSeconds: 30, kubeTimeoutMs: 2000, maxBodyBytes: 20971520 }, p.webhook);
   }
 }
 const svc = one("Service", FULL);
