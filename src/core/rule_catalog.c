@@ -101,12 +101,15 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "Compose: the same in `environment` (map form, path "
 	  "`environment.NAME`; list form `NAME=value`, path `environment[i]`), "
 	  "`command` and `entrypoint` (string or list)",
-	  "connection strings are `postgres://`, `postgresql://`, "
-	  "`postgresql+<driver>://` with a password in the userinfo or a "
-	  "`password=` parameter; `jdbc:postgresql://` with `password=` (or a "
-	  "userinfo password); libpq `key=value` text with "
-	  "`password=<non-empty>` (quoted values `'a b'` supported); and a "
-	  "`PGPASSWORD=<value>` shell assignment inside a command line",
+	  "connection strings, each read by its grammar: `postgres://`, "
+	  "`postgresql://`, `postgresql+<driver>://` and `jdbc:postgresql:` "
+	  "URLs with a password in the userinfo (what precedes the last `@` "
+	  "before the first `/`, `?` or `#`) or a `password=` (or `pass=`) "
+	  "query parameter; libpq `key=value` text with "
+	  "`password=<non-empty>` (quoted values `'a b\\'c'` supported); a "
+	  "`PGPASSWORD=<shell word>` assignment inside a command line (quotes "
+	  "and escapes as the shell reads them); postgres_exporter's "
+	  "scheme-less `user:pw@host:5432/db` on a Postgres port",
 	  NULL},
 	 {"`valueFrom` (secretKeyRef, configMapKeyRef, …) and `envFrom`",
 	  "values that are only references: Kubernetes `$(VAR)`, Compose "
@@ -190,7 +193,10 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 {"a connection string (env value, `command`/`args` element, ConfigMap "
 	  "value, Compose environment or command) with `sslmode=disable` or "
 	  "`sslmode=allow` (also percent-encoded), or a JDBC URL with "
-	  "`ssl=false` or `sslmode=disable`",
+	  "`ssl=false` or `sslmode=disable`, read from the same parse as "
+	  "PGA102's (a `password=` holding `@` hides nothing); "
+	  "postgres_exporter's scheme-less `DATA_SOURCE_URI` "
+	  "(`host:5432/db?sslmode=disable`) counts as one",
 	  "a literal `PGSSLMODE` of `disable` or `allow` (case-insensitive) in "
 	  "a container's env, a ConfigMap key or a Compose environment",
 	  "a Postgres server container (or Compose service) whose "

@@ -69,21 +69,27 @@ for t in "$@"; do
 	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
 	res=ok
 	if [ $rc -ne 0 ]; then res="FAILED (rc $rc, see $log)"; status=1; fi
-	if [ "$merge" = 1 ] && [ $rc -eq 0 ]; then
-		# Minimal corpus: what the kept corpus lacks, from this run.
-		new="$dir/merge-$t"
-		rm -rf "$new" && mkdir -p "$new"
-		cp "$kept"/* "$new"/ 2>/dev/null
-		"$dir/fuzz_$t" -merge=1 -max_len=$maxlen $dict "$new" "$corpus" >"$dir/$t.merge.log" 2>&1 &&
-			rm -f "$kept"/* && cp "$new"/* "$kept"/ 2>/dev/null
-		# Size cap: the largest files go first past 1 MiB of content.
-		while [ "$(du -sk --apparent-size "$kept" | cut -f1)" -gt 1024 ]; do
-			rm -f "$(ls -S "$kept" | head -1 | sed "s|^|$kept/|")"
-		done
+	if [ "$merge" = 1 ]; then
+		if [ $rc -eq 0 ]; then
+			# Minimal corpus: what the kept corpus lacks, from this run.
+			new="$dir/merge-$t"
+			rm -rf "$new" && mkdir -p "$new"
+			cp "$kept"/* "$new"/ 2>/dev/null
+			"$dir/fuzz_$t" -merge=1 -max_len=$maxlen $dict "$new" "$corpus" >"$dir/$t.merge.log" 2>&1 &&
+				rm -f "$kept"/* && cp "$new"/* "$kept"/ 2>/dev/null
+			# Size cap: the largest files go first past 1 MiB of content.
+			while [ "$(du -sk --apparent-size "$kept" | cut -f1)" -gt 1024 ]; do
+				rm -f "$(ls -S "$kept" | head -1 | sed "s|^|$kept/|")"
+			done
+		fi
+		# A run that found something still counts its executions, and
+		# the finding (crash, leak, timeout) is counted.
+		[ -z "$execs" ] && execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 		c=${cov#cov: }; c=${c%% *}; f=${cov##* }
-		python3 - "$totals" "$t" "${execs:-0}" "$secs" "${c:-0}" "${f:-0}" <<'PY'
+		python3 - "$totals" "$t" "${execs:-0}" "$secs" "${c:-0}" "${f:-0}" "$rc" <<'PY'
 import sys, os
 path, t, ex, secs, cov, ft = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+found = 1 if sys.argv[7] != "0" else 0
 rows = {}
 head = "target\texecutions\tseconds\truns\tcoverage\tfeatures\tfindings"
 if os.path.exists(path):
@@ -92,7 +98,7 @@ if os.path.exists(path):
         rows[p[0]] = p
 r = rows.get(t, [t, "0", "0", "0", "0", "0", "0"])
 r[1] = str(int(r[1]) + ex); r[2] = str(int(r[2]) + secs); r[3] = str(int(r[3]) + 1)
-r[4] = cov; r[5] = ft
+r[4] = cov; r[5] = ft; r[6] = str(int(r[6]) + found)
 rows[t] = r
 with open(path, "w") as f:
     f.write(head + "\n")
