@@ -9,6 +9,7 @@
 
 #include "check_int.h"
 #include "pgadmit/check.h"
+#include "pgadmit/utf8.h"
 #include "pgadmit/rules.h"
 #include "pgadmit/strbuf.h"
 
@@ -156,7 +157,9 @@ static void input_error(struct run *run, const char *input, const char *msg)
 		r->errors = v;
 		r->caperrors = cap;
 	}
-	char *in = strdup(input), *m = strdup(msg);
+	/* File names and library messages may hold any bytes; the JSON and
+	 * SARIF writers need valid UTF-8 (invalid sequences become U+FFFD). */
+	char *in = utf8_lossy(input), *m = utf8_lossy(msg);
 	if (!in || !m) {
 		free(in);
 		free(m);

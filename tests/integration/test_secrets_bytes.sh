@@ -29,6 +29,26 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/check.json" &&
 grep -q 'password=\*\*\*\*' "$T/check.json" && t_ok "query password masked as ****" ||
 	t_fail "query password masked as ****" "$(grep -o 'password=[^"]*' "$T/check.json" | head -3)"
 
+# --- file names that are not UTF-8 ------------------------------------------------
+bad="$T/names"; mkdir -p "$bad"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: "postgresql://u:pw@h/db"}\n' \
+	>"$bad/finding-$(printf '\xff\xfe').yaml"
+printf 'foo: [\n' >"$bad/broken-$(printf '\xc3').yaml"
+for fmt in json sarif; do
+	"$PGADMIT" check -f "$bad" --format "$fmt" >"$T/names.$fmt" 2>/dev/null
+	python3 - "$T/names.$fmt" "$fmt" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+if sys.argv[2] == "json":
+    assert d["errors"] and d["findings"], d
+    assert "\ufffd" in d["errors"][0]["input"] and "\ufffd" in d["findings"][0]["file"], d
+else:
+    run = d["runs"][0]
+    assert run["results"] and run["invocations"][0]["toolExecutionNotifications"], run
+PY
+	t_eq "check $fmt: a file name in another encoding gives valid UTF-8 JSON" 0 $?
+done
+
 # --- the webhook ---------------------------------------------------------------
 export PGADMIT_TLS_CERT="$CERTS/tls.crt" PGADMIT_TLS_KEY="$CERTS/tls.key"
 export PGADMIT_LOG_LEVEL=debug
