@@ -271,6 +271,7 @@ if (scenario === "monitoring") {
   ok("alert: p99 > 1s", /histogram_quantile\(0\.99, .*pgadmit_admission_duration_seconds_bucket\{namespace="pgadmit"\}.*> 1$/.test(alert("PgadmitWebhookSlow").expr), alert("PgadmitWebhookSlow").expr);
   ok("alert: cert expiring", /pgadmit_tls_cert_not_after_seconds\{namespace="pgadmit"\}\) - time\(\) < 1209600/.test(alert("PgadmitCertificateExpiring").expr), alert("PgadmitCertificateExpiring").expr);
   ok("alert: probe failing", /kube_job_status_failed\{namespace="pgadmit", job_name=~"pgadmit-probe-\.\*"\}/.test(alert("PgadmitProbeFailing").expr), alert("PgadmitProbeFailing").expr);
+  ok("alert: audit failing", /kube_job_status_failed\{namespace="pgadmit", job_name=~"pgadmit-audit-\.\*"\}/.test(alert("PgadmitAuditFailing").expr), alert("PgadmitAuditFailing").expr);
 } else ok("monitoring objects off by default", !np && !sm && !pr);
 
 process.exit(failed ? 1 : 0);
