@@ -11,6 +11,8 @@
 
 #define EXIT_FINDINGS 1
 #define EXIT_USAGE 2
+/* serve: a fatal error while running (after a clean start). */
+#define EXIT_FAILURE_RUNTIME 1
 
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -47,12 +47,16 @@ struct srv_config {
 	unsigned shutdown_grace_s;  /* SIGTERM drain, default 10 */
 };
 
-/*
- * Run until SIGTERM/SIGINT. Returns 0 after a clean drain, 2 when it cannot
- * start (err says why: missing/invalid certificate, bad policy, bad listen
- * address, port in use), 1 on a fatal runtime error.
- */
-int srv_run(const struct srv_config *cfg, struct err *err);
+/* How srv_run ended; cmd/ maps it to a process exit code. */
+enum srv_outcome {
+	SRV_STOPPED,        /* SIGTERM/SIGINT, clean drain */
+	SRV_START_FAILED,   /* err says why: missing/invalid certificate, bad
+			     * policy, bad listen address, port in use */
+	SRV_RUNTIME_FAILED, /* fatal error while serving (err says why) */
+};
+
+/* Run until SIGTERM/SIGINT. */
+enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err);
 
 /* Parse "ADDR:PORT", ":PORT" (all interfaces), "[v6]:PORT". 0 or -1. */
 int srv_parse_listen(const char *s, struct sockaddr_storage *ss,

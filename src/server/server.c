@@ -677,10 +677,11 @@ static void drain_and_stop(struct MHD_Daemon *d, struct MHD_Daemon *md)
 	srv_log(SRV_INFO, "stopped", "unfinished", n, NULL);
 }
 
-int srv_run(const struct srv_config *cfg, struct err *err)
+enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 {
 	struct MHD_Daemon *d = NULL, *md = NULL;
-	int sfd = -1, rc = 2;
+	int sfd = -1;
+	enum srv_outcome rc = SRV_START_FAILED;
 	bool curl_ready = false;
 	sigset_t set;
 
@@ -754,7 +755,7 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 			goto out;
 	}
 	atomic_store(&S.started, true);
-	rc = 1;
+	rc = SRV_RUNTIME_FAILED;
 	for (;;) {
 		struct pollfd pfd = {sfd, POLLIN, 0};
 		int n = poll(&pfd, 1, 1000);
@@ -781,7 +782,7 @@ int srv_run(const struct srv_config *cfg, struct err *err)
 		}
 		drain_and_stop(d, md);
 		d = md = NULL;
-		rc = 0;
+		rc = SRV_STOPPED;
 		break;
 	}
 out:
