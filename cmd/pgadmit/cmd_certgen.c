@@ -1,14 +1,13 @@
-/* cmd_certgen.c — `pgadmit certgen`: webhook CA and serving certificate,
- * written to files and/or a Secret, and the caBundle of the webhook
- * configurations patched (certgen.h). */
-#include <curl/curl.h>
+/* cmd_certgen.c — `pgadmit certgen`: parses and validates the arguments,
+ * then calls certgen_run (src/certgen/run.c: CA and serving certificate,
+ * files and/or a Secret, caBundle patched) and maps its error kind to the
+ * exit code (0 ok, 1 failure, 2 usage). */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd.h"
 #include "pgadmit/certgen.h"
@@ -240,153 +239,21 @@ int cmd_certgen(int argc, char **argv)
 	struct opts o = {.days = CERTGEN_DAYS_DEFAULT,
 			 .renew_days = CERTGEN_RENEW_DAYS_DEFAULT,
 			 .overlap_minutes = CA_OVERLAP_MINUTES_DEFAULT};
-	struct certgen_pems pems = {0};
-	struct certgen_kube *k = NULL;
 	struct err err = {""};
 	int rc = parse(argc, argv, &o);
-	if (rc >= 0) {
-		certgen_sans_free(&o.sans);
-		return rc;
-	}
-	rc = 1;
-	/* Refuse early: nothing is generated or sent to the API when the
-	 * files would be refused anyway. */
-	if (o.out_dir && !o.force) {
-		static const char *const names[] = {"ca.crt", "tls.crt",
-						    "tls.key"};
-		for (size_t i = 0; i < 3; i++) {
-			char path[4096];
-			struct stat st;
-			snprintf(path, sizeof(path), "%s/%s", o.out_dir,
-				 names[i]);
-			if (lstat(path, &st) == 0) {
-				fprintf(stderr,
-					"pgadmit certgen: %s exists; not "
-					"overwriting (use --force to "
-					"replace)\n",
-					path);
-				certgen_sans_free(&o.sans);
-				return 1;
-			}
-		}
-	}
-	bool need_api = o.secret || o.nwebhooks;
-	if (need_api) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			fprintf(stderr, "pgadmit certgen: libcurl init failed\n");
-			certgen_sans_free(&o.sans);
-			return 1;
-		}
-		if (!(k = certgen_kube_from_env(&err))) {
-			fprintf(stderr, "pgadmit certgen: Kubernetes API: %s\n",
-				err.msg);
-			goto out;
-		}
-	}
-
-	bool have = false;
-	if (o.secret && !o.force) {
-		char why[200] = "";
-		int got = certgen_kube_get_secret(k, o.ns, o.secret, &pems, &err);
-		if (got < 0) {
-			fprintf(stderr, "pgadmit certgen: Secret %s/%s: %s\n",
-				o.ns, o.secret, err.msg);
-			goto out;
-		}
-		if (got == 1 &&
-		    certgen_reusable(&pems, o.service, o.ns, o.renew_days, why,
-				     sizeof(why)) &&
-		    certgen_has_sans(&pems, &o.sans, why, sizeof(why))) {
-			printf("certgen: keeping Secret %s/%s (valid for "
-			       "%s.%s.svc)\n",
-			       o.ns, o.secret, o.service, o.ns);
-			have = true;
-		} else {
-			if (got == 1)
-				printf("certgen: replacing Secret %s/%s: %s\n",
-				       o.ns, o.secret, why);
-			certgen_pems_free(&pems);
-		}
-	}
-	if (!have) {
-		if (certgen_generate_sans(o.service, o.ns, o.days, &o.sans,
-					  &pems, &err)) {
+	if (rc < 0) {
+		struct certgen_opts co = {
+			.service = o.service, .ns = o.ns, .out_dir = o.out_dir,
+			.secret = o.secret, .days = o.days,
+			.renew_days = o.renew_days,
+			.overlap_minutes = o.overlap_minutes, .force = o.force,
+			.webhooks = o.webhooks, .nwebhooks = o.nwebhooks,
+			.sans = &o.sans};
+		/* Every error kind is a failure: exit 1 (2 is usage). */
+		rc = certgen_run(&co, stdout, &err) == CERTGEN_OK ? 0 : 1;
+		if (rc)
 			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
-			goto out;
-		}
-		printf("certgen: generated CA and certificate for %s.%s.svc "
-		       "(ECDSA P-256, %d days)\n",
-		       o.service, o.ns, o.days);
-		for (int i = 0; i < o.sans.n; i++)
-			printf("certgen: extra SAN %s\n", o.sans.san[i]);
-		if (o.secret) {
-			if (certgen_kube_put_secret(k, o.ns, o.secret, &pems,
-						    &err)) {
-				fprintf(stderr,
-					"pgadmit certgen: Secret %s/%s: %s\n",
-					o.ns, o.secret, err.msg);
-				goto out;
-			}
-			printf("certgen: wrote Secret %s/%s\n", o.ns, o.secret);
-		}
 	}
-	if (o.out_dir) {
-		if (certgen_write_files(o.out_dir, &pems, o.force, &err)) {
-			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
-			goto out;
-		}
-		printf("certgen: wrote %s/ca.crt, %s/tls.crt, %s/tls.key\n",
-		       o.out_dir, o.out_dir, o.out_dir);
-	}
-	/* Keep the CAs already trusted while the certificate is new: the
-	 * webhook pods may still serve the previous one. */
-	long age = certgen_leaf_age(&pems);
-	bool keep_previous = o.overlap_minutes > 0 && age >= 0 &&
-			     age < (long)o.overlap_minutes * 60;
-	if (o.nwebhooks && keep_previous)
-		printf("certgen: caBundle keeps the CAs it trusts until the "
-		       "certificate is %d minutes old\n",
-		       o.overlap_minutes);
-	for (int i = 0; i < o.nwebhooks; i++) {
-		int n = certgen_kube_patch_webhooks(k, o.webhooks[i],
-						    pems.ca_crt, keep_previous,
-						    &err);
-		if (n < 0) {
-			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
-			goto out;
-		}
-		if (n == 0)
-			printf("certgen: no webhook configuration named %s "
-			       "(not created yet); skipped\n",
-			       o.webhooks[i]);
-		else
-			printf("certgen: patched caBundle of %s\n",
-			       o.webhooks[i]);
-	}
-	/* Tie the Secret to the validating configuration Helm tracks, so
-	 * that uninstalling deletes it too (the first name that exists). */
-	for (int i = 0; o.secret && i < o.nwebhooks; i++) {
-		int n = certgen_kube_own_secret(k, o.ns, o.secret,
-						o.webhooks[i], &err);
-		if (n < 0) {
-			fprintf(stderr, "pgadmit certgen: Secret %s/%s: %s\n",
-				o.ns, o.secret, err.msg);
-			goto out;
-		}
-		if (n > 0) {
-			printf("certgen: Secret %s/%s is owned by "
-			       "ValidatingWebhookConfiguration %s (deleted "
-			       "with it)\n",
-			       o.ns, o.secret, o.webhooks[i]);
-			break;
-		}
-	}
-	rc = 0;
-out:
 	certgen_sans_free(&o.sans);
-	certgen_pems_free(&pems);
-	certgen_kube_free(k);
-	if (need_api)
-		curl_global_cleanup();
 	return rc;
 }

@@ -15,23 +15,24 @@
  * the key is created 0600 with O_EXCL, so it is never readable by others,
  * not even for an instant. Existing files are refused unless force is set.
  *
- * certgen_kube_*: a small in-cluster Kubernetes API client (libcurl) used
- * only here: set the caBundle of webhook configurations (JSON Patch after a
- * GET), and create or update the kubernetes.io/tls Secret the webhook
- * mounts. Configuration: KUBERNETES_SERVICE_HOST/PORT and
- * /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}; tests
- * override with PGADMIT_KUBE_API_URL and PGADMIT_KUBE_SA_DIR (the same names
- * src/kube/ uses). Kept apart from src/kube/ (the webhook's CronJob cache):
- * different calls, different life cycle.
+ * certgen_kube_*: the calls certgen makes, on the one Kubernetes client of
+ * src/kube (kube.h: in-cluster configuration, token re-read, typed errors):
+ * set the caBundle of webhook configurations (JSON Patch after a GET), and
+ * create or update the kubernetes.io/tls Secret the webhook mounts.
  *
- * Caller: cmd/pgadmit/cmd_certgen.c.
+ * certgen_run: the workflow of `pgadmit certgen`, returning an error kind.
+ *
+ * Caller: cmd/pgadmit/cmd_certgen.c (parses, calls certgen_run, maps the
+ * kind to an exit code).
  */
 #ifndef PGADMIT_CERTGEN_H
 #define PGADMIT_CERTGEN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "pgadmit/err.h"
+#include "pgadmit/kube.h"
 
 #define CERTGEN_DAYS_DEFAULT 365
 #define CERTGEN_DAYS_MAX 36500
@@ -95,23 +96,26 @@ int certgen_write_files(const char *dir, const struct certgen_pems *p,
 bool certgen_reusable(const struct certgen_pems *p, const char *service,
 		      const char *ns, int renew_days, char *why, size_t whylen);
 
-struct certgen_kube;
+struct kube_client;
 
-/* From the environment (see above); NULL with err when not in a cluster. */
-struct certgen_kube *certgen_kube_from_env(struct err *err);
-void certgen_kube_free(struct certgen_kube *k);
+/* The API calls (kubeapi.c) go through src/kube (kube_request_ct): the
+ * client is kube_client_from_env(). Each returns src/kube's error kind
+ * (enum kube_rc, kube.h); on an HTTP error err says the step and the API's
+ * own message ("reading Secret: HTTP 403: ..."). */
 
-/* Read Secret ns/name into out (data ca.crt, tls.crt, tls.key). Returns 1
- * found and complete, 0 not found or incomplete, -1 error. */
-int certgen_kube_get_secret(struct certgen_kube *k, const char *ns,
-			    const char *name, struct certgen_pems *out,
-			    struct err *err);
+/* Read Secret ns/name into out (data ca.crt, tls.crt, tls.key). KUBE_OK
+ * found and complete, KUBE_NOT_FOUND absent or incomplete, else an error
+ * kind with err. */
+enum kube_rc certgen_kube_get_secret(struct kube_client *c, const char *ns,
+				     const char *name, struct certgen_pems *out,
+				     struct err *err);
 
 /* Create Secret ns/name (type kubernetes.io/tls with ca.crt), or replace
- * its data when it exists. 0, or -1 with err. */
-int certgen_kube_put_secret(struct certgen_kube *k, const char *ns,
-			    const char *name, const struct certgen_pems *p,
-			    struct err *err);
+ * its data when it exists (409 on create: merge PATCH). */
+enum kube_rc certgen_kube_put_secret(struct kube_client *c, const char *ns,
+				     const char *name,
+				     const struct certgen_pems *p,
+				     struct err *err);
 
 /* Set clientConfig.caBundle of every webhook of the configuration called
  * name, trying ValidatingWebhookConfiguration then
@@ -121,11 +125,21 @@ int certgen_kube_put_secret(struct certgen_kube *k, const char *ns,
  * patched. With keep_previous, the CAs each configuration already trusts
  * stay in its caBundle while unexpired (certgen_bundle_merge), so webhook
  * pods still serving the previous certificate are trusted until they load
- * the new one. Returns the number of configurations patched (0: none of
- * that name exists), or -1 with err (a 403 when nothing could be patched). */
-int certgen_kube_patch_webhooks(struct certgen_kube *k, const char *name,
-				const char *ca_pem, bool keep_previous,
-				struct err *err);
+ * the new one. *patched gets the number of configurations patched (0: none
+ * of that name exists). KUBE_FORBIDDEN when nothing could be read for a
+ * 403; a 403 on the PATCH itself is KUBE_HTTP (never skipped). */
+enum kube_rc certgen_kube_patch_webhooks(struct kube_client *c,
+					 const char *name, const char *ca_pem,
+					 bool keep_previous, int *patched,
+					 struct err *err);
+
+/* Make Secret ns/secret a dependent of the ValidatingWebhookConfiguration
+ * vwc (metadata.ownerReferences, merge patch), so that the garbage collector
+ * deletes the Secret when `helm uninstall` deletes the configuration.
+ * *owned: done (false when vwc does not exist yet). */
+enum kube_rc certgen_kube_own_secret(struct kube_client *c, const char *ns,
+				     const char *secret, const char *vwc,
+				     bool *owned, struct err *err);
 
 /* The caBundle across a CA change (bundle.c): current (PEM) followed by
  * every certificate of previous that is an unexpired CA not already in
@@ -136,12 +150,36 @@ char *certgen_bundle_merge(const char *current, const char *previous);
  * cannot be read. */
 long certgen_leaf_age(const struct certgen_pems *p);
 
-/* Make Secret ns/secret a dependent of the ValidatingWebhookConfiguration
- * vwc (metadata.ownerReferences, merge patch), so that the garbage collector
- * deletes the Secret when `helm uninstall` deletes the configuration.
- * Returns 1 done, 0 when vwc does not exist (yet), -1 with err. */
-int certgen_kube_own_secret(struct certgen_kube *k, const char *ns,
-			    const char *secret, const char *vwc,
+/* Error kinds of certgen_run; cmd_certgen maps them to exit codes. */
+enum certgen_rc {
+	CERTGEN_OK = 0,
+	CERTGEN_INVALID,     /* bad input, an answer not understood */
+	CERTGEN_NOMEM,
+	CERTGEN_IO,          /* files, key generation */
+	CERTGEN_UNAVAILABLE, /* not in a cluster, API unreachable, HTTP 5xx */
+	CERTGEN_NOTFOUND,
+	CERTGEN_FORBIDDEN,   /* 401/403 */
+	CERTGEN_CONFLICT,    /* files exist without force, 409 */
+};
+
+/* What `pgadmit certgen` was asked (cmd_certgen.c parses, validates). */
+struct certgen_opts {
+	const char *service, *ns, *out_dir, *secret; /* out_dir/secret: opt. */
+	int days, renew_days, overlap_minutes;
+	bool force;
+	const char *const *webhooks; /* --patch-webhooks names */
+	int nwebhooks;
+	const struct certgen_sans *sans; /* --ip/--dns */
+};
+
+/* The whole certgen workflow (run.c): refuse existing files early; keep a
+ * reusable Secret or generate and write one; write the files; patch the
+ * caBundle of each configuration (keeping the CAs already trusted while
+ * the certificate is younger than overlap_minutes); make the Secret owned
+ * by the first validating configuration that exists. Progress lines
+ * ("certgen: ...") go to out. CERTGEN_OK, or a kind with err (one line,
+ * "Secret NS/NAME: ..." etc., no secret in it). */
+enum certgen_rc certgen_run(const struct certgen_opts *o, FILE *out,
 			    struct err *err);
 
 #endif

@@ -106,6 +106,14 @@ enum kube_rc kube_request(struct kube_client *c, const char *method,
 			  const char *path, const char *body, size_t blen,
 			  int timeout_ms, struct kube_reply *r, struct err *err);
 
+/* kube_request with another Content-Type for the body (NULL:
+ * application/json), e.g. "application/merge-patch+json" or
+ * "application/json-patch+json" for PATCH. */
+enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
+			     const char *path, const char *ctype,
+			     const char *body, size_t blen, int timeout_ms,
+			     struct kube_reply *r, struct err *err);
+
 /* Called with each item of each page (borrowed; json_incref to keep).
  * Non-zero stops the listing (kube_list returns KUBE_STOPPED). */
 typedef int (*kube_item_fn)(json_t *item, void *arg);

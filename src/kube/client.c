@@ -53,9 +53,8 @@ void kube_client_free(struct kube_client *c)
 	free(c->cert_path);
 	free(c->cert_blob);
 	free(c->key_path);
-	if (c->key_blob) /* may hold NUL bytes (DER): wipe by length */
-		explicit_bzero(c->key_blob, c->key_blob_len);
-	free(c->key_blob);
+	/* may hold NUL bytes (DER): wiped by length */
+	kube_secret_free_len(c->key_blob, c->key_blob_len);
 	free(c->source);
 	if (c->h)
 		curl_easy_cleanup(c->h);
@@ -360,9 +359,6 @@ out:
 	sb_free(&url);
 	sb_free(&b.sb);
 	free(cont);
-	if (token) {
-		memset(token, 0, strlen(token));
-		free(token);
-	}
+	kube_secret_free(token);
 	return rc;
 }

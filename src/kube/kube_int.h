@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
@@ -51,7 +52,9 @@ struct kube_client {
 char *kube_token_get(struct kube_client *c, bool force, struct err *err);
 /* CA, client certificate/key and bearer token (when non-empty) on h. */
 void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
-/* Zero a NUL-terminated secret, then free it. NULL is fine. */
+/* Wipe a secret with OPENSSL_cleanse (the one way secrets are wiped in
+ * pgadmit), then free it. NULL is fine. _len: by length (may hold NUL). */
 void kube_secret_free(char *s);
+void kube_secret_free_len(void *s, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
  * error). Also the TLS/auth setup every request of src/kube uses.
  */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,15 @@ void kube_secret_free(char *s)
 {
 	if (!s)
 		return;
-	volatile char *p = s;
-	while (*p)
-		*p++ = '\0';
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+void kube_secret_free_len(void *s, size_t len)
+{
+	if (!s)
+		return;
+	OPENSSL_cleanse(s, len);
 	free(s);
 }
 

@@ -106,7 +106,8 @@ static enum kube_rc rc_of(long code)
 
 static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 			    const char *url, const char *token,
-			    const char *body, size_t blen, long timeout_ms,
+			    const char *ctype, const char *body, size_t blen,
+			    long timeout_ms,
 			    struct body *b, long *code, struct err *err)
 {
 	sb_reset(&b->sb);
@@ -125,7 +126,10 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 	struct upload up = {body, blen};
 	struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
 	if (body) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		char ct[80];
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+			 ctype ? ctype : "application/json");
+		hdr = curl_slist_append(hdr, ct);
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, &up);
@@ -173,21 +177,22 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 /* One request with token refresh on 401. */
 static enum kube_rc request_on(struct kube_client *c, CURL *h,
 			       const char *method, const char *url,
-			       const char *body, size_t blen, long timeout_ms,
+			       const char *ctype, const char *body,
+			       size_t blen, long timeout_ms,
 			       struct body *b, long *code, struct err *err)
 {
 	char *token = kube_token_get(c, false, err);
 	if (!token)
 		return KUBE_INVALID;
-	enum kube_rc rc = perform(c, h, method, url, token, body, blen,
+	enum kube_rc rc = perform(c, h, method, url, token, ctype, body, blen,
 				  timeout_ms, b, code, err);
 	if (rc == KUBE_UNAUTHORIZED && c->token_path) {
 		kube_secret_free(token);
 		token = kube_token_get(c, true, err);
 		if (!token)
 			return KUBE_INVALID;
-		rc = perform(c, h, method, url, token, body, blen, timeout_ms,
-			     b, code, err);
+		rc = perform(c, h, method, url, token, ctype, body, blen,
+			     timeout_ms, b, code, err);
 	}
 	kube_secret_free(token);
 	return rc;
@@ -197,6 +202,15 @@ enum kube_rc kube_request(struct kube_client *c, const char *method,
 			  const char *path, const char *body, size_t blen,
 			  int timeout_ms, struct kube_reply *r,
 			  struct err *err)
+{
+	return kube_request_ct(c, method, path, NULL, body, blen, timeout_ms,
+			       r, err);
+}
+
+enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
+			     const char *path, const char *ctype,
+			     const char *body, size_t blen, int timeout_ms,
+			     struct kube_reply *r, struct err *err)
 {
 	memset(r, 0, sizeof(*r));
 	struct strbuf url = STRBUF_INIT;
@@ -208,7 +222,7 @@ enum kube_rc kube_request(struct kube_client *c, const char *method,
 		err_set(err, "out of memory");
 		rc = KUBE_OOM;
 	} else {
-		rc = request_on(c, h, method, sb_str(&url), body, blen,
+		rc = request_on(c, h, method, sb_str(&url), ctype, body, blen,
 				timeout_ms, &b, &r->status, err);
 	}
 	handle_give(c);
@@ -263,8 +277,8 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 			break;
 		}
 		long code = 0;
-		rc = request_on(c, h, "GET", sb_str(&url), NULL, 0, timeout_ms,
-				&b, &code, err);
+		rc = request_on(c, h, "GET", sb_str(&url), NULL, NULL, 0,
+				timeout_ms, &b, &code, err);
 		if (rc != KUBE_OK)
 			break;
 		json_error_t je;
