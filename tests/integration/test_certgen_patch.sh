@@ -1,7 +1,7 @@
 #!/bin/bash
 # pgadmit certgen --secret / --patch-webhooks against a replay of recorded
-# Kubernetes API responses (tests/fixtures/certgen/kube_replay.py, HTTPS on
-# loopback): the exact JSON Patch sent for the caBundle, the Secret created
+# Kubernetes API responses (tests/lib/kube_replay.py, HTTPS on loopback;
+# fixtures in tests/fixtures/certgen/): the exact JSON Patch sent for the caBundle, the Secret created
 # and then kept, both webhook kinds, API errors, no token in the output.
 source tests/integration/lib.sh
 t_tmpdir
@@ -16,8 +16,8 @@ token="replay-token-$RANDOM$RANDOM-do-not-print"
 printf '%s\n' "$token" >"$sa/token"
 log="$T/requests.jsonl"
 : >"$log"
-python3 "$FIX/certgen/kube_replay.py" "$sa/ca.crt" "$T/api.key" "$sa/token" \
-	"$T/port" "$log" 2>"$T/replay.err" &
+python3 "$ROOT/tests/lib/kube_replay.py" "$sa/ca.crt" "$T/api.key" "$sa/token" \
+	"$log" >"$T/port" 2>"$T/replay.err" &
 replay=$!
 t_on_exit "kill $replay 2>/dev/null; wait $replay 2>/dev/null"
 for _ in $(seq 1 100); do
@@ -33,7 +33,7 @@ unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
 
 # Python reads the request log and answers one question (prints a value).
 q() { python3 - "$log" "$@" <<'EOF'
-import base64, json, sys
+import base64, json, sys, urllib.parse
 reqs = [json.loads(l) for l in open(sys.argv[1])]
 what = sys.argv[2]
 def find(method, frag):
@@ -52,7 +52,7 @@ elif what == "secret-patches":  # merge patches of a Secret, compact, one a line
     for r in find("PATCH", "/secrets/" + sys.argv[3]):
         print(r["content_type"], json.dumps(r["body"], separators=(",", ":")))
 elif what == "patch-query":
-    print(find("PATCH", sys.argv[3])[0]["query"])
+    print(urllib.parse.urlencode(find("PATCH", sys.argv[3])[0]["query"], doseq=True))
 EOF
 }
 b64() { base64 -w0 <"$1"; }

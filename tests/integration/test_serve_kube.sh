@@ -1,5 +1,5 @@
 # PGA103 in the cluster: pgadmit serve lists the namespace's CronJobs from
-# the Kubernetes API. Here the API is tests/integration/kube_replay_server.py,
+# the Kubernetes API. Here the API is tests/lib/kube_replay.py,
 # an HTTPS server replaying recorded CronJobList responses
 # (tests/fixtures/serve/kube/). Covers found / not found / paging / cache /
 # CronJob under review counted (not for dryRun) / token rotation / API slow,
@@ -21,8 +21,8 @@ cp "$SA/token" "$T/accepted-token"
 TIMEOUT_MS=$((600 * SV_SLOW))
 # the slow namespace answers well after pgadmit's timeout, however slow the build
 KUBE_REPLAY_SLOW_S=$((TIMEOUT_MS * 2 / 1000 + 4)) \
-	python3 "$ROOT/tests/integration/kube_replay_server.py" "$CERTS/tls.crt" "$CERTS/tls.key" \
-	"$ROOT/tests/fixtures/serve/kube" "$T/accepted-token" "$T/api.log" >"$T/api.port" 2>"$T/api.err" &
+	python3 "$ROOT/tests/lib/kube_replay.py" "$CERTS/tls.crt" "$CERTS/tls.key" \
+	"$T/accepted-token" "$T/api.log" >"$T/api.port" 2>"$T/api.err" &
 API=$!
 t_on_exit "kill $API 2>/dev/null"
 for i in $(seq 1 100); do [ -s "$T/api.port" ] && break; sleep 0.05; done
