@@ -203,6 +203,50 @@ static void test_bundle_merge(void)
 	CU_ASSERT_EQUAL(certgen_leaf_age(&none), -1);
 }
 
+/* certgen_run's error kinds, without an API server: existing files are a
+ * conflict (nothing generated); --secret outside a cluster is unavailable
+ * with src/kube's message; files alone succeed. */
+static void test_run_kinds(void)
+{
+	char dir[] = "/tmp/pgadmit-certgen-run.XXXXXX";
+	char path[256];
+	struct err err = {""};
+	struct certgen_sans none = {.n = 0};
+	struct certgen_opts o = {.service = "pgadmit", .ns = "pgadmit",
+				 .days = 2, .renew_days = 1, .sans = &none};
+	FILE *out = tmpfile();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	o.out_dir = dir;
+	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_OK);
+	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_CONFLICT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exists; not overwriting"));
+	const char *names[] = {"ca.crt", "tls.crt", "tls.key"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	char *url = getenv("PGADMIT_KUBE_API_URL"),
+	     *host = getenv("KUBERNETES_SERVICE_HOST");
+	url = url ? strdup(url) : NULL;
+	host = host ? strdup(host) : NULL;
+	unsetenv("PGADMIT_KUBE_API_URL");
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	o.out_dir = NULL;
+	o.secret = "pgadmit-tls";
+	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_UNAVAILABLE);
+	CU_ASSERT_STRING_EQUAL(err.msg,
+			       "Kubernetes API: not running in a cluster");
+	if (url)
+		setenv("PGADMIT_KUBE_API_URL", url, 1);
+	if (host)
+		setenv("KUBERNETES_SERVICE_HOST", host, 1);
+	free(url);
+	free(host);
+	fclose(out);
+}
+
 int main(void)
 {
 	static CU_TestInfo tests[] = {
@@ -213,6 +257,7 @@ int main(void)
 		{"write files: modes, refusal, force", test_write_files},
 		{"extra SANs (--ip, --dns)", test_extra_sans},
 		{"caBundle merge across a CA change", test_bundle_merge},
+		{"certgen_run: error kinds", test_run_kinds},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
