@@ -4,17 +4,20 @@
  *
  * admission_handle() takes the raw request body and returns the response
  * body and HTTP status. It decodes the review once with jansson (duplicate
- * keys rejected), decides which objects are judged at all (DELETE/CONNECT,
- * unknown kinds, oldObject-only requests, the status subresource and Pods or
- * ReplicaSets owned by a built-in workload controller are allowed at once),
- * runs the rule engine, and encodes:
+ * keys rejected), runs a table of named gates that allow a review at once
+ * without judging it (enum admission_skip: DELETE/CONNECT, oldObject-only
+ * requests, the status subresource, objects being deleted, kinds no rule
+ * reads, skipped namespaces, Pods or ReplicaSets owned by a built-in
+ * workload controller), runs the rule engine, and encodes:
  *   /validate  allowed, status.code 403 + status.message with the deny
  *              findings, warnings (< 120 bytes each), auditAnnotations;
  *   /mutate    allowed, a base64 JSONPatch setting the annotation
  *              pgadmit.dev/findings (compact JSON array of {rule,path},
  *              sorted, no timestamps; no patch when it is already there).
  * It never re-serialises the reviewed object. Pure: the same input and
- * policy give the same bytes; dryRun requests have no side effects.
+ * policy give the same bytes, and nothing is written anywhere; the one side
+ * effect a review implies (noting an admitted CronJob for PGA103) is handed
+ * to the caller in admission_result.cronjob.
  *
  * Callers: src/server (one call per HTTP request, any thread), the unit
  * tests and the fuzzer.
@@ -22,7 +25,6 @@
 #ifndef PGADMIT_ADMISSION_H
 #define PGADMIT_ADMISSION_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +32,7 @@
 #include "pgadmit/policy.h"
 
 struct kube_cache;
+struct json_t; /* jansson's json_t, for admission_result.cronjob */
 
 enum admission_endpoint {
 	ADMISSION_VALIDATE,
@@ -48,8 +51,24 @@ enum admission_decision {
 	ADM_DECISION_COUNT
 };
 
+/* Why a review was allowed at once (ADM_SKIP): the gate that held. Names
+ * (admission_skip_name) are the "reason" of the debug log line and the
+ * label of pgadmit_admission_skipped_total. */
+enum admission_skip {
+	ADM_SKIP_NONE,      /* judged */
+	ADM_SKIP_OPERATION, /* DELETE or CONNECT */
+	ADM_SKIP_NO_OBJECT, /* no request.object (or no kind to judge it by) */
+	ADM_SKIP_STATUS,    /* the status subresource */
+	ADM_SKIP_DELETING,  /* metadata.deletionTimestamp set */
+	ADM_SKIP_KIND,      /* a kind no rule reads, or from another API group */
+	ADM_SKIP_NAMESPACE, /* policy skipNamespaces */
+	ADM_SKIP_OWNED,     /* Pod/ReplicaSet of a built-in controller */
+	ADM_SKIP_COUNT
+};
+
 const char *admission_endpoint_name(enum admission_endpoint ep);
 const char *admission_decision_name(enum admission_decision d);
+const char *admission_skip_name(enum admission_skip s);
 
 /* Read-only inputs shared by concurrent calls (all borrowed). */
 struct admission_env {
@@ -65,11 +84,17 @@ struct admission_result {
 	char *body;          /* JSON response (owned; admission_result_free) */
 	size_t body_len;
 	enum admission_decision decision;
+	enum admission_skip skip; /* with ADM_SKIP: the gate that held */
 	bool dry_run;
 	/* For logs (owned, may be NULL): request fields and the error text. */
 	char *uid, *kind, *ns, *name, *operation, *error;
 	/* Findings kept for logs and metrics (owned). */
 	struct finding_list findings;
+	/* PGA103 side effect for the caller: a CronJob admitted for real
+	 * (/validate, not denied, not dryRun, CREATE/UPDATE) that the server
+	 * notes in its Kubernetes cache (kube_cache_note_cronjob) after the
+	 * decision. A reference (owned, NULL when there is nothing to note). */
+	struct json_t *cronjob;
 };
 
 /*

@@ -23,8 +23,8 @@
  * A client also comes from a kubeconfig (kubeconfig.c): CA file or data,
  * client certificate/key files or data, token or tokenFile.
  *
- * Callers: src/admission (lookup, note), src/server and cmd (life cycle),
- * src/audit (generic calls).
+ * Callers: src/admission (lookup), src/server (note, after the decision;
+ * life cycle), cmd (life cycle), src/audit (generic calls).
  * Call curl_global_init() (kube_global_init()) before starting threads.
  */
 #ifndef PGADMIT_KUBE_H
@@ -138,7 +138,9 @@ void kube_cache_free(struct kube_cache *kc);
 enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 				    const char *name, int ttl_s, int timeout_ms,
 				    char *why, size_t whylen);
-/* A CronJob just admitted (not dryRun): count it in ns's view. */
+/* A CronJob just admitted (not dryRun): count it in ns's view. Called by
+ * the server after the decision (admission_result.cronjob), never from
+ * src/admission, whose decision stays pure. */
 void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
 			     const json_t *cronjob);
 

@@ -14,7 +14,9 @@
  * (bound on a review's JSON tree), skim.c (request.oldObject skipped
  * before the parse), cpus.c (default thread count), deadline.c (request-header deadline
  * against slowloris clients; private header src/server/deadline.h),
- * metrics.c (Prometheus text), log.c (JSON lines).
+ * metrics.c (Prometheus text), log.c (JSON lines). Their interfaces are
+ * in src/server/server_int.h; this header holds only what cmd/ calls (and,
+ * behind PGADMIT_TESTING, what the tests call).
  * Caller: cmd/pgadmit/cmd_serve.c.
  */
 #ifndef PGADMIT_SERVER_H
@@ -58,48 +60,18 @@ enum srv_outcome {
 /* Run until SIGTERM/SIGINT. */
 enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err);
 
-/* Parse "ADDR:PORT", ":PORT" (all interfaces), "[v6]:PORT". 0 or -1. */
-int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
-		     socklen_t *len, bool *any, struct err *err);
-
-/* ---- log.c --------------------------------------------------------------- */
+/* Log level of the JSON lines on stderr (default SRV_INFO). */
 enum srv_log_level { SRV_DEBUG, SRV_INFO, SRV_WARN, SRV_ERROR };
 void srv_log_set_level(enum srv_log_level l);
-bool srv_log_enabled(enum srv_log_level l);
-/* One JSON object per line: {"time","level","msg", then key/value pairs}.
- * Variadic pairs: const char *key, const char *value (NULL value = null),
- * terminated by a NULL key. Values are escaped; never pass secrets. */
-void srv_log(enum srv_log_level l, const char *msg, ...);
-/* The per-request line (admission decision). */
-void srv_log_review(const char *endpoint, const struct admission_result *r,
-		    double duration_ms);
-/* The line srv_log_review writes, appended to *sb (with its newline):
- * valid UTF-8 JSON whatever the review held. */
+
+#ifdef PGADMIT_TESTING
+/* Test-only exports (tests/unit, tests/fuzz define PGADMIT_TESTING). */
 struct strbuf;
+/* The per-request log line (src/server/log.c), appended to *sb with its
+ * newline: valid UTF-8 JSON whatever the review held. */
 void srv_log_review_line(struct strbuf *sb, enum srv_log_level l,
 			 const char *endpoint, const struct admission_result *r,
 			 double duration_ms);
-
-/* ---- tls.c --------------------------------------------------------------- */
-/* Load the certificate and key (first load at start). 0 or -1 with err. */
-int srv_tls_load(const char *cert_path, const char *key_path, struct err *err);
-/* Reload when either file changed on disk (stat identity); keeps the old
- * pair when the new one is bad. Returns 1 reloaded, 0 unchanged, -1 bad. */
-int srv_tls_maybe_reload(struct err *err);
-/* The gnutls_certificate_retrieve_function3 for MHD (void * to keep gnutls
- * types out of this header). */
-void *srv_tls_callback(void);
-bool srv_tls_ready(void);
-long long srv_tls_not_after(void); /* unix seconds, 0 when none */
-void srv_tls_cleanup(void);
-
-/* ---- metrics.c ----------------------------------------------------------- */
-void srv_metrics_request(enum admission_endpoint ep,
-			 const struct admission_result *r, double seconds);
-void srv_metrics_policy_reload(bool ok);
-void srv_metrics_cert_reload(bool ok);
-struct strbuf;
-struct kube_cache;
-void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc);
+#endif
 
 #endif

@@ -5,7 +5,12 @@
  * rejected: a review with two "object" or "uid" members could show one value
  * to us and another to the API server). The response is written by hand
  * into a strbuf; the reviewed object is never serialised again.
+ *
+ * admission_handle() is a pipeline of four steps, each a function below:
+ * admission_decode (envelope) -> admission_gates (table of named reasons to
+ * allow at once) -> admission_eval (rules_eval_object) -> admission_encode.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,7 @@ void admission_result_free(struct admission_result *r)
 	free(r->name);
 	free(r->operation);
 	free(r->error);
+	json_decref(r->cronjob);
 	finding_list_free(&r->findings);
 	memset(r, 0, sizeof(*r));
 }
@@ -178,17 +184,6 @@ static int finish(struct strbuf *sb, struct admission_result *out)
 	out->body = sb_detach(sb);
 	out->status = 200;
 	return out->body ? 0 : -1;
-}
-
-/* Findings sorted by rule, path for stable output (the engine's order is
- * already deterministic; sorting makes it independent of rule order). */
-static int fcmp(const void *a, const void *b)
-{
-	const struct finding *x = a, *y = b;
-	int c = strcmp(x->rule ? x->rule : "", y->rule ? y->rule : "");
-	if (c)
-		return c;
-	return strcmp(x->path ? x->path : "", y->path ? y->path : "");
 }
 
 static void encode_validate(struct strbuf *sb, const struct admission_result *r,
@@ -351,158 +346,259 @@ out:
 	return rc;
 }
 
-int admission_handle(const struct admission_env *env,
-		     enum admission_endpoint ep, const char *body, size_t len,
-		     struct admission_result *out)
+/* ---- the pipeline: decode -> gates -> evaluate -> encode ---------------- */
+
+/* One decoded review. Strings and objects are borrowed from root. */
+struct admission_request {
+	json_t *root; /* owned */
+	const char *uid, *kind, *group, *ns, *name, *op, *sub;
+	const json_t *obj, *meta;
+	bool dry_run;
+	char gb[128]; /* group_of() storage */
+};
+
+/* Step 1: parse and check the envelope. 0 decoded; 1 refused (out holds the
+ * 400 answer); -1 out of memory. */
+static int admission_decode(const char *body, size_t len,
+			    struct admission_request *rq,
+			    struct admission_result *out)
 {
 	json_error_t jerr;
-	json_t *root = NULL;
-	struct finding_list deferred;
-	struct strbuf sb = STRBUF_INIT;
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	finding_list_init(&out->findings);
-	finding_list_init(&deferred);
-
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	rq->root = root;
 	if (!root) {
 		char why[300];
 		snprintf(why, sizeof(why), "malformed JSON at line %d, column %d: %s",
 			 jerr.line, jerr.column, jerr.text);
-		rc = fail_400(out, why);
-		goto out;
+		return fail_400(out, why) ? -1 : 1;
 	}
-	if (!json_is_object(root)) {
-		rc = fail_400(out, "not an AdmissionReview: the body is not a "
-				   "JSON object");
-		goto out;
-	}
+	const char *why = NULL;
 	const char *api = jstr(root, "apiVersion"), *kind = jstr(root, "kind");
-	if (!kind || strcmp(kind, "AdmissionReview") != 0) {
-		rc = fail_400(out, "not an AdmissionReview: kind must be "
-				   "\"AdmissionReview\"");
-		goto out;
-	}
-	if (!api || strcmp(api, "admission.k8s.io/v1") != 0) {
-		rc = fail_400(out, "unsupported apiVersion: expected "
-				   "\"admission.k8s.io/v1\" (set "
-				   "admissionReviewVersions: [v1])");
-		goto out;
-	}
 	const json_t *req = json_object_get(root, "request");
-	if (!json_is_object(req)) {
-		rc = fail_400(out, "not an AdmissionReview: request is missing");
-		goto out;
-	}
 	const char *uid = jstr(req, "uid");
-	if (!uid || !*uid) {
-		rc = fail_400(out, "request.uid is missing");
-		goto out;
-	}
 	const json_t *obj = json_object_get(req, "object");
-	if (obj && !json_is_object(obj) && !json_is_null(obj)) {
-		rc = fail_400(out, "request.object is not a JSON object");
-		goto out;
-	}
-	if (json_is_null(obj))
-		obj = NULL;
+	if (!json_is_object(root))
+		why = "not an AdmissionReview: the body is not a JSON object";
+	else if (!kind || strcmp(kind, "AdmissionReview") != 0)
+		why = "not an AdmissionReview: kind must be \"AdmissionReview\"";
+	else if (!api || strcmp(api, "admission.k8s.io/v1") != 0)
+		why = "unsupported apiVersion: expected \"admission.k8s.io/v1\" "
+		      "(set admissionReviewVersions: [v1])";
+	else if (!json_is_object(req))
+		why = "not an AdmissionReview: request is missing";
+	else if (!uid || !*uid)
+		why = "request.uid is missing";
+	else if (obj && !json_is_object(obj) && !json_is_null(obj))
+		why = "request.object is not a JSON object";
+	if (why)
+		return fail_400(out, why) ? -1 : 1;
+
+	rq->uid = uid;
+	rq->obj = json_is_null(obj) ? NULL : obj;
 	const json_t *rkind = json_object_get(req, "kind");
-	const char *okind = jstr(rkind, "kind");
-	const char *group = jstr(rkind, "group");
-	char gb[128];
-	if (!okind && obj) {
-		okind = jstr(obj, "kind");
-		group = group_of(jstr(obj, "apiVersion"), gb, sizeof(gb));
+	rq->kind = jstr(rkind, "kind");
+	rq->group = jstr(rkind, "group");
+	if (!rq->kind && rq->obj) {
+		rq->kind = jstr(rq->obj, "kind");
+		rq->group = group_of(jstr(rq->obj, "apiVersion"), rq->gb,
+				     sizeof(rq->gb));
 	}
-	const json_t *meta = json_object_get(obj, "metadata");
-	const char *ns = jstr(req, "namespace");
-	if (!ns || !*ns)
-		ns = jstr(meta, "namespace");
-	const char *name = jstr(meta, "name");
-	if (!name || !*name)
-		name = jstr(meta, "generateName");
-	if (!name || !*name)
-		name = jstr(req, "name");
-	const char *op = jstr(req, "operation");
-	const char *sub = jstr(req, "subResource");
-	out->dry_run = json_is_true(json_object_get(req, "dryRun"));
-	if (dup_to(&out->uid, uid) || dup_to(&out->kind, okind) ||
-	    dup_to(&out->ns, ns) || dup_to(&out->name, name) ||
-	    dup_to(&out->operation, op))
-		goto out;
+	rq->meta = json_object_get(rq->obj, "metadata");
+	rq->ns = jstr(req, "namespace");
+	if (!rq->ns || !*rq->ns)
+		rq->ns = jstr(rq->meta, "namespace");
+	rq->name = jstr(rq->meta, "name");
+	if (!rq->name || !*rq->name)
+		rq->name = jstr(rq->meta, "generateName");
+	if (!rq->name || !*rq->name)
+		rq->name = jstr(req, "name");
+	rq->op = jstr(req, "operation");
+	rq->sub = jstr(req, "subResource");
+	rq->dry_run = json_is_true(json_object_get(req, "dryRun"));
+	out->dry_run = rq->dry_run;
+	if (dup_to(&out->uid, rq->uid) || dup_to(&out->kind, rq->kind) ||
+	    dup_to(&out->ns, rq->ns) || dup_to(&out->name, rq->name) ||
+	    dup_to(&out->operation, rq->op))
+		return -1;
+	return 0;
+}
 
-	/* Allowed at once: nothing to judge. */
-	bool judge = obj && okind && (!op || (strcmp(op, "DELETE") != 0 &&
-					      strcmp(op, "CONNECT") != 0));
-	judge = judge && (!sub || !*sub || strcmp(sub, "status") != 0);
-	/* An object being deleted only loses finalizers from here on:
-	 * refusing that update would block the deletion forever. */
-	judge = judge && !json_object_get(meta, "deletionTimestamp");
-	judge = judge && kind_from_expected_group(okind, group) &&
-		rules_kind_relevant(okind);
-	judge = judge && !(ns && policy_skips_namespace(env->policy, ns));
-	judge = judge && !((strcmp(okind, "Pod") == 0 ||
-			    strcmp(okind, "ReplicaSet") == 0) &&
-			   owned_by_builtin_controller(obj));
-	if (!judge) {
-		out->decision = ADM_SKIP;
-		put_response_head(&sb, uid, true);
-		rc = finish(&sb, out);
-		goto out;
-	}
+/* Step 2: the gates. Each one that holds allows the review at once,
+ * without judging, and names why (admission_skip_name: the log's "reason"
+ * and the metrics label). They run in order; the first that holds wins. */
+static bool gate_operation(const struct admission_env *env,
+			   const struct admission_request *rq)
+{
+	(void)env;
+	return rq->op && (strcmp(rq->op, "DELETE") == 0 ||
+			  strcmp(rq->op, "CONNECT") == 0);
+}
 
+static bool gate_no_object(const struct admission_env *env,
+			   const struct admission_request *rq)
+{
+	(void)env;
+	return !rq->obj || !rq->kind; /* oldObject only, or nothing to name */
+}
+
+static bool gate_status(const struct admission_env *env,
+			const struct admission_request *rq)
+{
+	(void)env;
+	return rq->sub && strcmp(rq->sub, "status") == 0;
+}
+
+/* An object being deleted only loses finalizers from here on: refusing
+ * that update would block the deletion forever. */
+static bool gate_deleting(const struct admission_env *env,
+			  const struct admission_request *rq)
+{
+	(void)env;
+	return json_object_get(rq->meta, "deletionTimestamp") != NULL;
+}
+
+static bool gate_kind(const struct admission_env *env,
+		      const struct admission_request *rq)
+{
+	(void)env;
+	return !kind_from_expected_group(rq->kind, rq->group) ||
+	       !rules_kind_relevant(rq->kind);
+}
+
+static bool gate_namespace(const struct admission_env *env,
+			   const struct admission_request *rq)
+{
+	return rq->ns && policy_skips_namespace(env->policy, rq->ns);
+}
+
+static bool gate_owned(const struct admission_env *env,
+		       const struct admission_request *rq)
+{
+	(void)env;
+	return (strcmp(rq->kind, "Pod") == 0 ||
+		strcmp(rq->kind, "ReplicaSet") == 0) &&
+	       owned_by_builtin_controller(rq->obj);
+}
+
+static const struct gate {
+	enum admission_skip reason;
+	bool (*holds)(const struct admission_env *env,
+		      const struct admission_request *rq);
+} gates[] = {
+	{ADM_SKIP_OPERATION, gate_operation},
+	{ADM_SKIP_NO_OBJECT, gate_no_object}, /* before any gate reading kind */
+	{ADM_SKIP_STATUS, gate_status},
+	{ADM_SKIP_DELETING, gate_deleting},
+	{ADM_SKIP_KIND, gate_kind},
+	{ADM_SKIP_NAMESPACE, gate_namespace},
+	{ADM_SKIP_OWNED, gate_owned},
+};
+
+static const char *const skip_names[ADM_SKIP_COUNT] = {
+	[ADM_SKIP_NONE] = "none",
+	[ADM_SKIP_OPERATION] = "operation",
+	[ADM_SKIP_NO_OBJECT] = "no-object",
+	[ADM_SKIP_STATUS] = "status-subresource",
+	[ADM_SKIP_DELETING] = "being-deleted",
+	[ADM_SKIP_KIND] = "kind-not-judged",
+	[ADM_SKIP_NAMESPACE] = "namespace-skipped",
+	[ADM_SKIP_OWNED] = "owned-by-controller",
+};
+
+const char *admission_skip_name(enum admission_skip s)
+{
+	return (unsigned)s < ADM_SKIP_COUNT ? skip_names[s] : "unknown";
+}
+
+static enum admission_skip admission_gates(const struct admission_env *env,
+					   const struct admission_request *rq)
+{
+	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
+		if (gates[i].holds(env, rq))
+			return gates[i].reason;
+	return ADM_SKIP_NONE;
+}
+
+/* Step 3: the rules, with the Kubernetes cache as backup oracle. The
+ * engine emits no finding for a rule that is off, and the oracle never
+ * defers: deferred is empty and dropped. */
+static int admission_eval(const struct admission_env *env,
+			  const struct admission_request *rq,
+			  struct admission_result *out)
+{
+	struct finding_list deferred;
+	finding_list_init(&deferred);
 	struct oracle_ctx octx = {env->kube, env->policy};
 	struct backup_oracle oracle = {oracle_lookup, &octx};
 	struct object_ref o = {
-		.obj = obj, .kind = okind, .ns = ns, .name = name,
+		.obj = rq->obj, .kind = rq->kind, .ns = rq->ns, .name = rq->name,
 		.file = NULL, .document = 0, .doc = NULL, .path_prefix = NULL,
 	};
-	if (rules_eval_object(env->policy, &o, &oracle, &out->findings,
-			      &deferred))
-		goto out;
-	/* The oracle never defers; anything deferred anyway is dropped. */
-	for (size_t i = 0; i < out->findings.n;) {
-		if (out->findings.v[i].action == ACTION_OFF ||
-		    !out->findings.v[i].rule) {
-			/* keep the list simple: off findings are not ours */
-			struct finding tmp = out->findings.v[i];
-			memmove(&out->findings.v[i], &out->findings.v[i + 1],
-				(out->findings.n - i - 1) * sizeof(tmp));
-			out->findings.n--;
-			free(tmp.file); free(tmp.kind); free(tmp.ns);
-			free(tmp.name); free(tmp.path); free(tmp.message);
-			free(tmp.hint);
-			continue;
-		}
-		i++;
-	}
-	if (out->findings.n > 1)
-		qsort(out->findings.v, out->findings.n, sizeof(struct finding),
-		      fcmp);
+	int rc = rules_eval_object(env->policy, &o, &oracle, &out->findings,
+				   &deferred);
+	finding_list_free(&deferred);
+	finding_list_sort(&out->findings); /* by rule, then path */
+	return rc;
+}
 
-	if (ep == ADMISSION_MUTATE) {
-		if (encode_mutate(&sb, out, uid, obj, &out->decision))
-			goto out;
+/* PGA103: a CronJob admitted for real counts as evidence for its namespace
+ * from now on. Only the last word (/validate, allowed), never for dryRun.
+ * The server notes it (admission_result.cronjob); this module stays pure. */
+static void admission_mark_note(const struct admission_request *rq,
+				struct admission_result *out)
+{
+	if (out->decision != ADM_DENY && !out->dry_run &&
+	    strcmp(rq->kind, "CronJob") == 0 &&
+	    (!rq->op || strcmp(rq->op, "CREATE") == 0 ||
+	     strcmp(rq->op, "UPDATE") == 0))
+		out->cronjob = json_incref((json_t *)rq->obj);
+}
+
+/* Step 4: the answer. */
+static int admission_encode(enum admission_endpoint ep,
+			    const struct admission_request *rq,
+			    struct strbuf *sb, struct admission_result *out)
+{
+	if (out->decision == ADM_SKIP) {
+		put_response_head(sb, rq->uid, true);
+	} else if (ep == ADMISSION_MUTATE) {
+		if (encode_mutate(sb, out, rq->uid, rq->obj, &out->decision))
+			return -1;
 	} else {
-		encode_validate(&sb, out, uid);
+		encode_validate(sb, out, rq->uid);
 		size_t counts[5] = {0};
 		finding_list_count(&out->findings, counts);
 		out->decision = counts[ACTION_DENY]  ? ADM_DENY
 				: counts[ACTION_WARN] ? ADM_WARN
 						      : ADM_ALLOW;
-		/* PGA103: a CronJob admitted for real counts as evidence
-		 * for its namespace from now on. Only the last word
-		 * (/validate, allowed) and never for dryRun. */
-		if (out->decision != ADM_DENY && !out->dry_run && env->kube &&
-		    strcmp(okind, "CronJob") == 0 &&
-		    (!op || strcmp(op, "CREATE") == 0 || strcmp(op, "UPDATE") == 0))
-			kube_cache_note_cronjob(env->kube, ns, obj);
+		admission_mark_note(rq, out);
 	}
-	rc = finish(&sb, out);
-out:
+	return finish(sb, out);
+}
+
+int admission_handle(const struct admission_env *env,
+		     enum admission_endpoint ep, const char *body, size_t len,
+		     struct admission_result *out)
+{
+	struct admission_request rq;
+	struct strbuf sb = STRBUF_INIT;
+	memset(&rq, 0, sizeof(rq));
+	memset(out, 0, sizeof(*out));
+	finding_list_init(&out->findings);
+
+	int rc = admission_decode(body, len, &rq, out);
+	if (rc == 0) {
+		out->skip = admission_gates(env, &rq);
+		if (out->skip != ADM_SKIP_NONE)
+			out->decision = ADM_SKIP;
+		else if (admission_eval(env, &rq, out))
+			rc = -1;
+		if (rc == 0)
+			rc = admission_encode(ep, &rq, &sb, out);
+	} else if (rc > 0) {
+		rc = 0; /* the 400 answer is in out */
+	}
 	sb_free(&sb);
-	finding_list_free(&deferred);
-	json_decref(root);
+	json_decref(rq.root);
 	return rc;
 }

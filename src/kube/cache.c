@@ -229,6 +229,7 @@ out:
 	return st;
 }
 
+/* Caller: src/server, after a review's decision (kube.h). */
 void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
 			     const json_t *cronjob)
 {

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 
 #include "budget.h"
-#include "pgadmit/server.h"
+#include "server_int.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static long long total, used, peak;

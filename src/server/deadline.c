@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "deadline.h"
-#include "pgadmit/server.h"
+#include "server_int.h"
 
 struct tracked {
 	MHD_socket fd;

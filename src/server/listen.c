@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgadmit/server.h"
+#include "server_int.h"
 
 int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
 		     socklen_t *len, bool *any, struct err *err)

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pgadmit/server.h"
+#include "server_int.h"
 #include "pgadmit/strbuf.h"
 
 static _Atomic int min_level = SRV_INFO;
@@ -106,6 +106,8 @@ void srv_log_review_line(struct strbuf *b, enum srv_log_level l,
 	put_kv(b, "name", r->name);
 	put_kv(b, "operation", r->operation);
 	put_kv(b, "decision", admission_decision_name(r->decision));
+	if (r->decision == ADM_SKIP)
+		put_kv(b, "reason", admission_skip_name(r->skip));
 	if (r->dry_run)
 		sb_puts(b, ",\"dry_run\":true");
 	if (r->error)

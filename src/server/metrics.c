@@ -8,7 +8,7 @@
 #include "budget.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/policy.h"
-#include "pgadmit/server.h"
+#include "server_int.h"
 #include "pgadmit/strbuf.h"
 
 typedef _Atomic unsigned long long counter;
@@ -23,6 +23,8 @@ static counter hist[ADMISSION_ENDPOINT_COUNT][NBUCKETS + 1];
 static counter hist_sum_ns[ADMISSION_ENDPOINT_COUNT];
 static counter policy_reloads, policy_reload_failures;
 static counter cert_reloads, cert_reload_failures;
+static _Atomic long long cert_not_after; /* pushed by server.c */
+static counter skipped[ADM_SKIP_COUNT];
 
 static void inc(counter *c)
 {
@@ -40,6 +42,8 @@ void srv_metrics_request(enum admission_endpoint ep,
 	if ((unsigned)ep >= ADMISSION_ENDPOINT_COUNT)
 		return;
 	inc(&requests[ep][r->decision]);
+	if (r->decision == ADM_SKIP && (unsigned)r->skip < ADM_SKIP_COUNT)
+		inc(&skipped[r->skip]);
 	for (size_t i = 0; i < r->findings.n; i++) {
 		const struct rule_meta *m = rule_meta_by_code(r->findings.v[i].rule);
 		unsigned a = (unsigned)r->findings.v[i].action;
@@ -60,9 +64,15 @@ void srv_metrics_policy_reload(bool ok)
 	inc(ok ? &policy_reloads : &policy_reload_failures);
 }
 
-void srv_metrics_cert_reload(bool ok)
+void srv_metrics_cert_loaded(long long not_after)
+{
+	atomic_store_explicit(&cert_not_after, not_after, memory_order_relaxed);
+}
+
+void srv_metrics_cert_reload(bool ok, long long not_after)
 {
 	inc(ok ? &cert_reloads : &cert_reload_failures);
+	srv_metrics_cert_loaded(not_after);
 }
 
 void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
@@ -77,6 +87,12 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 				  "decision=\"%s\"} %llu\n",
 				  admission_endpoint_name(e),
 				  admission_decision_name(d), get(&requests[e][d]));
+	sb_puts(sb, "# HELP pgadmit_admission_skipped_total AdmissionReviews "
+		    "allowed without judging, by the gate that held.\n"
+		    "# TYPE pgadmit_admission_skipped_total counter\n");
+	for (int g = ADM_SKIP_NONE + 1; g < ADM_SKIP_COUNT; g++)
+		sb_printf(sb, "pgadmit_admission_skipped_total{reason=\"%s\"} %llu\n",
+			  admission_skip_name(g), get(&skipped[g]));
 	sb_puts(sb, "# HELP pgadmit_findings_total Findings reported by the "
 		    "webhook, by rule and action.\n"
 		    "# TYPE pgadmit_findings_total counter\n");
@@ -134,7 +150,8 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 		  "rejected (old policy kept).\n"
 		  "# TYPE pgadmit_policy_reload_failures_total counter\n"
 		  "pgadmit_policy_reload_failures_total %llu\n",
-		  srv_tls_not_after(), get(&cert_reloads),
+		  atomic_load_explicit(&cert_not_after, memory_order_relaxed),
+		  get(&cert_reloads),
 		  get(&cert_reload_failures), get(&policy_reloads),
 		  get(&policy_reload_failures));
 	long long used, peak;

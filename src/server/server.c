@@ -12,6 +12,7 @@
  * connection ends, so a client that disappears mid-body leaks nothing.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -37,7 +38,7 @@
 #include "parsemem.h"
 #include "skim.h"
 #include "pgadmit/kube.h"
-#include "pgadmit/server.h"
+#include "server_int.h"
 #include "pgadmit/strbuf.h"
 
 /* TLS 1.3 and 1.2 only; for TLS 1.2 the Mozilla "intermediate" suites:
@@ -110,6 +111,9 @@ struct req {
 	long long body_need;   /* bytes the body buffer is sized for */
 	bool granted;          /* seen granted by this connection's thread */
 	long long max;
+	/* The policy that capped the body judges it: one reference from the
+	 * first call to completed() (a SIGHUP in between does not mix two). */
+	struct policy_ref *pol;
 	long long seen; /* body bytes received, stored or not */
 	bool too_big;
 	struct timespec t0;
@@ -299,7 +303,7 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 				    "{\"error\":\"request body too large\"}\n",
 				    CT_JSON, NULL);
 	}
-	struct policy_ref *pr = policy_acquire();
+	struct policy_ref *pr = rq->pol;
 	if (!pr)
 		return reply_static(c, 503, "{\"error\":\"no policy loaded\"}\n",
 				    CT_JSON, NULL);
@@ -316,7 +320,6 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 	int rc = admission_handle(&env, ep, rq->body.buf ? rq->body.buf : "",
 				  rq->body.len, &res);
 	bool refused = srv_parsemem_end();
-	policy_release_ref(pr);
 	if (refused) {
 		admission_result_free(&res);
 		record_error(rq->route, 413, "review needs more memory to "
@@ -333,6 +336,9 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 		return reply_static(c, 500, "{\"error\":\"out of memory\"}\n",
 				    CT_JSON, NULL);
 	}
+	/* Side effects after the decision (admission.h: the module is pure). */
+	if (res.cronjob && S.kube)
+		kube_cache_note_cronjob(S.kube, res.ns, res.cronjob);
 	double s = elapsed_s(&rq->t0);
 	srv_metrics_request(ep, &res, s);
 	srv_log_review(admission_endpoint_name(ep), &res, s * 1e3);
@@ -353,14 +359,11 @@ static enum route route_of(const char *url, bool plain)
 	return ROUTE_NONE;
 }
 
-static long long current_max_body(void)
+static long long max_body(const struct policy_ref *pr)
 {
 	if (S.cfg->max_body_bytes > 0)
 		return S.cfg->max_body_bytes;
-	struct policy_ref *pr = policy_acquire();
-	long long m = pr ? pr->p->webhook.max_body_bytes : 20LL << 20;
-	policy_release_ref(pr);
-	return m;
+	return pr ? pr->p->webhook.max_body_bytes : 20LL << 20;
 }
 
 static bool body_chunked(struct MHD_Connection *c)
@@ -402,7 +405,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		default:
 			break;
 		}
-		long long max = current_max_body();
+		struct policy_ref *pr = policy_acquire();
+		long long max = max_body(pr);
 		const char *cl = MHD_lookup_connection_value(
 			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long long want = 0;
@@ -415,6 +419,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		}
 		if (want > max) {
 			/* Refuse before reading a byte of it. */
+			policy_release_ref(pr);
 			record_too_large(r, 0);
 			return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
 					    "{\"error\":\"request body too "
@@ -422,10 +427,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 					    CT_JSON, NULL);
 		}
 		rq = calloc(1, sizeof(*rq));
-		if (!rq)
+		if (!rq) {
+			policy_release_ref(pr);
 			return MHD_NO;
+		}
 		rq->route = r;
 		rq->max = max;
+		rq->pol = pr; /* released in completed() */
 		clock_gettime(CLOCK_MONOTONIC, &rq->t0);
 		/* Without a length the body may be chunked: size for the
 		 * cap (the API server always sends Content-Length). */
@@ -503,6 +511,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	sb_free(&rq->body);
 	srv_budget_release(&rq->bw);
+	policy_release_ref(rq->pol);
 	free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&S.in_flight, 1);
@@ -618,7 +627,7 @@ static int budget_setup(struct err *err)
 {
 	long long total = S.cfg->body_budget_bytes > 0 ? S.cfg->body_budget_bytes
 						       : SRV_DEFAULT_BODY_BUDGET;
-	long long max = current_max_body();
+	long long max = max_body(S.pol); /* the policy just loaded */
 	long long need = budget_need(max) + BUDGET_SMALL_RESERVE;
 	if (total < need) {
 		err_set(err,
@@ -707,6 +716,7 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 	}
 	if (srv_tls_load(cfg->tls_cert, cfg->tls_key, err))
 		goto out;
+	srv_metrics_cert_loaded(srv_tls_not_after());
 	if (policy_load(false, err))
 		goto out;
 	if (budget_setup(err))
@@ -765,7 +775,10 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 		}
 		struct err terr;
 		err_clear(&terr);
-		if (srv_tls_maybe_reload(&terr) < 0)
+		int tr = srv_tls_maybe_reload(&terr);
+		if (tr) /* certificate events go one way: tls -> here -> metrics */
+			srv_metrics_cert_reload(tr > 0, srv_tls_not_after());
+		if (tr < 0)
 			srv_log(SRV_ERROR, "certificate reload failed, keeping "
 					   "the old certificate",
 				"error", terr.msg, NULL);

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pgadmit/server.h"
+#include "server_int.h"
 
 #define PEM_MAX (1u << 20)
 #define CHAIN_MAX 16
@@ -228,15 +228,12 @@ int srv_tls_maybe_reload(struct err *err)
 	cert_id = ci;
 	key_id = ki;
 	struct pair *p = pair_load(cert_path, key_path, err);
-	if (!p) {
-		srv_metrics_cert_reload(false);
+	if (!p)
 		return -1;
-	}
 	pthread_mutex_lock(&mu);
 	pair_free(cur);
 	cur = p;
 	pthread_mutex_unlock(&mu);
-	srv_metrics_cert_reload(true);
 	log_pair("certificate reloaded", p);
 	return 1;
 }

@@ -6,6 +6,7 @@
 
 #include "pgadmit/admission.h"
 #include "pgadmit/policy.h"
+#define PGADMIT_TESTING 1 /* srv_log_review_line */
 #include "pgadmit/server.h"
 #include "pgadmit/strbuf.h"
 

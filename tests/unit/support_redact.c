@@ -12,6 +12,7 @@
 #include "pgadmit/manifest.h"
 #include "pgadmit/report.h"
 #include "pgadmit/rules.h"
+#define PGADMIT_TESTING 1 /* srv_log_review_line */
 #include "pgadmit/server.h"
 #include "pgadmit/strbuf.h"
 #include "redact_prop.h"

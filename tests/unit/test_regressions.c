@@ -3,6 +3,7 @@
  * failed, so `make test` (and `make asan`) keep them fixed. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "pgadmit/connstr.h"
 #include "pgadmit/hba.h"
 #include "pgadmit/policy.h"
+#define PGADMIT_TESTING 1 /* srv_log_review_line */
 #include "pgadmit/server.h"
 #include "pgadmit/strbuf.h"
 #include "unit.h"
