@@ -4,13 +4,27 @@
 source tests/integration/lib.sh
 t_tmpdir
 
+# The rules with fixtures: every tests/fixtures/PGA*/ folder (a new rule is
+# a new folder, nothing here lists the rules).
+rule_dirs=()
+for d in "$FIX"/PGA*/; do
+	[ -d "$d/fires" ] && rule_dirs+=("${d%/}")
+done
+[ "${#rule_dirs[@]}" -ge 4 ] && t_ok "fixture folders found (${#rule_dirs[@]})" || t_fail "fixture folders" "only ${#rule_dirs[@]}"
+check_all=() fires=() quiet=()
+for d in "${rule_dirs[@]}"; do
+	check_all+=(-f "$d")
+	fires+=("$d"/fires/*.yaml)
+	quiet+=("$d"/quiet/*.yaml)
+done
+
 # Collect the fixture secrets.
-grep -h '^# secret:' "$FIX"/PGA10?/fires/*.yaml | sed 's/^# secret: *//' >"$T/secrets"
+grep -h '^# secret:' "${fires[@]}" | sed 's/^# secret: *//' >"$T/secrets"
 n_secrets=$(wc -l <"$T/secrets")
 [ "$n_secrets" -ge 10 ] && t_ok "fixtures declare secrets ($n_secrets)" || t_fail "fixture secrets" "only $n_secrets"
 
 for fmt in text json sarif; do
-	timeout 60 "$PGADMIT" check -f "$FIX/PGA101" -f "$FIX/PGA102" -f "$FIX/PGA103" -f "$FIX/PGA104" \
+	timeout 60 "$PGADMIT" check "${check_all[@]}" \
 		--format $fmt --no-color >"$T/out.$fmt" 2>&1
 	rc=$?
 	t_eq "all fixtures ($fmt): exit 1" 1 $rc
@@ -23,7 +37,7 @@ done
 
 # Per file: fires/ has a finding of its rule at the expected first path,
 # quiet/ has none of its rule.
-for f in "$FIX"/PGA10?/fires/*.yaml "$FIX"/PGA10?/quiet/*.yaml; do
+for f in "${fires[@]}" "${quiet[@]}"; do
 	rule=$(basename "$(dirname "$(dirname "$f")")")
 	kind=$(basename "$(dirname "$f")")
 	out=$(timeout 20 "$PGADMIT" check -f "$f" --format json --fail-on never 2>&1)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../../src/rules/cidr.h"
 #include "pgadmit/manifest.h"
@@ -225,7 +226,10 @@ static bool secret_in(const struct finding *f, const char *s)
 	return false;
 }
 
-static size_t names(const char *dir, char ***out)
+/* The sorted names in dir that want() accepts (hidden ones never). */
+static size_t names(const char *dir,
+		    bool (*want)(const char *dir, const char *name),
+		    char ***out)
 {
 	DIR *d = opendir(dir);
 	size_t n = 0;
@@ -234,8 +238,7 @@ static size_t names(const char *dir, char ***out)
 		return 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		const char *dot = strrchr(de->d_name, '.');
-		if (de->d_name[0] == '.' || !dot || strcmp(dot, ".yaml"))
+		if (de->d_name[0] == '.' || !want(dir, de->d_name))
 			continue;
 		*out = realloc(*out, (n + 1) * sizeof(**out));
 		(*out)[n++] = strdup(de->d_name);
@@ -251,7 +254,25 @@ static size_t names(const char *dir, char ***out)
 	return n;
 }
 
-static const char *const fx_rules[] = {"PGA101", "PGA102", "PGA103", "PGA104"};
+static bool is_yaml(const char *dir, const char *name)
+{
+	(void)dir;
+	const char *dot = strrchr(name, '.');
+	return dot && strcmp(dot, ".yaml") == 0;
+}
+
+/* A rule's fixture folder: tests/fixtures/PGA<digits>/ (a new rule is a new
+ * folder; nothing here lists the rules). */
+static bool is_rule_dir(const char *dir, const char *name)
+{
+	char path[256];
+	struct stat st;
+	if (strncmp(name, "PGA", 3) || !name[3] ||
+	    strspn(name + 3, "0123456789") != strlen(name + 3))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 /* kind: "fires" or "quiet". Returns the number of files checked. */
 static size_t run_fixtures(const char *kind)
@@ -259,12 +280,15 @@ static size_t run_fixtures(const char *kind)
 	struct err e;
 	struct policy p;
 	size_t files = 0;
+	char **fx_rules;
+	size_t nrules = names(FX_ROOT, is_rule_dir, &fx_rules);
+	CU_ASSERT(nrules >= 4); /* PGA101..PGA104 at least */
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
-	for (size_t r = 0; r < 4; r++) {
+	for (size_t r = 0; r < nrules; r++) {
 		char dir[128];
 		char **nm;
 		snprintf(dir, sizeof(dir), FX_ROOT "/%s/%s", fx_rules[r], kind);
-		size_t n = names(dir, &nm);
+		size_t n = names(dir, is_yaml, &nm);
 		CU_ASSERT(n > 0);
 		for (size_t i = 0; i < n; i++) {
 			char path[256];
@@ -331,7 +355,9 @@ static size_t run_fixtures(const char *kind)
 			free(nm[i]);
 		}
 		free(nm);
+		free(fx_rules[r]);
 	}
+	free(fx_rules);
 	policy_release(&p);
 	return files;
 }
