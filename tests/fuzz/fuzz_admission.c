@@ -2,6 +2,7 @@
  * /mutate, without the network. The answer and the review's log line are
  * always valid JSON (jansson refuses invalid UTF-8, so that is checked
  * too). */
+#include <jansson.h>
 #include <stdint.h>
 
 #include "pgadmit/admission.h"

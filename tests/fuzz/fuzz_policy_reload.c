@@ -4,6 +4,7 @@
  * the next review while the old one is released; when it does not, the old
  * one stays and still judges. Never a crash, a leak, or an answer that is
  * not JSON. */
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
