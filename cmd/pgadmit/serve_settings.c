@@ -1,10 +1,10 @@
 /*
  * serve_settings.c — the settings of `pgadmit serve`, one row each: flag,
  * environment variable, type, range, default, help and the docs' default
- * column. cmd_serve.c parses with it (src/config/settings.c), --help prints it, and
- * `pgadmit serve --help-table` renders the table in docs/serve.md (checked
- * by test_docs.sh). Order matters: it is the order of --help, of the docs
- * and of validation.
+ * column. cmd_serve.c parses with it (engine: src/config/settings.c),
+ * --help prints it, and `pgadmit serve --help-table` renders the table in
+ * docs/serve.md (checked by test_settings_docs.sh). Order matters: it is
+ * the order of --help, of the docs and of validation.
  */
 #include <stddef.h>
 

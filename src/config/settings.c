@@ -192,7 +192,10 @@ void settings_usage(FILE *out, const struct setting *t, size_t n)
 			continue;
 		snprintf(head, sizeof(head), "--%s %s", t[i].flag,
 			 t[i].metavar ? t[i].metavar : "");
-		fprintf(out, "  %-22s  %s ", head, t[i].env ? t[i].env : "");
+		if (t[i].env)
+			fprintf(out, "  %-22s  %s ", head, t[i].env);
+		else
+			fprintf(out, "  %-22s  ", head);
 		put_help(out, t[i].help, 26);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -214,6 +217,10 @@ void settings_doc_table(FILE *out, const struct setting *t, size_t n)
 			fprintf(out, "| `--%s %s` ", t[i].flag, t[i].metavar);
 		else
 			fprintf(out, "| ");
-		fprintf(out, "| `%s` | %s |\n", t[i].env, t[i].doc_default);
+		if (t[i].env)
+			fprintf(out, "| `%s` ", t[i].env);
+		else
+			fprintf(out, "| ");
+		fprintf(out, "| %s |\n", t[i].doc_default);
 	}
 }
