@@ -316,6 +316,113 @@ static void test_skips(void)
 	free(b);
 }
 
+/* Each gate names itself (admission_result.skip, the log's "reason" and
+ * the metrics label); the first that holds wins; judged means none. */
+static void expect_reason(const char *body, enum admission_skip want,
+			  const char *name)
+{
+	struct admission_result r;
+	json_t *j = run(ADMISSION_VALIDATE, body, &r);
+	CU_ASSERT_EQUAL(r.skip, want);
+	CU_ASSERT_EQUAL(r.decision == ADM_SKIP, want != ADM_SKIP_NONE);
+	CU_ASSERT_STRING_EQUAL(admission_skip_name(r.skip), name);
+	json_decref(j);
+	admission_result_free(&r);
+}
+
+static void test_skip_reasons(void)
+{
+	const char *svc = "{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\"},"
+			  "\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":"
+			  "5432}]}}";
+	struct {
+		const char *op, *kind, *group, *ns, *obj;
+		enum admission_skip want;
+		const char *name;
+	} c[] = {
+		{"DELETE", "Service", "", "shop", svc, ADM_SKIP_OPERATION,
+		 "operation"},
+		{"CONNECT", "Service", "", "shop", NULL, ADM_SKIP_OPERATION,
+		 "operation"},
+		{"UPDATE", "Service", "", "shop", NULL, ADM_SKIP_NO_OBJECT,
+		 "no-object"},
+		{"CREATE", "Secret", "", "shop",
+		 "{\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"}}",
+		 ADM_SKIP_KIND, "kind-not-judged"},
+		{"CREATE", "Service", "serving.knative.dev", "shop", svc,
+		 ADM_SKIP_KIND, "kind-not-judged"},
+		{"CREATE", "Service", "", "kube-system", svc,
+		 ADM_SKIP_NAMESPACE, "namespace-skipped"},
+		{"UPDATE", "Service", "", "shop",
+		 "{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\","
+		 "\"deletionTimestamp\":\"2026-11-24T10:00:00Z\"}}",
+		 ADM_SKIP_DELETING, "being-deleted"},
+		{"CREATE", "Pod", "", "shop",
+		 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"ownerReferences\":"
+		 "[{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"name\":\"j\","
+		 "\"controller\":true}]}}",
+		 ADM_SKIP_OWNED, "owned-by-controller"},
+		{"CREATE", "Service", "", "shop", svc, ADM_SKIP_NONE, "none"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *b = review("g", c[i].op, c[i].kind, c[i].group, c[i].ns,
+				 c[i].obj, false);
+		expect_reason(b, c[i].want, c[i].name);
+		free(b);
+	}
+	/* the status subresource (review() has no subResource member) */
+	const char *st =
+		"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+		"\"request\":{\"uid\":\"st\",\"kind\":{\"group\":\"\",\"kind\":"
+		"\"Service\"},\"operation\":\"UPDATE\",\"subResource\":\"status\","
+		"\"object\":{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\"}}}}";
+	expect_reason(st, ADM_SKIP_STATUS, "status-subresource");
+	/* first gate wins: a DELETE in a skipped namespace is "operation" */
+	char *b = review("g", "DELETE", "Service", "", "kube-system", svc, false);
+	expect_reason(b, ADM_SKIP_OPERATION, "operation");
+	free(b);
+	CU_ASSERT_STRING_EQUAL(admission_skip_name(ADM_SKIP_COUNT), "unknown");
+}
+
+/* The PGA103 CronJob note is handed to the caller, never made here: only
+ * for a real (not dryRun) CREATE/UPDATE answered on /validate, not denied. */
+static void test_cronjob_note_returned(void)
+{
+	const char *cj =
+		"{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"metadata\":"
+		"{\"name\":\"pg-backup\",\"namespace\":\"shop\"},\"spec\":{"
+		"\"schedule\":\"0 3 * * *\",\"jobTemplate\":{\"spec\":{\"template\":"
+		"{\"spec\":{\"containers\":[{\"name\":\"b\",\"image\":"
+		"\"postgres:16\",\"command\":[\"pg_dump\"]}]}}}}}}";
+	struct {
+		enum admission_endpoint ep;
+		const char *op;
+		bool dry, note;
+	} c[] = {
+		{ADMISSION_VALIDATE, "CREATE", false, true},
+		{ADMISSION_VALIDATE, "UPDATE", false, true},
+		{ADMISSION_VALIDATE, "CREATE", true, false},
+		{ADMISSION_MUTATE, "CREATE", false, false},
+		{ADMISSION_VALIDATE, "DELETE", false, false},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *b = review("cj", c[i].op, "CronJob", "batch", "shop", cj,
+				 c[i].dry);
+		struct admission_result r;
+		json_t *j = run(c[i].ep, b, &r);
+		CU_ASSERT_EQUAL(r.cronjob != NULL, c[i].note);
+		if (r.cronjob)
+			CU_ASSERT_STRING_EQUAL(
+				json_string_value(json_object_get(
+					json_object_get(r.cronjob, "metadata"),
+					"name")),
+				"pg-backup");
+		json_decref(j);
+		admission_result_free(&r);
+		free(b);
+	}
+}
+
 static void test_pod_of_operator_is_judged(void)
 {
 	const char *pod =
@@ -561,6 +668,8 @@ int main(void)
 		{"400 errors", test_errors},
 		{"allowed at once", test_skips},
 		{"pod of an operator is judged", test_pod_of_operator_is_judged},
+		{"each gate names its reason", test_skip_reasons},
+		{"CronJob note handed to the caller", test_cronjob_note_returned},
 		{"validate deny/warn/audit", test_validate_deny},
 		{"validate allow clean", test_validate_allow_clean},
 		{"mutate patch deterministic, idempotent, escaped", test_mutate_patch},
