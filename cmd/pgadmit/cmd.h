@@ -6,8 +6,12 @@
 #ifndef PGADMIT_CMD_H
 #define PGADMIT_CMD_H
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "pgadmit/action.h"
 
 #define EXIT_FINDINGS 1
 #define EXIT_USAGE 2
@@ -33,6 +37,40 @@ void usage_certgen(FILE *out);
 void usage_rules(FILE *out);
 void usage_explain(FILE *out);
 void usage_audit(FILE *out);
+
+/* ---- cmd_common.c: what check, probe and audit share ------------------ */
+struct cmd_opts {
+	const char *name;              /* "check" */
+	void (*usage)(FILE *out);
+	int (*format_parse)(const char *s); /* -1 if unknown */
+	const char *formats;           /* "text, json or sarif" (messages) */
+	int text_format;               /* the only colourable format */
+	int format;
+	int fail_on;                   /* enum fail_on */
+	bool color;
+	const char *policy_path;       /* --policy, else $PGADMIT_POLICY */
+};
+/* getopt_long entries for the shared options (codes F p x C h). */
+#define CMD_OPTS_LONG                                              \
+	{"format", required_argument, NULL, 'F'},                  \
+	{"policy", required_argument, NULL, 'p'},                  \
+	{"fail-on", required_argument, NULL, 'x'},                 \
+	{"no-color", no_argument, NULL, 'C'},                      \
+	{"help", no_argument, NULL, 'h'}
+enum { CMD_OPT_TAKEN = -1, CMD_OPT_NOT_MINE = -2 };
+void cmd_opts_init(struct cmd_opts *o, const char *name,
+		   void (*usage)(FILE *out), int (*format_parse)(const char *s),
+		   const char *formats, int text_format);
+/* One getopt_long result c (optarg arg): CMD_OPT_TAKEN, CMD_OPT_NOT_MINE,
+ * or the exit code to return now (0 after --help, EXIT_USAGE with the
+ * message and usage on stderr). '?' is an unknown option, ':' a missing
+ * argument (optstring starting with ':'). */
+int cmd_opts_take(struct cmd_opts *o, int c, char **argv, const char *arg);
+/* Colour only for the text format on a terminal without NO_COLOR. */
+void cmd_opts_color(struct cmd_opts *o);
+/* EXIT_FINDINGS when any action counted (counts[enum action]) reaches
+ * --fail-on, else 0. */
+int cmd_verdict(const size_t counts[ACTION_DENY + 1], int fail_on);
 
 /* probe --policy-reports (cmd_audit.c): 0, or EXIT_USAGE with the reason on
  * stderr. */

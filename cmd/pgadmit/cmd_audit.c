@@ -77,31 +77,31 @@ int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"namespace", required_argument, NULL, 'n'},
-		{"format", required_argument, NULL, 'F'},
-		{"policy", required_argument, NULL, 'p'},
-		{"fail-on", required_argument, NULL, 'x'},
 		{"policy-reports", no_argument, NULL, 'P'},
 		{"kubeconfig", required_argument, NULL, 'k'},
 		{"exclude-namespace", required_argument, NULL, 'E'},
 		{"timeout-ms", required_argument, NULL, 't'},
 		{"stats", no_argument, NULL, 's'},
-		{"no-color", no_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
+		CMD_OPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
 	const char *nss[MAX_NS], *excl[MAX_NS];
 	struct audit_options ao = {.namespaces = nss, .exclude = excl,
 				   .log = stderr};
-	int format = REPORT_TEXT, fail_on = FAIL_ON_DENY;
-	bool color = true, stats = false;
+	struct cmd_opts o;
+	bool stats = false;
 	const char *kubeconfig = NULL;
-	const char *policy_path = getenv("PGADMIT_POLICY");
-	if (policy_path && !*policy_path)
-		policy_path = NULL;
+	cmd_opts_init(&o, "audit", usage_audit, report_format_parse,
+		      "text, json or sarif", REPORT_TEXT);
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
+		int rc = cmd_opts_take(&o, c, argv, optarg);
+		if (rc == CMD_OPT_TAKEN)
+			continue;
+		if (rc != CMD_OPT_NOT_MINE)
+			return rc;
 		switch (c) {
 		case 'n':
 			if (ao.nnamespaces == MAX_NS)
@@ -114,21 +114,6 @@ int cmd_audit(int argc, char **argv)
 				return usage_error("too many --exclude-namespace "
 						   "(max %s)", "256");
 			excl[ao.nexclude++] = optarg;
-			break;
-		case 'F':
-			format = report_format_parse(optarg);
-			if (format < 0)
-				return usage_error("--format: expected text, "
-						   "json or sarif, got '%s'",
-						   optarg);
-			break;
-		case 'p': policy_path = optarg; break;
-		case 'x':
-			fail_on = fail_on_parse(optarg);
-			if (fail_on < 0)
-				return usage_error("--fail-on: expected deny, "
-						   "warn or never, got '%s'",
-						   optarg);
 			break;
 		case 'P': ao.policy_reports = true; break;
 		case 'k': kubeconfig = optarg; break;
@@ -143,11 +128,6 @@ int cmd_audit(int argc, char **argv)
 			break;
 		}
 		case 's': stats = true; break;
-		case 'C': color = false; break;
-		case 'h': usage_audit(stdout); return 0;
-		case ':':
-			return usage_error("%s needs an argument",
-					   argv[optind - 1]);
 		default:
 			return usage_error("unknown option '%s'",
 					   argv[optind - 1]);
@@ -155,13 +135,11 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	const char *nc = getenv("NO_COLOR");
-	if (format != REPORT_TEXT || !isatty(STDOUT_FILENO) || (nc && *nc))
-		color = false;
+	cmd_opts_color(&o);
 
 	struct err err;
 	err_clear(&err);
-	struct policy *p = policy_new(policy_path, &err);
+	struct policy *p = policy_new(o.policy_path, &err);
 	if (!p) {
 		fprintf(stderr, "pgadmit audit: policy: %s\n", err.msg);
 		return EXIT_USAGE;
@@ -188,11 +166,12 @@ int cmd_audit(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
+	size_t counts[ACTION_DENY + 1] = {0};
 	for (size_t i = 0; i < r.findings.n; i++)
-		if (action_fails(r.findings.v[i].action, fail_on))
-			status = EXIT_FINDINGS;
-	if (report_write_run(stdout, format, &r.findings, &r.summary, NULL,
-			     color)) {
+		counts[r.findings.v[i].action]++;
+	status = cmd_verdict(counts, o.fail_on);
+	if (report_write_run(stdout, o.format, &r.findings, &r.summary, NULL,
+			     o.color)) {
 		fprintf(stderr, "pgadmit audit: cannot write the report\n");
 		status = EXIT_USAGE;
 	}

@@ -59,27 +59,26 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
-		{"format", required_argument, NULL, 'F'},
-		{"policy", required_argument, NULL, 'p'},
-		{"fail-on", required_argument, NULL, 'x'},
-		{"no-color", no_argument, NULL, 'C'},
 		{"stdin-name", required_argument, NULL, 'S'},
 		{"source-root", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
+		CMD_OPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
 	const char *inputs[MAX_INPUTS];
 	size_t ninputs = 0;
-	int format = REPORT_TEXT, fail_on = FAIL_ON_DENY;
-	bool color = true;
+	struct cmd_opts o;
 	struct check_options copt = {0};
-	const char *policy_path = getenv("PGADMIT_POLICY");
-	if (policy_path && !*policy_path)
-		policy_path = NULL;
+	cmd_opts_init(&o, "check", usage_check, report_format_parse,
+		      "text, json or sarif", REPORT_TEXT);
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
+		int rc = cmd_opts_take(&o, c, argv, optarg);
+		if (rc == CMD_OPT_TAKEN)
+			continue;
+		if (rc != CMD_OPT_NOT_MINE)
+			return rc;
 		switch (c) {
 		case 'f':
 			if (ninputs == MAX_INPUTS)
@@ -87,22 +86,6 @@ int cmd_check(int argc, char **argv)
 						   "1024");
 			inputs[ninputs++] = optarg;
 			break;
-		case 'F':
-			format = report_format_parse(optarg);
-			if (format < 0)
-				return usage_error("--format: expected text, "
-						   "json or sarif, got '%s'",
-						   optarg);
-			break;
-		case 'p': policy_path = optarg; break;
-		case 'x':
-			fail_on = fail_on_parse(optarg);
-			if (fail_on < 0)
-				return usage_error("--fail-on: expected deny, "
-						   "warn or never, got '%s'",
-						   optarg);
-			break;
-		case 'C': color = false; break;
 		case 'S':
 			if (!*optarg)
 				return usage_error("--stdin-name: %s",
@@ -110,10 +93,6 @@ int cmd_check(int argc, char **argv)
 			copt.stdin_name = optarg;
 			break;
 		case 'R': copt.source_root = optarg; break;
-		case 'h': usage_check(stdout); return 0;
-		case ':':
-			return usage_error("%s needs an argument",
-					   argv[optind - 1]);
 		default:
 			return usage_error("unknown option '%s'",
 					   argv[optind - 1]);
@@ -133,13 +112,11 @@ int cmd_check(int argc, char **argv)
 						 "PATH, or pipe manifests in");
 		inputs[ninputs++] = "-";
 	}
-	const char *nc = getenv("NO_COLOR");
-	if (format != REPORT_TEXT || !isatty(STDOUT_FILENO) || (nc && *nc))
-		color = false;
+	cmd_opts_color(&o);
 
 	struct err err;
 	err_clear(&err);
-	struct policy *p = policy_new(policy_path, &err);
+	struct policy *p = policy_new(o.policy_path, &err);
 	if (!p) {
 		fprintf(stderr, "pgadmit check: policy: %s\n", err.msg);
 		return EXIT_USAGE;
@@ -152,13 +129,13 @@ int cmd_check(int argc, char **argv)
 		policy_free(p);
 		return EXIT_USAGE;
 	}
-	int status = 0;
+	size_t counts[ACTION_DENY + 1] = {0};
 	for (size_t i = 0; i < r.findings.n; i++)
-		if (action_fails(r.findings.v[i].action, fail_on))
-			status = EXIT_FINDINGS;
+		counts[r.findings.v[i].action]++;
+	int status = cmd_verdict(counts, o.fail_on);
 	struct report_errors errs = {r.errors, r.nerrors};
-	if (report_write_run(stdout, format, &r.findings, &r.summary, &errs,
-			     color)) {
+	if (report_write_run(stdout, o.format, &r.findings, &r.summary, &errs,
+			     o.color)) {
 		fprintf(stderr, "pgadmit check: cannot write the report\n");
 		status = EXIT_USAGE;
 	}

@@ -55,43 +55,28 @@ static int usage_error(const char *fmt, const char *arg)
 int cmd_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'F'},
-		{"policy", required_argument, NULL, 'p'},
-		{"fail-on", required_argument, NULL, 'x'},
 		{"concurrency", required_argument, NULL, 'c'},
 		{"shard", required_argument, NULL, 's'},
-		{"no-color", no_argument, NULL, 'C'},
 		{"policy-reports", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
+		CMD_OPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
-	int format = PROBE_FMT_TEXT, fail_on = FAIL_ON_DENY;
-	bool color = true, shard_set = false, reports = false;
+	struct cmd_opts co;
+	bool shard_set = false, reports = false;
 	long concurrency = 0;
 	unsigned shard_i = 0, shard_n = 1;
-	const char *policy_path = getenv("PGADMIT_POLICY");
-	if (policy_path && !*policy_path)
-		policy_path = NULL;
+	cmd_opts_init(&co, "probe", usage_probe, probe_format_parse,
+		      "text or json", PROBE_FMT_TEXT);
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		int rc = cmd_opts_take(&co, c, argv, optarg);
+		if (rc == CMD_OPT_TAKEN)
+			continue;
+		if (rc != CMD_OPT_NOT_MINE)
+			return rc;
 		switch (c) {
-		case 'F':
-			format = probe_format_parse(optarg);
-			if (format < 0)
-				return usage_error("--format: expected text or "
-						   "json, got '%s'",
-						   optarg);
-			break;
-		case 'p': policy_path = optarg; break;
-		case 'x':
-			fail_on = fail_on_parse(optarg);
-			if (fail_on < 0)
-				return usage_error("--fail-on: expected deny, "
-						   "warn or never, got '%s'",
-						   optarg);
-			break;
 		case 'c': {
 			char *end;
 			concurrency = strtol(optarg, &end, 10);
@@ -109,12 +94,7 @@ int cmd_probe(int argc, char **argv)
 						   optarg);
 			shard_set = true;
 			break;
-		case 'C': color = false; break;
 		case 'R': reports = true; break;
-		case 'h': usage_probe(stdout); return 0;
-		case ':':
-			return usage_error("%s needs an argument",
-					   argv[optind - 1]);
 		default:
 			return usage_error("unknown option '%s'",
 					   argv[optind - 1]);
@@ -126,9 +106,7 @@ int cmd_probe(int argc, char **argv)
 				   "PGADMIT_PROBE_DSN_FILE, never from "
 				   "arguments",
 				   "(hidden)");
-	const char *nc = getenv("NO_COLOR");
-	if (format != PROBE_FMT_TEXT || !isatty(STDOUT_FILENO) || (nc && *nc))
-		color = false;
+	cmd_opts_color(&co);
 
 	struct err err;
 	err_clear(&err);
@@ -136,7 +114,7 @@ int cmd_probe(int argc, char **argv)
 		fprintf(stderr, "pgadmit probe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
-	struct policy *p = policy_new(policy_path, &err);
+	struct policy *p = policy_new(co.policy_path, &err);
 	if (!p) {
 		fprintf(stderr, "pgadmit probe: policy: %s\n", err.msg);
 		return EXIT_USAGE;
@@ -165,13 +143,9 @@ int cmd_probe(int argc, char **argv)
 	struct probe_summary s = {.shard_index = shard_i,
 				  .shard_count = shard_n,
 				  .total_targets = t.total};
-	probe_summarize(r, t.n, &s);
-	for (size_t i = 0; i < t.n; i++)
-		for (size_t j = 0; j < r[i].nfindings; j++)
-			if (!r[i].findings[j].unknown &&
-			    action_fails(r[i].findings[j].action, fail_on))
-				status = EXIT_FINDINGS;
-	if (probe_report_write(stdout, format, r, t.n, &s, color)) {
+	probe_summarize(r, t.n, &s); /* counts leave unknown results out */
+	status = cmd_verdict(s.counts, co.fail_on);
+	if (probe_report_write(stdout, co.format, r, t.n, &s, co.color)) {
 		fprintf(stderr, "pgadmit probe: cannot write the report\n");
 		status = EXIT_USAGE;
 	}
