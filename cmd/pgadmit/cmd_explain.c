@@ -3,15 +3,14 @@
  * case; `--all` for every rule; `--write-docs DIR` writes the pages of
  * docs/rules/ (README.md and one <ID>.md per rule), as `make docs-rules`
  * does. An unknown rule is a usage error that suggests close names. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "cmd.h"
 #include "cmd_catalog.h"
 #include "pgadmit/catalog.h"
+#include "pgadmit/err.h"
 
 #define MAX_SUGGEST 3
 
@@ -64,54 +63,14 @@ static int unknown_rule(const char *name)
 	return EXIT_USAGE;
 }
 
-static int write_file(const char *dir, const char *name,
-		      const struct strbuf *sb)
-{
-	char path[4096];
-	int len = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (len < 0 || (size_t)len >= sizeof(path)) {
-		fprintf(stderr, "pgadmit explain: path too long: %s\n", dir);
-		return 1;
-	}
-	if (!sb_ok(sb)) {
-		fprintf(stderr, "pgadmit explain: out of memory\n");
-		return 1;
-	}
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "pgadmit explain: %s: %s\n", path,
-			strerror(errno));
-		return 1;
-	}
-	int bad = fputs(sb_str(sb), f) == EOF;
-	if (fclose(f) != 0)
-		bad = 1;
-	if (bad) {
-		fprintf(stderr, "pgadmit explain: %s: cannot write\n", path);
-		return 1;
-	}
-	return 0;
-}
-
 static int write_docs(const char *dir)
 {
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "pgadmit explain: %s: %s\n", dir,
-			strerror(errno));
-		return 1;
-	}
-	struct strbuf sb = STRBUF_INIT;
-	rule_index_render(RULE_DOC_MARKDOWN, &sb);
-	int rc = write_file(dir, "README.md", &sb);
-	for (int i = 0; rc == 0 && i < R_COUNT; i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "%s.md", rule_catalog[i].code);
-		sb_reset(&sb);
-		rule_doc_render(&rule_catalog[i], RULE_DOC_MARKDOWN, &sb);
-		rc = write_file(dir, name, &sb);
-	}
-	sb_free(&sb);
-	return rc;
+	struct err err;
+	err_clear(&err);
+	if (rule_docs_write(dir, &err) == 0)
+		return 0;
+	fprintf(stderr, "pgadmit explain: %s\n", err.msg);
+	return 1;
 }
 
 static int explain(const struct rule_meta **rules, size_t n, int fmt)

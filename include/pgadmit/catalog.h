@@ -100,6 +100,11 @@ void rule_doc_render(const struct rule_meta *m, enum rule_doc_format fmt,
  * docs/rules/README.md (markdown), appended to sb. */
 void rule_index_render(enum rule_doc_format fmt, struct strbuf *sb);
 
+/* Write DIR/README.md and DIR/<ID>.md for every rule (docs/rules/;
+ * rule_docs_write.c), creating DIR. 0, or -1 with err naming the file. */
+struct err;
+int rule_docs_write(const char *dir, struct err *err);
+
 /* The list as JSON: {"version":1,"rules":[{id, slug, scope[], default,
  * title}]}; with full, every documentation field too. New reference, or
  * NULL on OOM. (json_t from jansson; declared opaque here.) */
