@@ -1,7 +1,10 @@
 /*
- * client.c — in-cluster Kubernetes API client: list a namespace's CronJobs
- * (kube.h). libcurl, one easy handle per call (calls are rare: the cache in
- * cache.c absorbs the request rate).
+ * client.c — the in-cluster configuration (service account: token file
+ * re-read on rotation, ca.crt) of the one Kubernetes client, and the
+ * webhook's CronJob listing (kube.h). The listing keeps one easy handle per
+ * call so that namespaces are fetched in parallel (request.c serialises its
+ * calls on the client's handle), and its own messages (the webhook's
+ * warnings quote them); the curl setup is request.c's kube_curl_setup.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -212,17 +215,9 @@ static long get_page(struct kube_client *c, CURL *h, const char *url,
 {
 	sb_reset(&b->sb);
 	b->too_big = false;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	kube_curl_auth(c, h, token);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	kube_curl_setup(c, h, url, token, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pgadmit/" PGADMIT_VERSION);
 	struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	CURLcode rc = curl_easy_perform(h);

@@ -50,6 +50,10 @@ struct kube_client {
 /* A malloc'd copy of the current token ("" when the client has none);
  * force re-reads the file (after a 401). NULL with err. Wipe and free. */
 char *kube_token_get(struct kube_client *c, bool force, struct err *err);
+/* curl_easy_reset(h), then URL (https only), kube_curl_auth, timeouts
+ * (connect and total), no signals, any encoding, the User-Agent. */
+void kube_curl_setup(const struct kube_client *c, CURL *h, const char *url,
+		     const char *token, long timeout_ms);
 /* CA, client certificate/key and bearer token (when non-empty) on h. */
 void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
 /* Wipe a secret with OPENSSL_cleanse (the one way secrets are wiped in

@@ -104,6 +104,20 @@ static enum kube_rc rc_of(long code)
 	}
 }
 
+void kube_curl_setup(const struct kube_client *c, CURL *h, const char *url,
+		     const char *token, long timeout_ms)
+{
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	kube_curl_auth(c, h, token);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "pgadmit/" PGADMIT_VERSION);
+}
+
 static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 			    const char *url, const char *token,
 			    const char *ctype, const char *body, size_t blen,
@@ -112,17 +126,9 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 {
 	sb_reset(&b->sb);
 	b->too_big = false;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	kube_curl_auth(c, h, token);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	kube_curl_setup(c, h, url, token, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pgadmit/" PGADMIT_VERSION);
 	struct upload up = {body, blen};
 	struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
 	if (body) {
