@@ -171,6 +171,11 @@ enum certgen_rc certgen_run(const struct certgen_opts *o, FILE *out,
 			return CERTGEN_NOMEM;
 		}
 		if (!(c = kube_client_from_env(err))) {
+			/* certgen's message since 0.1 says why. */
+			if (strcmp(err->msg, "not running in a cluster") == 0)
+				err_set(err, "not running in a cluster: "
+					     "KUBERNETES_SERVICE_HOST is not "
+					     "set");
 			err_prefix(err, "Kubernetes API: ");
 			rc = CERTGEN_UNAVAILABLE;
 			goto out;

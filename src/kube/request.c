@@ -126,7 +126,9 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 {
 	sb_reset(&b->sb);
 	b->too_big = false;
+	char ebuf[CURL_ERROR_SIZE] = "";
 	kube_curl_setup(c, h, url, token, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
 	struct upload up = {body, blen};
@@ -147,6 +149,7 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 	__atomic_fetch_add(&c->requests, 1, __ATOMIC_RELAXED);
 	CURLcode rc = curl_easy_perform(h);
 	curl_slist_free_all(hdr);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL); /* ebuf goes away */
 	if (b->too_big) {
 		err_set(err, "%s %s: response larger than %zu bytes", method,
 			url + strlen(c->base), b->max);
@@ -161,7 +164,7 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 			err_set(err, "%s %s: Kubernetes API unreachable or "
 				     "the connection broke: %s",
 				method, url + strlen(c->base),
-				curl_easy_strerror(rc));
+				*ebuf ? ebuf : curl_easy_strerror(rc));
 		return KUBE_TRANSPORT;
 	}
 	if (!sb_ok(&b->sb)) {

@@ -236,8 +236,9 @@ static void test_run_kinds(void)
 	o.out_dir = NULL;
 	o.secret = "pgadmit-tls";
 	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_UNAVAILABLE);
-	CU_ASSERT_STRING_EQUAL(err.msg,
-			       "Kubernetes API: not running in a cluster");
+	CU_ASSERT_STRING_EQUAL(err.msg, "Kubernetes API: not running in a "
+					"cluster: KUBERNETES_SERVICE_HOST is "
+					"not set");
 	if (url)
 		setenv("PGADMIT_KUBE_API_URL", url, 1);
 	if (host)
