@@ -44,8 +44,8 @@ int kube_global_init(void);
 void kube_global_cleanup(void);
 
 /* From the environment (see above). Returns NULL with err when not running
- * in a cluster ("not running in a cluster: KUBERNETES_SERVICE_HOST is not
- * set") or when the configuration is unusable. Caller frees. */
+ * in a cluster ("not running in a cluster") or when the configuration is
+ * unusable. Caller frees. */
 struct kube_client *kube_client_from_env(struct err *err);
 void kube_client_free(struct kube_client *c);
 const char *kube_client_url(const struct kube_client *c);
