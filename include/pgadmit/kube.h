@@ -24,7 +24,10 @@
  * client certificate/key files or data, token or tokenFile.
  *
  * Callers: src/admission (lookup), src/server (note, after the decision;
- * life cycle), cmd (life cycle), src/audit (generic calls).
+ * life cycle), cmd (life cycle), src/audit (generic calls: audit and the
+ * probe's PolicyReports), src/certgen (Secret and caBundle calls,
+ * kube_request_ct). The one Kubernetes client of pgadmit; tokens and key
+ * data are wiped with OPENSSL_cleanse.
  * Call curl_global_init() (kube_global_init()) before starting threads.
  */
 #ifndef PGADMIT_KUBE_H
