@@ -22,12 +22,6 @@
 #ifndef PGADMIT_SERVER_H
 #define PGADMIT_SERVER_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/socket.h>
-
-#include "pgadmit/admission.h"
 #include "pgadmit/err.h"
 
 /* Memory budget for buffered review bodies and their parsed trees, all
@@ -67,6 +61,7 @@ void srv_log_set_level(enum srv_log_level l);
 #ifdef PGADMIT_TESTING
 /* Test-only exports (tests/unit, tests/fuzz define PGADMIT_TESTING). */
 struct strbuf;
+struct admission_result;
 /* The per-request log line (src/server/log.c), appended to *sb with its
  * newline: valid UTF-8 JSON whatever the review held. */
 void srv_log_review_line(struct strbuf *sb, enum srv_log_level l,
