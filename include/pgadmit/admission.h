@@ -112,8 +112,6 @@ void admission_result_free(struct admission_result *r);
 /* Append s escaped as an RFC 6901 JSON Pointer token (~ -> ~0, / -> ~1). */
 struct strbuf;
 void admission_pointer_escape(struct strbuf *sb, const char *s);
-/* Standard base64 (RFC 4648, padded) of len bytes. */
-void admission_base64(struct strbuf *sb, const unsigned char *p, size_t len);
 /* The pgadmit.dev/findings annotation value for a finding list: compact JSON
  * array of {"rule","path"} over all non-off findings, sorted by rule then
  * path, duplicates removed. "" (empty) when there is none. */

@@ -22,33 +22,6 @@ void admission_pointer_escape(struct strbuf *sb, const char *s)
 	sb_append(sb, run, (size_t)(s - run));
 }
 
-void admission_base64(struct strbuf *sb, const unsigned char *p, size_t len)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	char q[4];
-	size_t i = 0;
-	for (; i + 3 <= len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
-			     p[i + 2];
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = tab[(v >> 6) & 63];
-		q[3] = tab[v & 63];
-		sb_append(sb, q, 4);
-	}
-	if (i < len) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		q[3] = '=';
-		sb_append(sb, q, 4);
-	}
-}
-
 struct pair {
 	const char *rule;
 	const char *path;

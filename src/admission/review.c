@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgadmit/base64.h"
+#include "pgadmit/jsonget.h"
 #include "pgadmit/admission.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/rules.h"
@@ -53,11 +55,6 @@ void admission_result_free(struct admission_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key); /* borrowed */
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 static int dup_to(char **dst, const char *s)
 {
@@ -130,9 +127,9 @@ static bool owned_by_builtin_controller(const json_t *obj)
 	json_array_foreach(refs, i, r) {
 		if (!json_is_true(json_object_get(r, "controller")))
 			continue;
-		const char *kind = jstr(r, "kind");
+		const char *kind = json_get_str(r, "kind");
 		char gb[64];
-		const char *group = group_of(jstr(r, "apiVersion"), gb, sizeof(gb));
+		const char *group = group_of(json_get_str(r, "apiVersion"), gb, sizeof(gb));
 		if (!kind || !group)
 			return false;
 		if ((strcmp(group, "apps") == 0 &&
@@ -298,7 +295,7 @@ static int encode_mutate(struct strbuf *sb, const struct admission_result *r,
 		goto out;
 	const json_t *meta = json_object_get(obj, "metadata");
 	const json_t *ann = json_object_get(meta, "annotations");
-	const char *cur = jstr(ann, ADMISSION_FINDINGS_ANNOTATION);
+	const char *cur = json_get_str(ann, ADMISSION_FINDINGS_ANNOTATION);
 	put_response_head(sb, uid, true);
 	*dec = ADM_ALLOW;
 	if (val.len == 0) {
@@ -335,7 +332,7 @@ static int encode_mutate(struct strbuf *sb, const struct admission_result *r,
 	}
 	if (patch.len) {
 		sb_puts(sb, ",\"patchType\":\"JSONPatch\",\"patch\":\"");
-		admission_base64(sb, (const unsigned char *)patch.buf, patch.len);
+		base64_append(sb, (const unsigned char *)patch.buf, patch.len);
 		sb_putc(sb, '"');
 		*dec = ADM_PATCH;
 	}
@@ -373,9 +370,9 @@ static int admission_decode(const char *body, size_t len,
 		return fail_400(out, why) ? -1 : 1;
 	}
 	const char *why = NULL;
-	const char *api = jstr(root, "apiVersion"), *kind = jstr(root, "kind");
+	const char *api = json_get_str(root, "apiVersion"), *kind = json_get_str(root, "kind");
 	const json_t *req = json_object_get(root, "request");
-	const char *uid = jstr(req, "uid");
+	const char *uid = json_get_str(req, "uid");
 	const json_t *obj = json_object_get(req, "object");
 	if (!json_is_object(root))
 		why = "not an AdmissionReview: the body is not a JSON object";
@@ -396,24 +393,24 @@ static int admission_decode(const char *body, size_t len,
 	rq->uid = uid;
 	rq->obj = json_is_null(obj) ? NULL : obj;
 	const json_t *rkind = json_object_get(req, "kind");
-	rq->kind = jstr(rkind, "kind");
-	rq->group = jstr(rkind, "group");
+	rq->kind = json_get_str(rkind, "kind");
+	rq->group = json_get_str(rkind, "group");
 	if (!rq->kind && rq->obj) {
-		rq->kind = jstr(rq->obj, "kind");
-		rq->group = group_of(jstr(rq->obj, "apiVersion"), rq->gb,
+		rq->kind = json_get_str(rq->obj, "kind");
+		rq->group = group_of(json_get_str(rq->obj, "apiVersion"), rq->gb,
 				     sizeof(rq->gb));
 	}
 	rq->meta = json_object_get(rq->obj, "metadata");
-	rq->ns = jstr(req, "namespace");
+	rq->ns = json_get_str(req, "namespace");
 	if (!rq->ns || !*rq->ns)
-		rq->ns = jstr(rq->meta, "namespace");
-	rq->name = jstr(rq->meta, "name");
+		rq->ns = json_get_str(rq->meta, "namespace");
+	rq->name = json_get_str(rq->meta, "name");
 	if (!rq->name || !*rq->name)
-		rq->name = jstr(rq->meta, "generateName");
+		rq->name = json_get_str(rq->meta, "generateName");
 	if (!rq->name || !*rq->name)
-		rq->name = jstr(req, "name");
-	rq->op = jstr(req, "operation");
-	rq->sub = jstr(req, "subResource");
+		rq->name = json_get_str(req, "name");
+	rq->op = json_get_str(req, "operation");
+	rq->sub = json_get_str(req, "subResource");
 	rq->dry_run = json_is_true(json_object_get(req, "dryRun"));
 	out->dry_run = rq->dry_run;
 	if (dup_to(&out->uid, rq->uid) || dup_to(&out->kind, rq->kind) ||

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit_int.h"
+#include "pgadmit/jsonget.h"
 #include "pgadmit/rules.h"
 
 #define NS_PAGE_LIMIT 500
@@ -40,11 +41,6 @@ static int names_add(struct names *ns, const char *s)
 	return 0;
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 struct ns_walk {
 	const struct audit_options *o;
@@ -79,8 +75,8 @@ static int on_namespace(json_t *item, void *arg)
 {
 	struct ns_walk *w = arg;
 	const json_t *meta = json_object_get(item, "metadata");
-	const char *name = jstr(meta, "name");
-	const char *ign = jstr(json_object_get(meta, "labels"), IGNORE_LABEL);
+	const char *name = json_get_str(meta, "name");
+	const char *ign = json_get_str(json_object_get(meta, "labels"), IGNORE_LABEL);
 	if (!name || !wanted(w->o, name))
 		return 0;
 	if (excluded(w->o, w->p, name) || (ign && strcmp(ign, "true") == 0)) {
@@ -114,7 +110,7 @@ static int on_object(json_t *item, void *arg)
 	if (!json_is_object(item) || audit_object_skipped(k, item))
 		return 0;
 	const json_t *meta = json_object_get(item, "metadata");
-	const char *name = jstr(meta, "name");
+	const char *name = json_get_str(meta, "name");
 	struct strbuf av = STRBUF_INIT, ref = STRBUF_INIT;
 	audit_api_version(&av, k);
 	audit_api_ref(&ref, k, b->ns, name);
@@ -138,7 +134,7 @@ static int on_object(json_t *item, void *arg)
 	/* Only objects with a finding (or a PGA103 candidate) are kept. */
 	if ((b->findings.n > nf || b->deferred.n > nd) &&
 	    audit_refs_add(&b->refs, sb_str(&ref), k, name,
-			   jstr(meta, "uid")))
+			   json_get_str(meta, "uid")))
 		goto oom;
 	sb_free(&av);
 	sb_free(&ref);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit_int.h"
+#include "pgadmit/jsonget.h"
 
 const struct audit_kind audit_kinds[] = {
 	{"batch", "v1", "cronjobs", "CronJob", true, 500},
@@ -53,11 +54,6 @@ void audit_list_path(struct strbuf *sb, const struct audit_kind *k,
 	sb_printf(sb, "/%s", k->resource);
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 /* The same test as the webhook's owned_by_builtin_controller()
  * (src/admission/review.c; to be shared when both move to one place). */
@@ -70,7 +66,7 @@ static bool owned_by_builtin_controller(const json_t *obj)
 	json_array_foreach(refs, i, r) {
 		if (!json_is_true(json_object_get(r, "controller")))
 			continue;
-		const char *kind = jstr(r, "kind"), *api = jstr(r, "apiVersion");
+		const char *kind = json_get_str(r, "kind"), *api = json_get_str(r, "apiVersion");
 		if (!kind || !api)
 			return false;
 		bool apps = strncmp(api, "apps/", 5) == 0;

@@ -8,12 +8,12 @@
  */
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgadmit/base64.h"
 #include "pgadmit/certgen.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/strbuf.h"
@@ -74,39 +74,20 @@ static void api_error(struct err *err, const char *what,
 
 static char *b64_encode(const char *s)
 {
-	size_t n = strlen(s);
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
-	if (out)
-		EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s,
-				(int)n);
-	return out;
+	return base64_encode((const unsigned char *)s, strlen(s));
 }
 
-/* Decode base64 text into a NUL-terminated string (NULL if invalid). */
+/* Decode base64 text into a NUL-terminated string (NULL if invalid, or if
+ * it holds a NUL: not PEM). */
 static char *b64_decode(const char *s)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n % 4 != 0)
-		return NULL;
-	char *out = malloc(n / 4 * 3 + 1);
-	if (!out)
-		return NULL;
-	int m = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s,
-				(int)n);
-	if (m < 0) {
+	size_t n;
+	unsigned char *out = base64_decode(s, strlen(s), &n);
+	if (out && strlen((char *)out) != n) {
 		free(out);
 		return NULL;
 	}
-	if (s[n - 1] == '=')
-		m--;
-	if (s[n - 2] == '=')
-		m--;
-	out[m] = '\0';
-	if (strlen(out) != (size_t)m) { /* NUL inside: not PEM */
-		free(out);
-		return NULL;
-	}
-	return out;
+	return (char *)out;
 }
 
 static void secret_free(char *s)

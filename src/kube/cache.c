@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
 
 struct entry {
@@ -38,12 +39,6 @@ struct kube_cache {
 	unsigned long long fetch_ok, fetch_fail, hits;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct kube_cache *kube_cache_new(struct kube_client *client,
 				  const char *unknown_why, size_t max_entries)
@@ -144,7 +139,7 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 		return BACKUP_UNKNOWN;
 	}
 	long long ttl_ms = (long long)ttl_s * 1000;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_ms() + timeout_ms;
 	pthread_mutex_lock(&kc->mu);
 	struct entry *e = entry_get(kc, ns, true);
 	if (!e) {
@@ -152,7 +147,7 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 		goto out;
 	}
 	for (;;) {
-		long long now = now_ms();
+		long long now = clock_ms();
 		e->used_at = now;
 		if (e->noted && backup_index_lookup(e->noted, ns, name) ==
 					BACKUP_FOUND) {
@@ -189,7 +184,7 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 		}
 	}
 	e->fetching = true;
-	long long started = now_ms();
+	long long started = clock_ms();
 	pthread_mutex_unlock(&kc->mu);
 
 	struct err err;
@@ -204,7 +199,7 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 		kc->fetch_ok++;
 		backup_index_free(e->listed);
 		e->listed = bi;
-		e->listed_at = now_ms();
+		e->listed_at = clock_ms();
 		e->fetch_started = started;
 		e->failed_at = 0;
 		if (e->noted && e->noted_at < started) {
@@ -219,7 +214,7 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 	} else {
 		kc->fetch_fail++;
 		backup_index_free(bi);
-		e->failed_at = now_ms();
+		e->failed_at = clock_ms();
 		snprintf(e->why, sizeof(e->why), "%.150s", err.msg);
 		snprintf(why, whylen, "%s", err.msg);
 	}
@@ -242,7 +237,7 @@ void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
 			e->noted = backup_index_new();
 		if (e->noted)
 			backup_index_add_cronjob(e->noted, ns, cronjob);
-		e->noted_at = now_ms();
+		e->noted_at = clock_ms();
 		e->used_at = e->noted_at;
 	}
 	pthread_mutex_unlock(&kc->mu);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/strbuf.h"
 #include "kube_int.h"
@@ -189,12 +190,6 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *arg)
 	return sb_ok(&b->sb) ? n : 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool valid_ns(const char *ns)
 {
@@ -283,7 +278,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 	struct body b = {STRBUF_INIT, false};
 	struct strbuf url = STRBUF_INIT;
 	bool retried = false;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_ms() + timeout_ms;
 	CURL *h = NULL;
 
 	if (!valid_ns(ns)) {
@@ -311,7 +306,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 			sb_printf(&url, "&continue=%s", e);
 			curl_free(e);
 		}
-		long left = (long)(deadline - now_ms());
+		long left = (long)(deadline - clock_ms());
 		if (left <= 0) {
 			err_set(err, "Kubernetes API did not answer within %d ms",
 				timeout_ms);

@@ -8,13 +8,13 @@
  */
 #include <errno.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kube_int.h"
+#include "pgadmit/base64.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/manifest.h"
 #include "pgadmit/strbuf.h"
@@ -89,20 +89,9 @@ static const json_t *named(const json_t *root, const char *list,
 static char *b64_decode(const char *in, size_t *len)
 {
 	size_t n = strlen(in);
-	if (n == 0 || n % 4 != 0 || n > KUBECONFIG_MAX)
+	if (n > KUBECONFIG_MAX)
 		return NULL;
-	unsigned char *out = malloc(n / 4 * 3 + 1);
-	if (!out)
-		return NULL;
-	int m = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
-	if (m < 0) {
-		free(out);
-		return NULL;
-	}
-	size_t pad = (in[n - 1] == '=') + (n > 1 && in[n - 2] == '=');
-	*len = (size_t)m - pad;
-	out[*len] = '\0';
-	return (char *)out;
+	return (char *)base64_decode(in, n, len);
 }
 
 /* A file name from the kubeconfig, made relative to its directory. */

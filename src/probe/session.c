@@ -14,21 +14,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "pgadmit/clock.h"
 #include "probe_int.h"
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Wait until the connection has a complete result or the deadline. */
 static int wait_ready(struct probe_ctx *c, double deadline)
 {
 	PGconn *conn = c->conn;
 	while (PQisBusy(conn)) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - clock_ms_f());
 		if (left <= 0)
 			return 1;
 		struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
@@ -62,7 +57,7 @@ PGresult *probe_query(struct probe_ctx *c, const char *sql, int nparams,
 		probe_fail(c, "query failed: %s", PQerrorMessage(c->conn));
 		return NULL;
 	}
-	double deadline = now_ms() + c->deadline_ms;
+	double deadline = clock_ms_f() + c->deadline_ms;
 	PGresult *last = NULL;
 	for (;;) {
 		int w = wait_ready(c, deadline);
@@ -296,7 +291,7 @@ typedef int (*check_fn)(struct probe_ctx *c);
 void probe_target(const char *dsn, const struct policy *p,
 		  struct probe_result *r)
 {
-	double t0 = now_ms();
+	double t0 = clock_ms_f();
 	struct probe_ctx c = {.p = p, .r = r};
 	const struct policy_probe *pp = &p->probe;
 	c.deadline_ms = pp->statement_timeout_ms + pp->connect_timeout_s * 1000;
@@ -328,5 +323,5 @@ out:
 		explicit_bzero(c.password, strlen(c.password));
 		free(c.password);
 	}
-	r->duration_ms = now_ms() - t0;
+	r->duration_ms = clock_ms_f() - t0;
 }

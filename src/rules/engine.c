@@ -55,12 +55,6 @@ bool rule_is_compose(const struct rule_ctx *c)
 	return c->o->path_prefix && *c->o->path_prefix;
 }
 
-const char *rule_str(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key); /* borrowed */
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 long long rule_port_number(const json_t *v)
 {
 	if (json_is_integer(v)) {

@@ -31,7 +31,7 @@ static const char *const kinds[] = {
 
 static bool is_tcp(const json_t *port)
 {
-	const char *proto = rule_str(port, "protocol");
+	const char *proto = json_get_str(port, "protocol");
 	return !proto || strcasecmp(proto, "TCP") == 0;
 }
 
@@ -39,19 +39,19 @@ static bool is_tcp(const json_t *port)
 static bool has_internal_annotation(const json_t *ann)
 {
 	const char *v;
-	v = rule_str(ann, "service.beta.kubernetes.io/aws-load-balancer-internal");
+	v = json_get_str(ann, "service.beta.kubernetes.io/aws-load-balancer-internal");
 	if (v && *v && strcasecmp(v, "false") != 0 && strcmp(v, "0") != 0)
 		return true;
-	v = rule_str(ann, "service.beta.kubernetes.io/aws-load-balancer-scheme");
+	v = json_get_str(ann, "service.beta.kubernetes.io/aws-load-balancer-scheme");
 	if (v && strcasecmp(v, "internal") == 0)
 		return true;
-	v = rule_str(ann, "networking.gke.io/load-balancer-type");
+	v = json_get_str(ann, "networking.gke.io/load-balancer-type");
 	if (v && strcasecmp(v, "internal") == 0)
 		return true;
-	v = rule_str(ann, "cloud.google.com/load-balancer-type");
+	v = json_get_str(ann, "cloud.google.com/load-balancer-type");
 	if (v && strcasecmp(v, "internal") == 0)
 		return true;
-	v = rule_str(ann, "service.beta.kubernetes.io/azure-load-balancer-internal");
+	v = json_get_str(ann, "service.beta.kubernetes.io/azure-load-balancer-internal");
 	if (v && strcasecmp(v, "true") == 0)
 		return true;
 	return false;
@@ -93,7 +93,7 @@ static int eval_service(struct rule_ctx *c)
 	const json_t *obj = c->o->obj;
 	const json_t *spec = json_object_get(obj, "spec");
 	const json_t *ports = json_object_get(spec, "ports");
-	const char *type = rule_str(spec, "type");
+	const char *type = json_get_str(spec, "type");
 	char path[96], msg[RULE_MSG_MAX * 2];
 	size_t i;
 	const json_t *port;
@@ -305,10 +305,10 @@ static bool short_port_exposed(const struct policy *p, const char *spec)
 
 static bool long_port_exposed(const struct policy *p, const json_t *port)
 {
-	const char *proto = rule_str(port, "protocol");
+	const char *proto = json_get_str(port, "protocol");
 	if (proto && strcasecmp(proto, "tcp") != 0)
 		return false;
-	if (!ip_all_interfaces(rule_str(port, "host_ip")))
+	if (!ip_all_interfaces(json_get_str(port, "host_ip")))
 		return false;
 	const json_t *t = json_object_get(port, "target");
 	const json_t *pub = json_object_get(port, "published");
@@ -353,7 +353,7 @@ static int eval_compose(struct rule_ctx *c)
 	}
 	const json_t *nm = json_object_get(svc, "network_mode");
 	if (json_is_string(nm) && strcmp(json_string_value(nm), "host") == 0 &&
-	    policy_is_pg_image(c->p, rule_str(svc, "image"))) {
+	    policy_is_pg_image(c->p, json_get_str(svc, "image"))) {
 		if (rule_report(c, nm, "network_mode",
 				"network_mode: host exposes a PostgreSQL server on the host's network",
 				"remove network_mode: host and publish the port on 127.0.0.1"))

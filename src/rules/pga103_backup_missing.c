@@ -45,7 +45,7 @@ static int eval(struct rule_ctx *c)
 	if (!podspec_locate(c->o->kind, obj, &ps) ||
 	    !podspec_foreach(&ps, server_container, (void *)c->p))
 		return 0;
-	if (rule_reason_ok(rule_str(json_object_get(md, "annotations"),
+	if (rule_reason_ok(json_get_str(json_object_get(md, "annotations"),
 				    BACKUP_ANN)))
 		return 0; /* backups handled elsewhere */
 	const json_t *node = json_object_get(md, "name");

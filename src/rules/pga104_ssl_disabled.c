@@ -146,7 +146,7 @@ static int eval(struct rule_ctx *c)
 	if (sites_foreach(c, site))
 		return -1;
 	if (strcmp(c->o->kind, "ComposeService") == 0) {
-		if (policy_is_pg_image(c->p, rule_str(c->o->obj, "image")))
+		if (policy_is_pg_image(c->p, json_get_str(c->o->obj, "image")))
 			return scan_argv(c, c->o->obj, "");
 		return 0;
 	}

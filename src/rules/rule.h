@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "pgadmit/jsonget.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/rules.h"
 #include "pgadmit/strbuf.h"
@@ -58,8 +59,7 @@ int rule_report_as(struct rule_ctx *c, enum action a, bool to_deferred,
 
 /* Helpers shared by the rules. */
 bool rule_is_compose(const struct rule_ctx *c);
-/* obj[key] as a string, or NULL. Borrowed. */
-const char *rule_str(const json_t *obj, const char *key);
+/* obj[key] as a string: json_get_str (pgadmit/jsonget.h). */
 /* A port given as an integer or a numeric string; -1 otherwise. */
 long long rule_port_number(const json_t *v);
 /* Append ".key" or `["key"]` (when key is not a plain identifier). */

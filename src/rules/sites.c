@@ -75,7 +75,7 @@ static int container(const struct podspec_container *pc, void *arg)
 	if (json_is_array(env)) {
 		json_array_foreach(env, i, e)
 		{
-			const char *name = rule_str(e, "name");
+			const char *name = json_get_str(e, "name");
 			const json_t *v = json_object_get(e, "value");
 			if (!name || !v)
 				continue; /* valueFrom never fires */
@@ -119,7 +119,7 @@ static int configmap(struct rule_ctx *c, site_fn fn)
 static int compose(struct rule_ctx *c, site_fn fn)
 {
 	const json_t *svc = c->o->obj;
-	bool pg = policy_is_pg_image(c->p, rule_str(svc, "image"));
+	bool pg = policy_is_pg_image(c->p, json_get_str(svc, "image"));
 	const json_t *env = json_object_get(svc, "environment");
 	int rc = 0;
 	if (json_is_object(env)) {

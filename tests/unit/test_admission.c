@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pgadmit/admission.h"
+#include "pgadmit/base64.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/strbuf.h"
 #include "unit.h"
@@ -117,6 +118,8 @@ static void test_pointer_escape(void)
 	}
 }
 
+/* pgadmit/base64.h (the JSONPatch's encoding): RFC 4648 vectors, long
+ * input across the appender's chunks, decoding and what it refuses. */
 static void test_base64(void)
 {
 	const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
@@ -124,10 +127,38 @@ static void test_base64(void)
 			      "Zm9vYmE=", "Zm9vYmFy"};
 	for (int i = 0; i < 7; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		admission_base64(&sb, (const unsigned char *)in[i], strlen(in[i]));
+		base64_append(&sb, (const unsigned char *)in[i], strlen(in[i]));
 		CU_ASSERT_STRING_EQUAL(sb_str(&sb), want[i]);
 		sb_free(&sb);
+		char *e = base64_encode((const unsigned char *)in[i], strlen(in[i]));
+		CU_ASSERT_STRING_EQUAL(e, want[i]);
+		free(e);
+		if (i > 0) {
+			size_t n = 99;
+			unsigned char *d = base64_decode(want[i], strlen(want[i]), &n);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+			CU_ASSERT_EQUAL(n, strlen(in[i]));
+			CU_ASSERT(memcmp(d, in[i], n) == 0 && d[n] == 0);
+			free(d);
+		}
 	}
+	unsigned char big[3000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 7 + 3);
+	struct strbuf sb = STRBUF_INIT;
+	base64_append(&sb, big, sizeof(big));
+	char *e = base64_encode(big, sizeof(big));
+	CU_ASSERT_STRING_EQUAL(sb_str(&sb), e);
+	size_t n;
+	unsigned char *d = base64_decode(e, strlen(e), &n);
+	CU_ASSERT_EQUAL_FATAL(n, sizeof(big));
+	CU_ASSERT(memcmp(d, big, n) == 0);
+	free(d);
+	free(e);
+	sb_free(&sb);
+	const char *bad[] = {"", "Zg=", "Z===", "Zm9v!A==", "=Zm9", "Zg==Zg==x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		CU_ASSERT_PTR_NULL(base64_decode(bad[i], strlen(bad[i]), &n));
 }
 
 static void test_annotation_sorted_dedup(void)
