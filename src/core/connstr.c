@@ -16,7 +16,8 @@
  *            database name; parameters as a URI's.
  *   libpq    keyword = value pairs; a value is a run of non-blanks with
  *            backslash escapes, or single-quoted with \' and \\.
- *   shell    PGPASSWORD=<shell word> (quotes, escapes, expansions).
+ *   shell    PGPASSWORD=<shell word> (quotes, escapes, expansions:
+ *            shellword.c).
  *   bare     postgres_exporter's scheme-less [user[:pw]@]host:port/db?…
  *
  * When the text is not what the grammar allows (a password with a raw '/'
@@ -31,6 +32,7 @@
 
 #include "pgadmit/connstr.h"
 #include "pgadmit/strbuf.h"
+#include "shellword.h"
 
 #define MAX_RANGES 64
 #define MASK "****"
@@ -481,123 +483,6 @@ static size_t kv_value(const char *s, size_t j, size_t *va, size_t *vb)
 		b--;
 	*va = j;
 	*vb = b;
-	return k;
-}
-
-/* Past a balanced $( … ) or ${ … } whose opener is at s[j] ('(' or '{'),
- * quotes inside honoured; returns the index after the closer or the end
- * of the string. */
-static size_t shell_group(const char *s, size_t j)
-{
-	char open = s[j], close = open == '(' ? ')' : '}';
-	int depth = 0;
-	size_t k = j;
-	while (s[k]) {
-		char c = s[k];
-		if (c == '\\' && s[k + 1]) {
-			k += 2;
-			continue;
-		}
-		if (c == '\'' || c == '"' || c == '`') {
-			k++;
-			while (s[k] && s[k] != c) {
-				if (c != '\'' && s[k] == '\\' && s[k + 1])
-					k++;
-				k++;
-			}
-			if (s[k])
-				k++;
-			continue;
-		}
-		if (c == open)
-			depth++;
-		else if (c == close && --depth == 0)
-			return k + 1;
-		k++;
-	}
-	return k;
-}
-
-/*
- * A shell word at s[j]: unquoted text with backslash escapes, '…', "…",
- * $( … ), ${ … }, `…`, up to an unquoted blank or one of ;&|<>(). Sets
- * [*va, *vb) to the word without the quotes that wrap it whole, and
- * *ref when it is only expansions (no literal character).
- */
-static size_t shell_word(const char *s, size_t j, size_t *va, size_t *vb,
-			 bool *ref)
-{
-	size_t k = j;
-	bool literal = false, expansion = false;
-	while (s[k] && !isspace((unsigned char)s[k]) && !strchr(";&|<>()", s[k])) {
-		char c = s[k];
-		if (c == '\\' && s[k + 1]) {
-			literal = true;
-			k += 2;
-		} else if (c == '\'') {
-			size_t e = k + 1;
-			while (s[e] && s[e] != '\'')
-				e++;
-			literal |= e > k + 1;
-			k = s[e] ? e + 1 : e;
-		} else if (c == '"') {
-			k++;
-			while (s[k] && s[k] != '"') {
-				if (s[k] == '\\' && s[k + 1]) {
-					literal = true;
-					k += 2;
-				} else if (s[k] == '$' &&
-					   (s[k + 1] == '(' || s[k + 1] == '{')) {
-					expansion = true;
-					k = shell_group(s, k + 1);
-				} else if (s[k] == '$' &&
-					   is_ref_name0((unsigned char)s[k + 1])) {
-					expansion = true;
-					k++;
-					while (is_ref_name((unsigned char)s[k]))
-						k++;
-				} else if (s[k] == '`') {
-					expansion = true;
-					k++;
-					while (s[k] && s[k] != '`')
-						k++;
-					if (s[k])
-						k++;
-				} else {
-					literal = true;
-					k++;
-				}
-			}
-			if (s[k])
-				k++;
-		} else if (c == '$' && (s[k + 1] == '(' || s[k + 1] == '{')) {
-			expansion = true;
-			k = shell_group(s, k + 1);
-		} else if (c == '$' && is_ref_name0((unsigned char)s[k + 1])) {
-			expansion = true;
-			k++;
-			while (is_ref_name((unsigned char)s[k]))
-				k++;
-		} else if (c == '`') {
-			expansion = true;
-			k++;
-			while (s[k] && s[k] != '`')
-				k++;
-			if (s[k])
-				k++;
-		} else {
-			literal = true;
-			k++;
-		}
-	}
-	size_t a = j, b = k;
-	if (b - a >= 2 && (s[a] == '\'' || s[a] == '"') && s[b - 1] == s[a]) {
-		a++;
-		b--;
-	}
-	*va = a;
-	*vb = b;
-	*ref = expansion && !literal;
 	return k;
 }
 
