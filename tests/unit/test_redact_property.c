@@ -96,7 +96,26 @@ static void test_issue10_strings(void)
 	}
 }
 
+/* docs/manifest-rules.md: the scheme-less form is judged on a Postgres port
+ * or with query parameters; elsewhere its password is masked, not judged. */
+static void test_schemeless_scope(void)
+{
+	struct connstr_scan sc;
+	connstr_scan("admin:s3cret@registry:5000/v2", &sc);
+	CU_ASSERT_FALSE(sc.has_password);
+	char *r = connstr_redact("admin:s3cret@registry:5000/v2");
+	CU_ASSERT_STRING_EQUAL(r, "admin:****@registry:5000/v2");
+	free(r);
+	connstr_scan("app:s3cret@db:6432/app", &sc);
+	CU_ASSERT_TRUE(sc.has_password);
+	connstr_scan("app:s3cret@db:7000/app?application_name=x", &sc);
+	CU_ASSERT_TRUE(sc.has_password);
+	connstr_scan("git@github.com:org/repo", &sc);
+	CU_ASSERT_FALSE(sc.has_password);
+}
+
 static CU_TestInfo tests[] = {
+	{"scheme-less: judged on a Postgres port or with parameters", test_schemeless_scope},
 	{"issue 10 strings", test_issue10_strings},
 	{"redactor: 6,000 generated cases", test_text_sample},
 	{"every surface: 600 generated cases", test_surface_sample},
