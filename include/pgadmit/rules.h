@@ -1,5 +1,5 @@
 /*
- * rules.h — the manifest rule engine (PGA101–PGA104).
+ * rules.h — the manifest rule engine (PGA101–PGA106).
  *
  * One rule per file under src/rules/ (pga101_port_exposed.c, ...), all behind
  * struct rule. The engine applies the policy (actions, skipped namespaces)
@@ -44,12 +44,31 @@ enum backup_state {
 	BACKUP_DEFER,   /* decide later (check: end of bundle) */
 };
 
+struct ns_evidence;
+
 struct backup_oracle {
 	/* Is there a backup for workload (kind, name) in namespace ns (NULL =
 	 * no namespace)? why/whylen receive a short reason for UNKNOWN. */
 	enum backup_state (*lookup)(void *arg, const char *ns, const char *kind,
 				    const char *name, char *why, size_t whylen);
 	void *arg;
+	/* PGA105/PGA106, bundle mode (check, audit): the bundle's evidence;
+	 * candidates go to deferred and ns_evidence_resolve() judges them at
+	 * the end. NULL in the webhook. */
+	struct ns_evidence *bundle;
+	/* PGA106, webhook: is a workload whose pods carry pod_labels
+	 * monitored in ns? FOUND, NOT_FOUND or UNKNOWN (why filled). */
+	enum backup_state (*monitoring)(void *arg, const char *ns,
+					const json_t *pod_labels, char *why,
+					size_t whylen);
+	/* PGA105, webhook: does ConfigMap cm of ns, loaded with envFrom and
+	 * prefix (NULL: none), set POSTGRES_HOST_AUTH_METHOD=trust or
+	 * ALLOW_EMPTY_PASSWORD=yes? FOUND with the variable's name in env,
+	 * NOT_FOUND (no such key, or no such ConfigMap), UNKNOWN (why). */
+	enum backup_state (*configmap_trust)(void *arg, const char *ns,
+					     const char *cm, const char *prefix,
+					     char *env, size_t envlen,
+					     char *why, size_t whylen);
 };
 
 /*
@@ -85,5 +104,47 @@ enum backup_state backup_index_lookup(const struct backup_index *bi,
 int backup_index_resolve(const struct backup_index *bi,
 			 struct finding_list *deferred,
 			 struct finding_list *out);
+
+/*
+ * Namespace evidence for PGA105 and PGA106 (ns_evidence.c), built from the
+ * objects of a bundle (check), a namespace (audit) or the webhook's
+ * listings (src/kube): ConfigMaps' trust keys (envFrom), Deployments and
+ * StatefulSets running an exporter, Services (selector and labels),
+ * PodMonitors, ServiceMonitors (monitoring.coreos.com) and GKE
+ * PodMonitorings (monitoring.googleapis.com), as a few strings and label
+ * maps each. Not thread-safe: the webhook's cache locks around it.
+ */
+struct ns_evidence *ns_evidence_new(void);
+void ns_evidence_free(struct ns_evidence *ev);
+/* Does this kind (and apiVersion) carry evidence? */
+bool ns_evidence_kind(const char *api_version, const char *kind);
+/* Record what obj (of kind, in namespace ns; NULL = no namespace) says;
+ * other kinds are ignored. 0 or -1 (OOM). */
+int ns_evidence_add(struct ns_evidence *ev, const struct policy *p,
+		    const char *ns, const char *kind, const json_t *obj);
+/* Is something in ns monitoring pods carrying pod_labels? FOUND or
+ * NOT_FOUND. */
+enum backup_state ns_evidence_monitoring(const struct ns_evidence *ev,
+					 const char *ns,
+					 const json_t *pod_labels);
+/* ConfigMap cm in ns, loaded with prefix (NULL: none): FOUND when it sets
+ * POSTGRES_HOST_AUTH_METHOD=trust or ALLOW_EMPTY_PASSWORD=yes (the
+ * variable's name into env), else NOT_FOUND. */
+enum backup_state ns_evidence_configmap_trust(const struct ns_evidence *ev,
+					      const char *ns, const char *cm,
+					      const char *prefix, char *env,
+					      size_t envlen);
+/* Judge the PGA105/PGA106 candidates of deferred (in the order they were
+ * deferred with ev as the bundle) against ev: those still without
+ * evidence move to out, the others are dropped; PGA103's stay in
+ * deferred for backup_index_resolve(). Call it first. 0 or -1. */
+int ns_evidence_resolve(struct ns_evidence *ev, struct finding_list *deferred,
+			struct finding_list *out);
+/* For the rules (pga105/pga106): remember the criterion of the candidate
+ * just deferred. pod_labels is copied. 0 or -1. */
+int ns_evidence_defer_monitoring(struct ns_evidence *ev, const char *ns,
+				 const json_t *pod_labels);
+int ns_evidence_defer_configmap(struct ns_evidence *ev, const char *ns,
+				const char *cm, const char *prefix);
 
 #endif

@@ -529,7 +529,7 @@ static int admission_eval(const struct admission_env *env,
 	struct finding_list deferred;
 	finding_list_init(&deferred);
 	struct oracle_ctx octx = {env->kube, env->policy};
-	struct backup_oracle oracle = {oracle_lookup, &octx};
+	struct backup_oracle oracle = {.lookup = oracle_lookup, .arg = &octx};
 	struct object_ref o = {
 		.obj = rq->obj, .kind = rq->kind, .ns = rq->ns, .name = rq->name,
 		.file = NULL, .document = 0, .doc = NULL, .path_prefix = NULL,

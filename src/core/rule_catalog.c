@@ -220,6 +220,97 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "        args: [\"-c\", \"ssl=off\"]                              # "
 	 "PGA104 (Postgres image)\n"},
 
+	{R_PGA105, "PGA105", "postgres-trust-auth", ACTION_DENY, MANIFEST,
+	 "PostgreSQL trust authentication (no password)",
+	 "With `trust`, anyone who reaches the port logs in without a "
+	 "password, as any user, the superuser included.",
+	 {"a Postgres server container (Kubernetes `containers`, or a Compose "
+	  "service with a Postgres server image) with a literal env "
+	  "`POSTGRES_HOST_AUTH_METHOD=trust` (the official image) or "
+	  "`ALLOW_EMPTY_PASSWORD=yes` (Bitnami; case-insensitive values); "
+	  "Compose `environment` in map or list form",
+	  "the same names as keys of a ConfigMap the container loads with "
+	  "`envFrom.configMapRef` (with its `prefix`): `check` looks for the "
+	  "ConfigMap in the bundle (same namespace), `audit` in the "
+	  "namespace, the webhook asks the Kubernetes API (cached; when it "
+	  "cannot, the finding says so at `warn` at most, never `deny`); the "
+	  "finding points at the `envFrom` entry",
+	  "a `pg_hba.conf` line with method `trust` and a non-local address "
+	  "in a ConfigMap value whose key ends in `hba.conf`, read by the "
+	  "parser and address classification the probe uses for "
+	  "`pg_hba_file_rules` (PGA252): any `host*` line whose address is "
+	  "not loopback (`127.0.0.0/8`, `::1/128`, `localhost`, `samehost`); "
+	  "`all`, `0.0.0.0/0`, `samenet`, host names and private ranges "
+	  "fire; the path names the key and the message the line number",
+	  NULL},
+	 {"`local` lines and loopback addresses with `trust`",
+	  "`POSTGRES_HOST_AUTH_METHOD` of `scram-sha-256`, `md5`, …; "
+	  "`ALLOW_EMPTY_PASSWORD=no`; values from `valueFrom` (not literal)",
+	  "containers that are not a Postgres server (clients, exporters, "
+	  "poolers), and init or ephemeral containers",
+	  "`hba.conf` lines behind nothing: each line is judged alone (order "
+	  "is the probe's business: PGA252 on the live server)",
+	  NULL},
+	 "Set a password (`POSTGRES_PASSWORD` from a Secret) and drop "
+	 "`POSTGRES_HOST_AUTH_METHOD=trust`/`ALLOW_EMPTY_PASSWORD`; in "
+	 "`pg_hba.conf` use `scram-sha-256` for every `host` line.",
+	 OPTOUT_MANIFEST("PGA105", "postgres-trust-auth"),
+	 "        env:\n"
+	 "          - name: POSTGRES_HOST_AUTH_METHOD\n"
+	 "            value: trust      # PGA105 "
+	 "spec.template.spec.containers[0].env[0].value\n"
+	 "# ConfigMap data, key pg_hba.conf:\n"
+	 "#   host all all 0.0.0.0/0 trust           # PGA105\n"},
+
+	{R_PGA106, "PGA106", "postgres-monitoring-missing", ACTION_WARN,
+	 MANIFEST, "PostgreSQL workload without monitoring",
+	 "A database nobody scrapes fails silently: no alert on a full disk, "
+	 "a replication lag or connections at the limit.",
+	 {"a Postgres workload (as for PGA103) for which no monitoring is "
+	  "found; the finding points at `metadata.name`",
+	  "monitoring is: a container of its own Pod spec running an "
+	  "exporter image (last path component `postgres_exporter`, "
+	  "`postgres-exporter`, `crunchy-postgres-exporter` or one listed in "
+	  "`postgres.exporterImages`), or in the same namespace a Deployment "
+	  "or StatefulSet running one, a `PodMonitor` "
+	  "(`monitoring.coreos.com/v1`) whose `selector` matches the "
+	  "workload's pod labels, a `ServiceMonitor` whose `selector` matches "
+	  "a Service whose `spec.selector` selects those pod labels, or a GKE "
+	  "`PodMonitoring` (`monitoring.googleapis.com`) whose `selector` "
+	  "matches them",
+	  "`check` judges the whole bundle (monitors may come in any file); "
+	  "`audit` each namespace with its real objects; the webhook lists "
+	  "the namespace from the Kubernetes API (cached): when it cannot, "
+	  "the finding says monitoring could not be verified, at `warn` at "
+	  "most",
+	  NULL},
+	 {"a workload annotated `pgadmit.dev/monitoring: \"<reason>\"` with a "
+	  "non-blank reason (monitored some other way)",
+	  "an empty selector (`{}`) selects every pod of the namespace; a "
+	  "Service without a selector selects nothing; monitors whose "
+	  "`namespaceSelector` names other namespaces are not looked for "
+	  "across namespaces by the webhook",
+	  "Jobs, CronJobs and Pods with `ownerReferences` (not workloads)",
+	  NULL},
+	 "Add a postgres_exporter sidecar or Deployment, or a PodMonitor "
+	 "selecting the database's pods; or annotate `pgadmit.dev/monitoring: "
+	 "\"<reason>\"`.",
+	 "When metrics come from elsewhere, annotate the workload "
+	 "`pgadmit.dev/monitoring: \"<reason>\"`. Otherwise as every manifest "
+	 "rule: `pgadmit.dev/ignore-postgres-monitoring-missing: "
+	 "\"<reason>\"`, `rules: {PGA106: off}` or `PGADMIT_RULE_PGA106=off`, "
+	 "`namespaces.skip`.",
+	 "apiVersion: apps/v1\n"
+	 "kind: StatefulSet\n"
+	 "metadata:\n"
+	 "  name: pg            # PGA106 metadata.name (no exporter, no "
+	 "monitor)\n"
+	 "spec:\n"
+	 "  template:\n"
+	 "    metadata: {labels: {app: pg}}\n"
+	 "    spec:\n"
+	 "      containers: [{name: pg, image: postgres:16}]\n"},
+
 	{R_PGA201, "PGA201", "ssl-off", ACTION_DENY, SCOPE_PROBE,
 	 "Server SSL is off",
 	 "With `ssl = off` every connection, passwords included, is plain "
@@ -435,6 +526,28 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Read the server log for the archive command's error, fix it, and "
 	 "watch `pg_stat_archiver` until `last_archived_time` moves.",
 	 OPTOUT_PROBE("PGA232"),
+	 NULL},
+
+	{R_PGA233, "PGA233", "backup-stale", ACTION_WARN, SCOPE_PROBE,
+	 "WAL archiving stalled",
+	 "Archiving that silently stopped is the backup that is not there on "
+	 "the day it is needed.",
+	 {"`archive_mode` is on and `pg_stat_archiver.last_archived_time` is "
+	  "older than `probe.backupStaleHours` (24) hours — or nothing was "
+	  "ever archived since statistics were reset that long ago — while "
+	  "WAL is being written (the current WAL file is not the last one "
+	  "archived)",
+	  NULL},
+	 {"archiving off (PGA231) and failing archiving (PGA232 says it "
+	  "louder)", "an idle server whose last WAL file was archived",
+	  "standbys (they do not archive unless `archive_mode = always`)",
+	  "without the right to read `pg_stat_archiver` or the WAL position "
+	  "(`pg_monitor`): `unknown` (info) with the GRANT",
+	  NULL},
+	 "Look at the archiver (`SELECT * FROM pg_stat_archiver;`) and the "
+	 "backup tool's own status (pgBackRest `check`, WAL-G, barman); make "
+	 "sure `archive_command`/`archive_library` still runs.",
+	 OPTOUT_PROBE("PGA233") " Threshold: `probe.backupStaleHours`.",
 	 NULL},
 
 	{R_PGA241, "PGA241", "stats-extension-missing", ACTION_WARN,

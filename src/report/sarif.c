@@ -15,7 +15,7 @@
 	"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"  \
 	"sarif-schema-2.1.0.json"
 #define FIRST_MANIFEST_RULE R_PGA101
-#define LAST_MANIFEST_RULE R_PGA104
+#define LAST_MANIFEST_RULE R_PGA106
 
 static const char *level(enum action a)
 {

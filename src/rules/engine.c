@@ -25,6 +25,8 @@ static const struct rule *const rules[] = {
 	&rule_pga102,
 	&rule_pga103,
 	&rule_pga104,
+	&rule_pga105,
+	&rule_pga106,
 };
 
 const char *const rule_podspec_kinds[] = {

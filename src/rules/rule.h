@@ -43,6 +43,8 @@ extern const struct rule rule_pga101;
 extern const struct rule rule_pga102;
 extern const struct rule rule_pga103;
 extern const struct rule rule_pga104;
+extern const struct rule rule_pga105;
+extern const struct rule rule_pga106;
 
 /* Kinds that carry a Pod spec (podspec.h), NULL-terminated. */
 extern const char *const rule_podspec_kinds[];
@@ -75,5 +77,44 @@ bool rule_reason_ok(const char *s);
  * rule, an empty pgadmit.dev/backup, an unknown key (annotations.c).
  * 0 or -1 (OOM). */
 int rule_annotation_notes(struct rule_ctx *c);
+
+/* ---- PGA105 postgres-trust-auth (pga105_trust_auth.c) ----------------
+ * For every place that holds pg_hba.conf lines: a ConfigMap's *hba.conf
+ * value (here) and the operators' hba lists (the cluster-resource
+ * branches). Lines are read by hba_next_line() and their address judged by
+ * the probe's classification (pgadmit/hba.h), as PGA252 judges the live
+ * server's rules. */
+
+/* Is this one pg_hba.conf line (no newline needed; a continuation inside
+ * is joined) a `trust` line for a non-local address? */
+bool pga105_hba_line_is_trust(const char *line, size_t len);
+/* Report every such line of text (a pg_hba.conf blob: a ConfigMap value,
+ * an operator's conf string) at node/path, the message naming the line
+ * number. 0 or -1 (OOM). */
+int pga105_judge_hba_text(struct rule_ctx *c, const json_t *node,
+			  const char *path, const char *text, size_t len);
+/* The same for a JSON array of lines (CloudNativePG spec.postgresql.pg_hba,
+ * Zalando spec.patroni.pg_hba, ...): one finding per trust line at
+ * "<path>[i]"; non-string elements are skipped. 0 or -1. */
+int pga105_judge_hba_list(struct rule_ctx *c, const json_t *arr,
+			  const char *path);
+
+/* ---- PGA106 postgres-monitoring-missing (pga106_monitoring_missing.c) --
+ * The namespace part of the rule, for any workload whose pods carry
+ * pod_labels (a JSON object of strings; NULL or {} matches only empty
+ * selectors): when monitored_here (an exporter in its own spec, an
+ * operator's monitoring switch) nothing is reported; else the oracle is
+ * asked (webhook: FOUND / NOT_FOUND / UNKNOWN capped at warn) or, in a
+ * bundle (check, audit), the candidate is deferred to
+ * ns_evidence_resolve(); with neither, the finding is reported at once.
+ * The finding points at node/path (metadata.name); what names the
+ * workload kind in the message. Honours pgadmit.dev/monitoring on the
+ * object. 0 or -1 (OOM). */
+int pga106_judge(struct rule_ctx *c, const json_t *pod_labels,
+		 bool monitored_here, const json_t *node, const char *path);
+/* Is image (a full reference) a Postgres exporter: last path component
+ * postgres_exporter, postgres-exporter, crunchy-postgres-exporter or one of
+ * the policy's postgres.exporterImages? */
+bool pga106_is_exporter_image(const struct policy *p, const char *image);
 
 #endif

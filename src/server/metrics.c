@@ -97,7 +97,7 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 		    "webhook, by rule and action.\n"
 		    "# TYPE pgadmit_findings_total counter\n");
 	for (int r = 0; r < R_COUNT; r++) {
-		if (r > R_PGA104)
+		if (r > R_PGA106)
 			break; /* manifest rules only */
 		for (int a = ACTION_INFO; a <= ACTION_DENY; a++)
 			sb_printf(sb,
