@@ -15,7 +15,10 @@
 
 #define EXIT_FINDINGS 1
 #define EXIT_USAGE 2
-/* serve: a fatal error while running (after a clean start). */
+/* serve: a fatal error while running (after a clean start); certgen: any
+ * failure of certgen_run, whatever its err.kind. src/ never returns exit
+ * codes: it returns -1 (or an outcome) with a struct err whose kind says
+ * what failed, and each cmd_<name>.c maps that to one of these. */
 #define EXIT_FAILURE_RUNTIME 1
 
 int cmd_check(int argc, char **argv);

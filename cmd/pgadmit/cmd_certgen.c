@@ -239,7 +239,7 @@ int cmd_certgen(int argc, char **argv)
 	struct opts o = {.days = CERTGEN_DAYS_DEFAULT,
 			 .renew_days = CERTGEN_RENEW_DAYS_DEFAULT,
 			 .overlap_minutes = CA_OVERLAP_MINUTES_DEFAULT};
-	struct err err = {""};
+	struct err err = {0};
 	int rc = parse(argc, argv, &o);
 	if (rc < 0) {
 		struct certgen_opts co = {
@@ -249,10 +249,12 @@ int cmd_certgen(int argc, char **argv)
 			.overlap_minutes = o.overlap_minutes, .force = o.force,
 			.webhooks = o.webhooks, .nwebhooks = o.nwebhooks,
 			.sans = &o.sans};
-		/* Every error kind is a failure: exit 1 (2 is usage). */
-		rc = certgen_run(&co, stdout, &err) == CERTGEN_OK ? 0 : 1;
-		if (rc)
+		if (certgen_run(&co, stdout, &err)) {
 			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
+			rc = EXIT_FAILURE_RUNTIME; /* every kind: 2 is usage */
+		} else {
+			rc = 0;
+		}
 	}
 	certgen_sans_free(&o.sans);
 	return rc;

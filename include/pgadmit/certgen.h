@@ -20,7 +20,8 @@
  * set the caBundle of webhook configurations (JSON Patch after a GET), and
  * create or update the kubernetes.io/tls Secret the webhook mounts.
  *
- * certgen_run: the workflow of `pgadmit certgen`, returning an error kind.
+ * certgen_run: the workflow of `pgadmit certgen`; a failure's kind is in
+ * err.kind (err.h).
  *
  * Caller: cmd/pgadmit/cmd_certgen.c (parses, calls certgen_run, maps the
  * kind to an exit code).
@@ -52,6 +53,7 @@ bool certgen_valid_label(const char *name);
 
 /* Generate a CA and a serving certificate for service.ns valid for days.
  * 0, or -1 with err. */
+PGADMIT_MUST_CHECK
 int certgen_generate(const char *service, const char *ns, int days,
 		     struct certgen_pems *out, struct err *err);
 
@@ -67,11 +69,13 @@ struct certgen_sans {
  * 127.0.0.1, ::1) or kind "DNS" with a lower-case DNS-1123 subdomain to s.
  * 0, or -1 with err (invalid value, too many). Free with
  * certgen_sans_free(). */
+PGADMIT_MUST_CHECK
 int certgen_sans_add(struct certgen_sans *s, const char *kind,
 		     const char *value, struct err *err);
 void certgen_sans_free(struct certgen_sans *s);
 
 /* certgen_generate() with extra SANs (NULL or empty: none). */
+PGADMIT_MUST_CHECK
 int certgen_generate_sans(const char *service, const char *ns, int days,
 			  const struct certgen_sans *extra,
 			  struct certgen_pems *out, struct err *err);
@@ -86,6 +90,7 @@ bool certgen_has_sans(const struct certgen_pems *p,
  * dir (0755) when missing. Without force, fails when any of the three files
  * exists, before writing anything. With force, replaces them atomically
  * (temporary file + rename). 0, or -1 with err. */
+PGADMIT_MUST_CHECK
 int certgen_write_files(const char *dir, const struct certgen_pems *p,
 			bool force, struct err *err);
 
@@ -106,12 +111,14 @@ struct kube_client;
 /* Read Secret ns/name into out (data ca.crt, tls.crt, tls.key). KUBE_OK
  * found and complete, KUBE_NOT_FOUND absent or incomplete, else an error
  * kind with err. */
+PGADMIT_MUST_CHECK
 enum kube_rc certgen_kube_get_secret(struct kube_client *c, const char *ns,
 				     const char *name, struct certgen_pems *out,
 				     struct err *err);
 
 /* Create Secret ns/name (type kubernetes.io/tls with ca.crt), or replace
  * its data when it exists (409 on create: merge PATCH). */
+PGADMIT_MUST_CHECK
 enum kube_rc certgen_kube_put_secret(struct kube_client *c, const char *ns,
 				     const char *name,
 				     const struct certgen_pems *p,
@@ -128,6 +135,7 @@ enum kube_rc certgen_kube_put_secret(struct kube_client *c, const char *ns,
  * the new one. *patched gets the number of configurations patched (0: none
  * of that name exists). KUBE_FORBIDDEN when nothing could be read for a
  * 403; a 403 on the PATCH itself is KUBE_HTTP (never skipped). */
+PGADMIT_MUST_CHECK
 enum kube_rc certgen_kube_patch_webhooks(struct kube_client *c,
 					 const char *name, const char *ca_pem,
 					 bool keep_previous, int *patched,
@@ -137,6 +145,7 @@ enum kube_rc certgen_kube_patch_webhooks(struct kube_client *c,
  * vwc (metadata.ownerReferences, merge patch), so that the garbage collector
  * deletes the Secret when `helm uninstall` deletes the configuration.
  * *owned: done (false when vwc does not exist yet). */
+PGADMIT_MUST_CHECK
 enum kube_rc certgen_kube_own_secret(struct kube_client *c, const char *ns,
 				     const char *secret, const char *vwc,
 				     bool *owned, struct err *err);
@@ -144,23 +153,12 @@ enum kube_rc certgen_kube_own_secret(struct kube_client *c, const char *ns,
 /* The caBundle across a CA change (bundle.c): current (PEM) followed by
  * every certificate of previous that is an unexpired CA not already in
  * current. Garbage in previous is ignored. Owned; NULL when out of memory. */
+PGADMIT_MUST_CHECK
 char *certgen_bundle_merge(const char *current, const char *previous);
 
 /* Seconds since the serving certificate in p was issued, or -1 when it
  * cannot be read. */
 long certgen_leaf_age(const struct certgen_pems *p);
-
-/* Error kinds of certgen_run; cmd_certgen maps them to exit codes. */
-enum certgen_rc {
-	CERTGEN_OK = 0,
-	CERTGEN_INVALID,     /* bad input, an answer not understood */
-	CERTGEN_NOMEM,
-	CERTGEN_IO,          /* files, key generation */
-	CERTGEN_UNAVAILABLE, /* not in a cluster, API unreachable, HTTP 5xx */
-	CERTGEN_NOTFOUND,
-	CERTGEN_FORBIDDEN,   /* 401/403 */
-	CERTGEN_CONFLICT,    /* files exist without force, 409 */
-};
 
 /* What `pgadmit certgen` was asked (cmd_certgen.c parses, validates). */
 struct certgen_opts {
@@ -177,9 +175,13 @@ struct certgen_opts {
  * caBundle of each configuration (keeping the CAs already trusted while
  * the certificate is younger than overlap_minutes); make the Secret owned
  * by the first validating configuration that exists. Progress lines
- * ("certgen: ...") go to out. CERTGEN_OK, or a kind with err (one line,
- * "Secret NS/NAME: ..." etc., no secret in it). */
-enum certgen_rc certgen_run(const struct certgen_opts *o, FILE *out,
-			    struct err *err);
+ * ("certgen: ...") go to out. 0, or -1 with err (one line, "Secret
+ * NS/NAME: ..." etc., no secret in it) and err.kind: ERR_CONFLICT (files
+ * exist without force, 409), ERR_UNAVAILABLE (not in a cluster, API
+ * unreachable, 5xx), ERR_TIMEOUT, ERR_DENIED (401/403), ERR_NOTFOUND,
+ * ERR_IO (keys, files), ERR_NOMEM, ERR_INVALID (an answer not
+ * understood). */
+PGADMIT_MUST_CHECK
+int certgen_run(const struct certgen_opts *o, FILE *out, struct err *err);
 
 #endif

@@ -9,13 +9,15 @@
  * Test overrides: PGADMIT_KUBE_API_URL (base URL) and PGADMIT_KUBE_SA_DIR
  * (directory holding token and ca.crt).
  *
- * kube_cache: one struct backup_index per namespace, fresh for the policy's
+ * kube_cache: one view of CronJobs per namespace, fresh for the policy's
  * TTL, bounded in entries, safe for concurrent use; one fetch per namespace
  * at a time (others wait, bounded by the timeout). A failed fetch is
  * remembered for a few seconds so that an unreachable API does not slow down
  * every request. kube_cache_lookup() is the webhook's backup oracle: FOUND,
- * NOT_FOUND or UNKNOWN with a reason; it never blocks longer than the
- * timeout. Does not know about rules beyond backup_index (rules.h).
+ * NOT_FOUND or UNKNOWN (enum kube_lookup) with a reason; it never blocks
+ * longer than the timeout. This header uses no rule's types (the cache's
+ * .c files fill PGA103's backup index; src/admission maps enum kube_lookup
+ * to the rule's enum backup_state); CronJobs are handed out as JSON items.
  *
  * Generic calls (request.c) for `pgadmit audit` and PolicyReports: any
  * method with a JSON body, LIST with paging, typed errors (kube_rc) whose
@@ -37,48 +39,63 @@
 #include <stddef.h>
 
 #include "pgadmit/err.h"
-#include "pgadmit/rules.h"
 
 struct kube_client;
 struct kube_cache;
 
 /* curl_global_init once, before any thread starts. 0 or -1. */
-int kube_global_init(void);
+PGADMIT_MUST_CHECK int kube_global_init(void);
 void kube_global_cleanup(void);
 
 /* From the environment (see above). Returns NULL with err when not running
  * in a cluster ("not running in a cluster") or when the configuration is
  * unusable. Caller frees. */
+PGADMIT_MUST_CHECK
 struct kube_client *kube_client_from_env(struct err *err);
 void kube_client_free(struct kube_client *c);
 const char *kube_client_url(const struct kube_client *c);
 
-/* List the CronJobs of namespace ns into bi (backup_index_add_cronjob).
- * timeout_ms bounds the whole call, every page included. 0, or -1 with a
- * short reason in err (no secret in it). */
-/* One page of a CronJobList (the JSON body the API answered): its items
- * go into bi under namespace ns, *cont gets the continue token (NULL on
- * the last page; caller frees). 0, or -1 with err (not a list, OOM). */
-int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
-			    struct backup_index *bi, char **cont,
-			    struct err *err);
+/* Called with each item of each page (borrowed; json_incref to keep).
+ * Non-zero stops the listing (kube_list returns KUBE_STOPPED; the CronJob
+ * calls below fail with "out of memory": their callbacks only allocate). */
+typedef int (*kube_item_fn)(json_t *item, void *arg);
+
+/* One page of a CronJobList (the JSON body the API answered): fn gets each
+ * item, *cont the continue token (NULL on the last page; caller frees).
+ * 0, or -1 with err (not a list; fn failed or no memory: ERR_NOMEM). */
+PGADMIT_MUST_CHECK
+int kube_parse_cronjob_page(const char *buf, size_t len, kube_item_fn fn,
+			    void *arg, char **cont, struct err *err);
+/* List the CronJobs of namespace ns, each item to fn. timeout_ms bounds
+ * the whole call, every page included. Uses the client's connection when
+ * no other call holds it, else a handle of its own (lookups of different
+ * namespaces run in parallel). 0, or -1 with a short reason and kind in err
+ * (no secret in it). */
+PGADMIT_MUST_CHECK
 int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
-		       struct backup_index *bi, struct err *err);
+		       kube_item_fn fn, void *arg, struct err *err);
 
 /* ---- generic client (request.c, kubeconfig.c) ---- */
 
 /* From a kubeconfig file (current context). NULL with err. */
+PGADMIT_MUST_CHECK
 struct kube_client *kube_client_from_kubeconfig(const char *path,
 						struct err *err);
 /* kubeconfig if given; else in-cluster (KUBERNETES_SERVICE_HOST or
  * PGADMIT_KUBE_API_URL); else $KUBECONFIG (first file); else
  * ~/.kube/config. NULL with err. */
+PGADMIT_MUST_CHECK
 struct kube_client *kube_client_load(const char *kubeconfig, struct err *err);
 /* "in-cluster service account" or the kubeconfig's path. */
 const char *kube_client_source(const struct kube_client *c);
 /* Requests made through kube_request/kube_list so far. */
 unsigned long kube_client_requests(const struct kube_client *c);
 
+/* What a call did, in HTTP terms: callers branch on these (404 absent,
+ * 409 create-then-patch, 410 restart a listing, STOPPED by the callback),
+ * so they stay beside err.kind, which every failing call also sets
+ * (kube_status_kind for HTTP errors; TRANSPORT is ERR_TIMEOUT or
+ * ERR_UNAVAILABLE; OOM is ERR_NOMEM; INVALID is ERR_INVALID). */
 enum kube_rc {
 	KUBE_OK = 0,
 	KUBE_NOT_FOUND,    /* 404 */
@@ -93,6 +110,10 @@ enum kube_rc {
 	KUBE_STOPPED,      /* kube_list: the callback asked to stop */
 };
 
+/* The err kind of a non-2xx HTTP status: 401/403 DENIED, 404 NOTFOUND,
+ * 409/410 CONFLICT, 408/504 TIMEOUT, 429/5xx UNAVAILABLE, else INVALID. */
+enum err_kind kube_status_kind(long code);
+
 #define KUBE_BODY_MAX (64u << 20)
 
 struct kube_reply {
@@ -105,6 +126,7 @@ void kube_reply_free(struct kube_reply *r);
 /* method "GET"/"PUT"/"POST"/"DELETE"; path "/api/v1/namespaces" (query
  * allowed); body JSON or NULL. The reply is filled even on HTTP errors.
  * err says "METHOD PATH: HTTP 403: <the API's message>". */
+PGADMIT_MUST_CHECK
 enum kube_rc kube_request(struct kube_client *c, const char *method,
 			  const char *path, const char *body, size_t blen,
 			  int timeout_ms, struct kube_reply *r, struct err *err);
@@ -112,17 +134,16 @@ enum kube_rc kube_request(struct kube_client *c, const char *method,
 /* kube_request with another Content-Type for the body (NULL:
  * application/json), e.g. "application/merge-patch+json" or
  * "application/json-patch+json" for PATCH. */
+PGADMIT_MUST_CHECK
 enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 			     const char *path, const char *ctype,
 			     const char *body, size_t blen, int timeout_ms,
 			     struct kube_reply *r, struct err *err);
 
-/* Called with each item of each page (borrowed; json_incref to keep).
- * Non-zero stops the listing (kube_list returns KUBE_STOPPED). */
-typedef int (*kube_item_fn)(json_t *item, void *arg);
 /* GET path page by page (limit, continue) until the last page. timeout_ms
  * bounds each page; body_max caps one page (0: KUBE_BODY_MAX). Anything but
  * KUBE_OK means the listing is incomplete. */
+PGADMIT_MUST_CHECK
 enum kube_rc kube_list(struct kube_client *c, const char *path,
 		       unsigned limit, int timeout_ms, size_t body_max,
 		       kube_item_fn fn, void *arg, struct err *err);
@@ -132,13 +153,22 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 
 /* client may be NULL (not in a cluster): lookups answer UNKNOWN with
  * unknown_why. Takes ownership of client. */
+PGADMIT_MUST_CHECK
 struct kube_cache *kube_cache_new(struct kube_client *client,
 				  const char *unknown_why, size_t max_entries);
 void kube_cache_free(struct kube_cache *kc);
 
+/* What a lookup knows (neutral; src/admission maps it to PGA103's
+ * enum backup_state). */
+enum kube_lookup {
+	KUBE_LOOKUP_UNKNOWN,   /* the API could not be asked or failed */
+	KUBE_LOOKUP_FOUND,     /* a CronJob names the workload */
+	KUBE_LOOKUP_NOT_FOUND, /* listed, and none does */
+};
+
 /* Is there backup evidence for workload name in ns? ttl_s: cache TTL;
  * timeout_ms: API timeout. why gets a reason for UNKNOWN. */
-enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
+enum kube_lookup kube_cache_lookup(struct kube_cache *kc, const char *ns,
 				    const char *name, int ttl_s, int timeout_ms,
 				    char *why, size_t whylen);
 /* A CronJob just admitted (not dryRun): count it in ns's view. Called by

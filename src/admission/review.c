@@ -162,8 +162,14 @@ static enum backup_state oracle_lookup(void *arg, const char *ns,
 		snprintf(why, whylen, "not running in a cluster");
 		return BACKUP_UNKNOWN;
 	}
-	return kube_cache_lookup(c->kube, ns, name, c->p->webhook.cronjob_cache_ttl_s,
-				 c->p->webhook.kube_timeout_ms, why, whylen);
+	switch (kube_cache_lookup(c->kube, ns, name,
+				  c->p->webhook.cronjob_cache_ttl_s,
+				  c->p->webhook.kube_timeout_ms, why, whylen)) {
+	case KUBE_LOOKUP_FOUND: return BACKUP_FOUND;
+	case KUBE_LOOKUP_NOT_FOUND: return BACKUP_NOT_FOUND;
+	case KUBE_LOOKUP_UNKNOWN: break;
+	}
+	return BACKUP_UNKNOWN;
 }
 
 static void put_response_head(struct strbuf *sb, const char *uid, bool allowed)

@@ -163,7 +163,7 @@ static int judge_bundle(struct kube_client *c, const struct audit_options *o,
 		audit_list_path(&path, k, b->ns);
 		if (!sb_ok(&path)) {
 			sb_free(&path);
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 		}
 		b->k = k;
 		enum kube_rc rc = kube_list(c, sb_str(&path), k->page_limit,
@@ -171,12 +171,12 @@ static int judge_bundle(struct kube_client *c, const struct audit_options *o,
 					    err);
 		sb_free(&path);
 		if (b->oom)
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 		if (rc != KUBE_OK)
 			return -1;
 	}
 	if (backup_index_resolve(b->bi, &b->deferred, &b->findings))
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	return 0;
 }
 
@@ -191,7 +191,7 @@ static int audit_scope(struct kube_client *c, const struct policy *p,
 	b.bi = backup_index_new();
 	int rc = -1;
 	if (!b.bi) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	if (judge_bundle(c, o, &b, namespaced, err))
@@ -214,7 +214,7 @@ static int audit_scope(struct kube_client *c, const struct policy *p,
 		r->reports_cleared += cleared;
 	}
 	if (finding_list_move(&r->findings, &b.findings)) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	rc = 0;
@@ -264,7 +264,7 @@ static int list_namespaces(struct kube_client *c, const struct policy *p,
 			return -1;
 	}
 	if (w.oom)
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	*skipped = w.skipped;
 	return 0;
 }

@@ -254,7 +254,7 @@ int preport_write(struct kube_client *c, const char *name, const char *ns,
 	sb_printf(&item, "%s/%s", sb_str(&coll), name);
 	rep = preport_build(name, ns, l, refs, (long long)time(NULL));
 	if (!rep || !sb_ok(&coll) || !sb_ok(&item)) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -269,13 +269,13 @@ int preport_write(struct kube_client *c, const char *name, const char *ns,
 		if (!absent && json_object_set_new(json_object_get(rep, "metadata"),
 						   "resourceVersion",
 						   json_string(rv))) {
-			err_set(err, "out of memory");
+			err_nomem(err);
 			goto out;
 		}
 		free(body);
 		body = json_dumps(rep, JSON_COMPACT);
 		if (!body) {
-			err_set(err, "out of memory");
+			err_nomem(err);
 			goto out;
 		}
 		struct kube_reply r;

@@ -160,7 +160,7 @@ static int add_target(struct kube_client *c, const struct probe_result *r,
 	    (in_ns && audit_refs_add(&g->refs, sb_str(&ref), &service_kind,
 				     svc, uid))) {
 		sb_free(&ref);
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	}
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const struct probe_finding *pf = &r->findings[i];
@@ -182,7 +182,7 @@ static int add_target(struct kube_client *c, const struct probe_result *r,
 		sb_free(&msg);
 		if (bad) {
 			sb_free(&ref);
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 		}
 	}
 	sb_free(&ref);

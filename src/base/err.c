@@ -4,15 +4,38 @@
 
 #include "pgadmit/err.h"
 
+static void set_v(struct err *e, enum err_kind kind, const char *fmt,
+		  va_list ap)
+{
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	e->kind = kind;
+}
+
 int err_set(struct err *e, const char *fmt, ...)
 {
 	if (!e)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	set_v(e, ERR_INVALID, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int err_setk(struct err *e, enum err_kind kind, const char *fmt, ...)
+{
+	if (!e)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	set_v(e, kind, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_nomem(struct err *e)
+{
+	return err_setk(e, ERR_NOMEM, "out of memory");
 }
 
 int err_prefix(struct err *e, const char *fmt, ...)
@@ -33,8 +56,33 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
-void err_clear(struct err *e)
+int err_kind_set(struct err *e, enum err_kind kind)
 {
 	if (e)
+		e->kind = kind;
+	return -1;
+}
+
+void err_clear(struct err *e)
+{
+	if (e) {
 		e->msg[0] = '\0';
+		e->kind = ERR_NONE;
+	}
+}
+
+const char *err_kind_name(enum err_kind kind)
+{
+	switch (kind) {
+	case ERR_NONE: return "none";
+	case ERR_INVALID: return "invalid";
+	case ERR_NOMEM: return "out of memory";
+	case ERR_IO: return "i/o";
+	case ERR_UNAVAILABLE: return "unavailable";
+	case ERR_TIMEOUT: return "timeout";
+	case ERR_NOTFOUND: return "not found";
+	case ERR_DENIED: return "denied";
+	case ERR_CONFLICT: return "conflict";
+	}
+	return "unknown";
 }

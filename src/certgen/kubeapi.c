@@ -68,8 +68,8 @@ static void api_error(struct err *err, const char *what,
 {
 	const char *msg =
 		json_string_value(json_object_get(a->json, "message"));
-	err_set(err, "%s: HTTP %ld%s%s", what, a->status, msg ? ": " : "",
-		msg ? msg : "");
+	err_setk(err, kube_status_kind(a->status), "%s: HTTP %ld%s%s", what,
+		 a->status, msg ? ": " : "", msg ? msg : "");
 }
 
 static char *b64_encode(const char *s)
@@ -138,7 +138,7 @@ enum kube_rc certgen_kube_get_secret(struct kube_client *c, const char *ns,
 static enum kube_rc dump(const json_t *obj, char **body, struct err *err)
 {
 	if (!obj || !(*body = json_dumps(obj, JSON_COMPACT))) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return KUBE_OOM;
 	}
 	return KUBE_OK;
@@ -156,7 +156,7 @@ enum kube_rc certgen_kube_put_secret(struct kube_client *c, const char *ns,
 	     *key = b64_encode(p->tls_key), *body = NULL;
 	char path[512];
 	if (!ca || !crt || !key) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	data = json_pack("{s:s, s:s, s:s}", "ca.crt", ca, "tls.crt", crt,
@@ -268,7 +268,7 @@ static enum kube_rc patch_one(struct kube_client *c, const char *resource,
 	rc = KUBE_OOM;
 	if (!(ca_b64 = new_bundle(webhooks, ca_pem, keep_previous)) ||
 	    !(patch = json_array())) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	/* Fail instead of patching a configuration changed since the GET
@@ -324,7 +324,7 @@ enum kube_rc certgen_kube_patch_webhooks(struct kube_client *c,
 		{"mutatingwebhookconfigurations", "MutatingWebhookConfiguration"},
 	};
 	bool forbidden = false;
-	struct err denied = {""}, e = {""};
+	struct err denied = {0}, e = {0};
 	*patched = 0;
 	for (size_t i = 0; i < 2; i++) {
 		int one = 0;

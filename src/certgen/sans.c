@@ -69,7 +69,7 @@ int certgen_sans_add(struct certgen_sans *s, const char *kind,
 	else if (asprintf(&copy, "DNS:%s", value) < 0)
 		copy = NULL;
 	if (!copy)
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	s->san[s->n++] = copy;
 	return 0;
 }

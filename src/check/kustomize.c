@@ -29,7 +29,7 @@ int kustomize_start(const char *kubectl, const char *dir,
 		goto out;
 	}
 	if (posix_spawn_file_actions_init(&fa) != 0) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	fa_ok = true;
@@ -38,7 +38,7 @@ int kustomize_start(const char *kubectl, const char *dir,
 					     STDERR_FILENO) ||
 	    posix_spawn_file_actions_addclose(&fa, fds[0]) ||
 	    posix_spawn_file_actions_addclose(&fa, fds[1])) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	char *argv[] = {(char *)kubectl, "kustomize", (char *)dir, NULL};

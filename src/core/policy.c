@@ -38,7 +38,7 @@ static int set_image_pattern(struct policy *p, const char *pat, struct err *err)
 	char *copy = strdup(pat);
 	if (!copy) {
 		regfree(&re);
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	}
 	if (p->image_re_ok)
 		regfree(&p->image_re);
@@ -63,7 +63,7 @@ static int set_port_name_pattern(struct policy *p, const char *pat,
 	char *copy = strdup(pat);
 	if (!copy) {
 		regfree(&re);
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	}
 	if (p->port_name_re_ok)
 		regfree(&p->port_name_re);
@@ -88,7 +88,7 @@ static int add_skip(struct policy *p, const char *ns, struct err *err)
 			       POLICY_MAX_SKIP_NS);
 	char *c = strdup(ns);
 	if (!c)
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	p->skip_namespaces[p->nskip++] = c;
 	return 0;
 }
@@ -460,7 +460,7 @@ int policy_load_file(struct policy *p, const char *path, struct err *err)
 	char *buf = malloc(POLICY_FILE_MAX + 1);
 	if (!buf) {
 		fclose(f);
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	}
 	size_t n = fread(buf, 1, POLICY_FILE_MAX + 1, f);
 	int rd_err = ferror(f);
@@ -587,7 +587,7 @@ int policy_apply_env(struct policy *p, struct err *err)
 	if (s && *s) {
 		char *copy = strdup(s), *save = NULL;
 		if (!copy)
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 		clear_skips(p);
 		int rc = add_skip(p, "kube-system", err);
 		for (char *t = strtok_r(copy, ", ", &save); t && !rc;
@@ -638,7 +638,7 @@ struct policy *policy_new(const char *path, struct err *err)
 {
 	struct policy *p = malloc(sizeof(*p));
 	if (!p) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return NULL;
 	}
 	if (policy_init(p, err)) {

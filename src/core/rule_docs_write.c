@@ -21,7 +21,7 @@ static int write_file(const char *dir, const char *name,
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return err_set(err, "path too long: %s", dir);
 	if (!sb_ok(sb))
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return err_set(err, "%s: %s", path, strerror(errno));

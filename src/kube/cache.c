@@ -15,6 +15,7 @@
 
 #include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
+#include "pgadmit/rules.h"
 
 struct entry {
 	char *ns;
@@ -125,9 +126,21 @@ static void ts_after_ms(struct timespec *ts, long long ms)
 	}
 }
 
-enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
-				    const char *name, int ttl_s, int timeout_ms,
-				    char *why, size_t whylen)
+/* A listed CronJob into the namespace's backup index (PGA103). */
+struct add_ctx {
+	struct backup_index *bi;
+	const char *ns;
+};
+
+static int add_cronjob(json_t *item, void *arg)
+{
+	struct add_ctx *a = arg;
+	return backup_index_add_cronjob(a->bi, a->ns, item);
+}
+
+static enum backup_state lookup(struct kube_cache *kc, const char *ns,
+				const char *name, int ttl_s, int timeout_ms,
+				char *why, size_t whylen)
 {
 	enum backup_state st = BACKUP_UNKNOWN;
 	if (!kc->client) {
@@ -190,8 +203,10 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 	struct err err;
 	err_clear(&err);
 	struct backup_index *bi = backup_index_new();
-	int rc = bi ? kube_list_cronjobs(kc->client, ns, timeout_ms, bi, &err)
-		    : err_set(&err, "out of memory");
+	struct add_ctx ac = {bi, ns};
+	int rc = bi ? kube_list_cronjobs(kc->client, ns, timeout_ms,
+					 add_cronjob, &ac, &err)
+		    : err_nomem(&err);
 
 	pthread_mutex_lock(&kc->mu);
 	e->fetching = false;
@@ -222,6 +237,19 @@ enum backup_state kube_cache_lookup(struct kube_cache *kc, const char *ns,
 out:
 	pthread_mutex_unlock(&kc->mu);
 	return st;
+}
+
+enum kube_lookup kube_cache_lookup(struct kube_cache *kc, const char *ns,
+				   const char *name, int ttl_s, int timeout_ms,
+				   char *why, size_t whylen)
+{
+	switch (lookup(kc, ns, name, ttl_s, timeout_ms, why, whylen)) {
+	case BACKUP_FOUND: return KUBE_LOOKUP_FOUND;
+	case BACKUP_NOT_FOUND: return KUBE_LOOKUP_NOT_FOUND;
+	case BACKUP_UNKNOWN:
+	case BACKUP_DEFER: break;
+	}
+	return KUBE_LOOKUP_UNKNOWN;
 }
 
 /* Caller: src/server, after a review's decision (kube.h). */

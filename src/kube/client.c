@@ -95,7 +95,7 @@ struct kube_client *kube_client_from_env(struct err *err)
 						   : "https://%s:%s",
 			  host, port);
 	} else {
-		err_set(err, "not running in a cluster");
+		err_setk(err, ERR_UNAVAILABLE, "not running in a cluster");
 		return NULL;
 	}
 	if (!dir || !*dir)
@@ -104,7 +104,7 @@ struct kube_client *kube_client_from_env(struct err *err)
 	if (!c || !sb_ok(&base)) {
 		free(c);
 		sb_free(&base);
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return NULL;
 	}
 	pthread_mutex_init(&c->mu, NULL);
@@ -114,7 +114,7 @@ struct kube_client *kube_client_from_env(struct err *err)
 	c->ca_path = path_join(dir, "ca.crt");
 	if (!c->base || !c->token_path || !c->ca_path) {
 		kube_client_free(c);
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return NULL;
 	}
 	if (access(c->ca_path, R_OK) != 0) {
@@ -151,7 +151,7 @@ char *kube_token_get(struct kube_client *c, bool force, struct err *err)
 		size_t n = buf ? fread(buf, 1, TOKEN_MAX, f) : 0;
 		fclose(f);
 		if (!buf) {
-			err_set(err, "out of memory");
+			err_nomem(err);
 			goto out;
 		}
 		while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
@@ -166,7 +166,7 @@ char *kube_token_get(struct kube_client *c, bool force, struct err *err)
 	}
 	copy = strdup(c->token);
 	if (!copy)
-		err_set(err, "out of memory");
+		err_nomem(err);
 out:
 	pthread_mutex_unlock(&c->mu);
 	return copy;
@@ -224,11 +224,13 @@ static long get_page(struct kube_client *c, CURL *h, const char *url,
 	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
-			err_set(err, "Kubernetes API did not answer within %ld ms",
-				timeout_ms);
+			err_setk(err, ERR_TIMEOUT,
+				 "Kubernetes API did not answer within %ld ms",
+				 timeout_ms);
 		else
-			err_set(err, "Kubernetes API unreachable: %s",
-				curl_easy_strerror(rc));
+			err_setk(err, ERR_UNAVAILABLE,
+				 "Kubernetes API unreachable: %s",
+				 curl_easy_strerror(rc));
 		return 0;
 	}
 	long code = 0;
@@ -236,9 +238,8 @@ static long get_page(struct kube_client *c, CURL *h, const char *url,
 	return code;
 }
 
-int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
-			    struct backup_index *bi, char **cont,
-			    struct err *err)
+int kube_parse_cronjob_page(const char *buf, size_t len, kube_item_fn fn,
+			    void *arg, char **cont, struct err *err)
 {
 	json_error_t jerr;
 	*cont = NULL;
@@ -251,11 +252,11 @@ int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
 		return -1;
 	}
 	size_t i;
-	const json_t *it;
+	json_t *it;
 	json_array_foreach(items, i, it) {
-		if (backup_index_add_cronjob(bi, ns, it)) {
+		if (fn(it, arg)) {
 			json_decref(list);
-			err_set(err, "out of memory");
+			err_nomem(err);
 			return -1;
 		}
 	}
@@ -263,21 +264,48 @@ int kube_parse_cronjob_page(const char *buf, size_t len, const char *ns,
 		json_object_get(json_object_get(list, "metadata"), "continue"));
 	int rc = 0;
 	if (next && *next && !(*cont = strdup(next))) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		rc = -1;
 	}
 	json_decref(list);
 	return rc;
 }
 
+/* The client's connection when no other call holds it (*shared, hmu
+ * held: TLS session and connection reused), else a handle of this call's
+ * own, so that lookups of different namespaces still run in parallel.
+ * NULL when out of memory. */
+static CURL *cronjob_handle(struct kube_client *c, bool *shared)
+{
+	*shared = false;
+	if (pthread_mutex_trylock(&c->hmu) == 0) {
+		if (!c->h)
+			c->h = curl_easy_init();
+		if (c->h) {
+			*shared = true;
+			return c->h;
+		}
+		pthread_mutex_unlock(&c->hmu);
+	}
+	return curl_easy_init();
+}
+
+static void cronjob_handle_done(struct kube_client *c, CURL *h, bool shared)
+{
+	if (shared)
+		pthread_mutex_unlock(&c->hmu);
+	else if (h)
+		curl_easy_cleanup(h);
+}
+
 int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
-		       struct backup_index *bi, struct err *err)
+		       kube_item_fn fn, void *arg, struct err *err)
 {
 	int rc = -1;
 	char *token = NULL, *cont = NULL;
 	struct body b = {STRBUF_INIT, false};
 	struct strbuf url = STRBUF_INIT;
-	bool retried = false;
+	bool retried = false, shared = false;
 	long long deadline = clock_ms() + timeout_ms;
 	CURL *h = NULL;
 
@@ -285,9 +313,9 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		err_set(err, "invalid namespace name");
 		return -1;
 	}
-	h = curl_easy_init();
+	h = cronjob_handle(c, &shared);
 	if (!h) {
-		err_set(err, "curl_easy_init failed");
+		err_setk(err, ERR_NOMEM, "curl_easy_init failed");
 		goto out;
 	}
 	token = kube_token_get(c, false, err);
@@ -300,7 +328,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		if (cont) {
 			char *e = curl_easy_escape(h, cont, 0);
 			if (!e) {
-				err_set(err, "out of memory");
+				err_nomem(err);
 				goto out;
 			}
 			sb_printf(&url, "&continue=%s", e);
@@ -308,8 +336,9 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		}
 		long left = (long)(deadline - clock_ms());
 		if (left <= 0) {
-			err_set(err, "Kubernetes API did not answer within %d ms",
-				timeout_ms);
+			err_setk(err, ERR_TIMEOUT,
+				 "Kubernetes API did not answer within %d ms",
+				 timeout_ms);
 			goto out;
 		}
 		long code = get_page(c, h, sb_str(&url), token, left, &b, err);
@@ -326,7 +355,8 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 			continue;
 		}
 		if (code != 200) {
-			err_set(err, "Kubernetes API answered HTTP %ld%s", code,
+			err_setk(err, kube_status_kind(code),
+				 "Kubernetes API answered HTTP %ld%s", code,
 				code == 403 ? " (the service account needs list on "
 					      "batch/cronjobs)"
 					    : "");
@@ -335,7 +365,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		free(cont);
 		cont = NULL;
 		if (kube_parse_cronjob_page(b.sb.buf ? b.sb.buf : "", b.sb.len,
-					    ns, bi, &cont, err))
+					    fn, arg, &cont, err))
 			goto out;
 		if (!cont) {
 			rc = 0;
@@ -344,8 +374,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 	}
 	err_set(err, "Kubernetes API: more than %d pages of CronJobs", MAX_PAGES);
 out:
-	if (h)
-		curl_easy_cleanup(h);
+	cronjob_handle_done(c, h, shared);
 	sb_free(&url);
 	sb_free(&b.sb);
 	free(cont);

@@ -120,7 +120,7 @@ static int take(const json_t *o, const char *file_key, const char *data_key,
 	if (f) {
 		*path = rel_path(dir, f);
 		if (!*path)
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 		if (access(*path, R_OK) != 0)
 			return err_set(err, "%s: %s %s: %s", src, file_key,
 				       *path, strerror(errno));
@@ -174,7 +174,7 @@ static int from_tree(struct kube_client *c, const json_t *root,
 			       src, cname);
 	c->base = strdup(server);
 	if (!c->base)
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	size_t bl = strlen(c->base);
 	while (bl && c->base[bl - 1] == '/')
 		c->base[--bl] = '\0';
@@ -198,7 +198,7 @@ static int from_tree(struct kube_client *c, const json_t *root,
 	if (tok && *tok) {
 		c->token = strdup(tok);
 		if (!c->token)
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 	} else if (tokfile && *tokfile) {
 		char *p = rel_path(dir, tokfile);
 		char *t = p ? read_small(p, TOKEN_MAX, err) : NULL;
@@ -230,7 +230,7 @@ struct kube_client *kube_client_from_kubeconfig(const char *path,
 		free(c);
 		free(dir);
 		json_decref(root);
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return NULL;
 	}
 	pthread_mutex_init(&c->mu, NULL);
@@ -246,7 +246,7 @@ struct kube_client *kube_client_from_kubeconfig(const char *path,
 	json_decref(root);
 	if (rc || !c->source) {
 		if (!rc)
-			err_set(err, "out of memory");
+			err_nomem(err);
 		kube_client_free(c);
 		return NULL;
 	}
@@ -266,7 +266,7 @@ struct kube_client *kube_client_load(const char *kubeconfig, struct err *err)
 		/* A list (a:b) as kubectl takes it: the first file is used. */
 		char *first = strdup(env);
 		if (!first) {
-			err_set(err, "out of memory");
+			err_nomem(err);
 			return NULL;
 		}
 		char *colon = strchr(first, ':');
@@ -288,7 +288,8 @@ struct kube_client *kube_client_load(const char *kubeconfig, struct err *err)
 		}
 		sb_free(&p);
 	}
-	err_set(err, "no Kubernetes configuration: not in a cluster, no "
+	err_setk(err, ERR_UNAVAILABLE,
+		 "no Kubernetes configuration: not in a cluster, no "
 		     "--kubeconfig, KUBECONFIG unset and no ~/.kube/config");
 	return NULL;
 }

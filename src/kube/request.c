@@ -104,6 +104,21 @@ static enum kube_rc rc_of(long code)
 	}
 }
 
+enum err_kind kube_status_kind(long code)
+{
+	if (code == 401 || code == 403)
+		return ERR_DENIED;
+	if (code == 404)
+		return ERR_NOTFOUND;
+	if (code == 409 || code == 410)
+		return ERR_CONFLICT;
+	if (code == 408 || code == 504)
+		return ERR_TIMEOUT;
+	if (code == 429 || code >= 500)
+		return ERR_UNAVAILABLE;
+	return ERR_INVALID;
+}
+
 void kube_curl_setup(const struct kube_client *c, CURL *h, const char *url,
 		     const char *token, long timeout_ms)
 {
@@ -157,18 +172,20 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
-			err_set(err, "%s %s: Kubernetes API did not answer "
+			err_setk(err, ERR_TIMEOUT,
+				 "%s %s: Kubernetes API did not answer "
 				     "within %ld ms",
 				method, url + strlen(c->base), timeout_ms);
 		else
-			err_set(err, "%s %s: Kubernetes API unreachable or "
+			err_setk(err, ERR_UNAVAILABLE,
+				 "%s %s: Kubernetes API unreachable or "
 				     "the connection broke: %s",
 				method, url + strlen(c->base),
 				*ebuf ? ebuf : curl_easy_strerror(rc));
 		return KUBE_TRANSPORT;
 	}
 	if (!sb_ok(&b->sb)) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return KUBE_OOM;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
@@ -177,8 +194,8 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 		char m[400];
 		status_message(b->sb.buf ? b->sb.buf : "", b->sb.len, m,
 			       sizeof(m));
-		err_set(err, "%s %s: HTTP %ld%s", method,
-			url + strlen(c->base), *code, m);
+		err_setk(err, kube_status_kind(*code), "%s %s: HTTP %ld%s",
+			 method, url + strlen(c->base), *code, m);
 	}
 	return krc;
 }
@@ -228,7 +245,7 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 	CURL *h = handle_take(c);
 	enum kube_rc rc;
 	if (!h || !sb_ok(&url)) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		rc = KUBE_OOM;
 	} else {
 		rc = request_on(c, h, method, sb_str(&url), ctype, body, blen,
@@ -239,7 +256,7 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 	r->len = b.sb.len;
 	r->body = sb_detach(&b.sb);
 	if (!r->body && rc == KUBE_OK) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		rc = KUBE_OOM;
 	}
 	return rc;
@@ -257,7 +274,7 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 	CURL *h = handle_take(c);
 	if (!h) {
 		handle_give(c);
-		err_set(err, "out of memory");
+		err_nomem(err);
 		return KUBE_OOM;
 	}
 	for (unsigned long page = 0;; page++) {
@@ -282,7 +299,7 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 		}
 		if (!sb_ok(&url)) {
 			rc = KUBE_OOM;
-			err_set(err, "out of memory");
+			err_nomem(err);
 			break;
 		}
 		long code = 0;
@@ -309,7 +326,7 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 		if (next && *next && !(cont = strdup(next))) {
 			json_decref(list);
 			rc = KUBE_OOM;
-			err_set(err, "out of memory");
+			err_nomem(err);
 			break;
 		}
 		size_t i;

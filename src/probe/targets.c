@@ -72,7 +72,7 @@ int probe_targets_parse(struct probe_targets *t, const char *buf, size_t len,
 			return err_set(err, "%s: more than %d targets", name,
 				       PROBE_MAX_TARGETS);
 		if (push(t, buf + s, end - s))
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 	}
 	return 0;
 }
@@ -99,7 +99,7 @@ static int read_file(const char *path, struct strbuf *sb, struct err *err)
 			     strerror(errno));
 	fclose(f);
 	if (!rc && !sb_ok(sb))
-		rc = err_set(err, "out of memory");
+		rc = err_nomem(err);
 	return rc;
 }
 
@@ -113,7 +113,7 @@ int probe_targets_from_env(struct probe_targets *t, struct err *err)
 			return err_set(err, "PGADMIT_PROBE_DSN: longer than "
 					    "%d bytes", PROBE_MAX_DSN_LEN);
 		if (push(t, dsn, strlen(dsn)))
-			return err_set(err, "out of memory");
+			return err_nomem(err);
 		return 0;
 	}
 	if (file && *file) {
@@ -131,7 +131,7 @@ int probe_targets_from_env(struct probe_targets *t, struct err *err)
 	}
 	/* libpq's own environment (PGHOST, PGUSER, PGPASSFILE, ...) */
 	if (push(t, "", 0))
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	return 0;
 }
 

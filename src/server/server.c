@@ -733,7 +733,7 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 	S.kube = kube_cache_new(kc, kerr.msg, KUBE_CACHE_MAX_ENTRIES);
 	if (!S.kube) {
 		kube_client_free(kc);
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto out;
 	}
 	if (kc)

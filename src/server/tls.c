@@ -89,7 +89,7 @@ static int read_file(const char *path, gnutls_datum_t *d, struct err *err)
 	size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
 	fclose(f);
 	if (!buf)
-		return err_set(err, "out of memory");
+		return err_nomem(err);
 	if (n > PEM_MAX) {
 		gnutls_free(buf);
 		return err_set(err, "%s: larger than %u bytes", path, PEM_MAX);
@@ -140,7 +140,7 @@ static struct pair *pair_load(const char *cp, const char *kp, struct err *err)
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		err_set(err, "out of memory");
+		err_nomem(err);
 		goto fail;
 	}
 	for (unsigned i = 0; i < ncrt; i++) {
@@ -211,7 +211,7 @@ int srv_tls_load(const char *cp, const char *kp, struct err *err)
 	key_id = ki;
 	pthread_mutex_unlock(&mu);
 	log_pair("certificate loaded", p);
-	return (cert_path && key_path) ? 0 : err_set(err, "out of memory");
+	return (cert_path && key_path) ? 0 : err_nomem(err);
 }
 
 int srv_tls_maybe_reload(struct err *err)

@@ -8,6 +8,11 @@
 #include "pgadmit/kube.h"
 #include "pgadmit/rules.h"
 
+static int add_cronjob(json_t *item, void *bi)
+{
+	return backup_index_add_cronjob(bi, "shop", item);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct backup_index *bi = backup_index_new();
@@ -15,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct err e;
 	char *cont = NULL;
-	if (kube_parse_cronjob_page((const char *)data, size, "shop", bi, &cont,
-				    &e) == 0)
+	if (kube_parse_cronjob_page((const char *)data, size, add_cronjob, bi,
+				    &cont, &e) == 0)
 		free(cont);
 	backup_index_free(bi);
 	return 0;

@@ -682,7 +682,7 @@ static void test_kube_not_in_cluster(void)
 	char why[128] = "";
 	CU_ASSERT_EQUAL(kube_cache_lookup(kc, "shop", "pg", 30, 100, why,
 					  sizeof(why)),
-			BACKUP_UNKNOWN);
+			KUBE_LOOKUP_UNKNOWN);
 	CU_ASSERT_STRING_EQUAL(why, "not running in a cluster");
 }
 

@@ -210,7 +210,7 @@ static void test_run_kinds(void)
 {
 	char dir[] = "/tmp/pgadmit-certgen-run.XXXXXX";
 	char path[256];
-	struct err err = {""};
+	struct err err = {0};
 	struct certgen_sans none = {.n = 0};
 	struct certgen_opts o = {.service = "pgadmit", .ns = "pgadmit",
 				 .days = 2, .renew_days = 1, .sans = &none};
@@ -218,8 +218,9 @@ static void test_run_kinds(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	o.out_dir = dir;
-	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_OK);
-	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_CONFLICT);
+	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), 0);
+	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), -1);
+	CU_ASSERT_EQUAL(err.kind, ERR_CONFLICT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exists; not overwriting"));
 	const char *names[] = {"ca.crt", "tls.crt", "tls.key"};
 	for (int i = 0; i < 3; i++) {
@@ -235,7 +236,8 @@ static void test_run_kinds(void)
 	unsetenv("KUBERNETES_SERVICE_HOST");
 	o.out_dir = NULL;
 	o.secret = "pgadmit-tls";
-	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), CERTGEN_UNAVAILABLE);
+	CU_ASSERT_EQUAL(certgen_run(&o, out, &err), -1);
+	CU_ASSERT_EQUAL(err.kind, ERR_UNAVAILABLE);
 	CU_ASSERT_STRING_EQUAL(err.msg, "Kubernetes API: not running in a "
 					"cluster: KUBERNETES_SERVICE_HOST is "
 					"not set");

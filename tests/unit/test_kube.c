@@ -105,22 +105,31 @@ static void test_missing_ca(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent-sa/ca.crt"));
 }
 
+static int count_item(json_t *item, void *arg)
+{
+	(void)item;
+	++*(int *)arg;
+	return 0;
+}
+
 static void test_invalid_namespace(void)
 {
+	int n = 0;
 	struct err err;
 	clear_env();
 	setenv("PGADMIT_KUBE_API_URL", "https://127.0.0.1:1", 1);
 	struct kube_client *c = kube_client_from_env(&err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	struct backup_index *bi = backup_index_new();
 	const char *bad[] = {"", "Shop", "a/b", "../x", "a?b",
 			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err_clear(&err);
-		CU_ASSERT_EQUAL(kube_list_cronjobs(c, bad[i], 500, bi, &err), -1);
+		CU_ASSERT_EQUAL(kube_list_cronjobs(c, bad[i], 500, count_item,
+						   &n, &err), -1);
 		CU_ASSERT_STRING_EQUAL(err.msg, "invalid namespace name");
+		CU_ASSERT_EQUAL(err.kind, ERR_INVALID);
 	}
-	backup_index_free(bi);
+	CU_ASSERT_EQUAL(n, 0);
 	kube_client_free(c);
 }
 
@@ -145,13 +154,13 @@ static void test_unreachable_remembered(void)
 	double t0 = now_s();
 	CU_ASSERT_EQUAL(kube_cache_lookup(kc, "shop", "pg", 30, 1000, why,
 					  sizeof(why)),
-			BACKUP_UNKNOWN);
+			KUBE_LOOKUP_UNKNOWN);
 	CU_ASSERT(now_s() - t0 < 2.0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "Kubernetes API"));
 	why[0] = 0;
 	CU_ASSERT_EQUAL(kube_cache_lookup(kc, "shop", "pg", 30, 1000, why,
 					  sizeof(why)),
-			BACKUP_UNKNOWN);
+			KUBE_LOOKUP_UNKNOWN);
 	CU_ASSERT(why[0] != 0);
 	struct kube_stats st;
 	kube_cache_stats(kc, &st);
@@ -164,7 +173,7 @@ static void test_unreachable_remembered(void)
 	CU_ASSERT_EQUAL(st.fetch_fail, 4);
 	CU_ASSERT_EQUAL(kube_cache_lookup(kc, "", "pg", 30, 500, why,
 					  sizeof(why)),
-			BACKUP_UNKNOWN);
+			KUBE_LOOKUP_UNKNOWN);
 	kube_cache_free(kc);
 }
 
