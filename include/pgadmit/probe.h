@@ -31,6 +31,7 @@
 
 #include "pgadmit/action.h"
 #include "pgadmit/err.h"
+#include "pgadmit/hba.h"
 #include "pgadmit/policy.h"
 
 /* ---- targets ---------------------------------------------------------- */
@@ -50,8 +51,10 @@ struct probe_targets {
  * per line, '#' comments and blank lines skipped), else one target ""
  * (libpq's own environment: PGHOST, PGUSER, PGPASSFILE, ...).
  * 0 or -1 with err naming the file and line. Free with probe_targets_free. */
+PGADMIT_MUST_CHECK
 int probe_targets_from_env(struct probe_targets *t, struct err *err);
 /* Same for a buffer holding a DSN file (name is for messages). */
+PGADMIT_MUST_CHECK
 int probe_targets_parse(struct probe_targets *t, const char *buf, size_t len,
 			const char *name, struct err *err);
 void probe_targets_free(struct probe_targets *t);
@@ -59,14 +62,17 @@ void probe_targets_free(struct probe_targets *t);
 void probe_targets_shard(struct probe_targets *t, unsigned index,
 			 unsigned count);
 /* "I/N" (0 <= I < N <= 10000). 0 or -1. */
+PGADMIT_MUST_CHECK
 int probe_shard_parse(const char *s, unsigned *index, unsigned *count);
 /* Shard from JOB_COMPLETION_INDEX and PGADMIT_PROBE_SHARDS (both unset:
  * 0/1). 0 or -1 with err. */
+PGADMIT_MUST_CHECK
 int probe_shard_from_env(unsigned *index, unsigned *count, struct err *err);
 
 /* "host:port/db" of a connection string, password-free, for reports.
  * Falls back to a redacted quote of the string when libpq cannot parse
  * it. Caller frees. NULL on OOM. */
+PGADMIT_MUST_CHECK
 char *probe_target_name(const char *dsn);
 
 /* ---- server majors ------------------------------------------------------ */
@@ -81,6 +87,7 @@ char *probe_target_name(const char *dsn);
 int probe_major_from_num(long num);
 /* The note for a major outside PROBE_MAJOR_MIN..MAX, malloc'd, or NULL
  * (tested major, or OOM: *oom says which). */
+PGADMIT_MUST_CHECK
 char *probe_major_note(int major, bool *oom);
 
 /* ---- results ---------------------------------------------------------- */
@@ -143,6 +150,7 @@ struct probe_options {
 /* Probe every target; results[i] is target i. Never fails for a target
  * (its status says); -1 only on OOM or thread creation failure.
  * Free with probe_results_free. */
+PGADMIT_MUST_CHECK
 int probe_run(const struct probe_targets *t, const struct probe_options *o,
 	      struct probe_result **results);
 /* Probe one target into r (zeroed by the caller). */
@@ -164,39 +172,20 @@ struct probe_summary {
 void probe_summarize(const struct probe_result *r, size_t n,
 		     struct probe_summary *s);
 /* 0 or -1 (write error or OOM). */
+PGADMIT_MUST_CHECK
 int probe_report_write(FILE *out, enum probe_format fmt,
 		       const struct probe_result *r, size_t n,
 		       const struct probe_summary *s, bool color);
 
 /* ---- pure parsers (unit tests, fuzzer) -------------------------------- */
 
-/* Address classes of a pg_hba.conf rule's address/netmask columns. */
-enum hba_addr {
-	HBA_ADDR_LOCAL,   /* loopback only: 127.0.0.0/8, ::1, localhost,
-			   * samehost */
-	HBA_ADDR_NET,     /* a non-local range that is not everything */
-	HBA_ADDR_ALL,     /* all, 0.0.0.0/0, ::/0 */
-	HBA_ADDR_INVALID, /* does not parse */
-};
-/* address: "all", "samehost", "samenet", a host name (".example.com"),
- * or an IP; netmask: NULL/"" or a dotted/colon mask. */
-enum hba_addr probe_hba_classify(const char *address, const char *netmask);
-/* Does the earlier rule's address range cover the later one's? Both as in
- * probe_hba_classify. Unparseable ranges cover nothing. */
-bool probe_hba_covers(const char *addr_a, const char *mask_a,
-		      const char *addr_b, const char *mask_b);
-/* Prefix length of an IP address/netmask pair ("10.0.0.0", "255.0.0.0"
- * -> 8), or -1 when it is not an IP range. */
-int probe_hba_prefix(const char *address, const char *netmask);
-/* A text[] literal as PostgreSQL prints it ("{all}", "{a,\"b c\"}"):
- * is the single element "all"? Malformed input is false. */
-bool probe_pgarray_is_all(const char *s);
-/* listen_addresses: "*" / wildcard / a public (non-loopback, non-private)
- * address / a host name other than localhost makes it open. */
-bool probe_listen_is_open(const char *listen_addresses);
+/* The hba address classification (probe_hba_classify, _covers, _prefix,
+ * probe_pgarray_is_all, probe_listen_is_open): pgadmit/hba.h, shared with
+ * the manifest rules. */
 
 /* Fill the certificate fields of tls from a DER certificate (the fuzzer's
  * entry point; probe_tls uses the X509 directly). 0 or -1 (not a cert). */
+PGADMIT_MUST_CHECK
 int probe_cert_from_der(const unsigned char *der, size_t len,
 			struct probe_tls *tls);
 void probe_tls_release(struct probe_tls *tls);

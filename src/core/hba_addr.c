@@ -1,5 +1,5 @@
 /*
- * hba_parse.c — pure parsers for what the server says about client
+ * hba_addr.c — pure parsers for what the server says about client
  * authentication: pg_hba_file_rules' address/netmask columns, its text[]
  * columns, and listen_addresses. No libpq; fuzzed by tests/fuzz/fuzz_probe.c.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pgadmit/probe.h"
+#include "pgadmit/hba.h"
 
 struct range {
 	int family;          /* 0: everything ("all"), AF_INET, AF_INET6 */
