@@ -30,6 +30,7 @@
 
 #include "pgadmit/finding.h"
 #include "pgadmit/policy.h"
+#include "pgadmit/err.h"
 
 struct kube_cache;
 struct json_t; /* jansson's json_t, for admission_result.cronjob */
@@ -102,6 +103,7 @@ struct admission_result {
  * returns -1 (out of memory), in which case out holds nothing to send and
  * the caller answers 500. Caller frees out with admission_result_free().
  */
+PGADMIT_MUST_CHECK
 int admission_handle(const struct admission_env *env,
 		     enum admission_endpoint ep, const char *body, size_t len,
 		     struct admission_result *out);
@@ -115,6 +117,7 @@ void admission_pointer_escape(struct strbuf *sb, const char *s);
 /* The pgadmit.dev/findings annotation value for a finding list: compact JSON
  * array of {"rule","path"} over all non-off findings, sorted by rule then
  * path, duplicates removed. "" (empty) when there is none. */
+PGADMIT_MUST_CHECK
 int admission_findings_annotation(const struct finding_list *l,
 				  struct strbuf *out);
 /* A warning line of at most ADMISSION_WARNING_MAX bytes (UTF-8 safe, "…"

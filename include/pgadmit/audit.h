@@ -77,6 +77,7 @@ struct audit_result {
  * denied, the API went away mid-listing, ...): the result is then
  * incomplete and must not be reported as the cluster's state.
  */
+PGADMIT_MUST_CHECK
 int audit_run(struct kube_client *c, const struct policy *p,
 	      const struct audit_options *o, struct audit_result *r,
 	      struct err *err);
@@ -94,6 +95,7 @@ void audit_result_free(struct audit_result *r);
  * the CRD: says so on log, returns 0.
  */
 struct probe_result;
+PGADMIT_MUST_CHECK
 int audit_probe_reports(struct kube_client *c, const struct probe_result *r,
 			size_t n, int timeout_ms, FILE *log, size_t *written,
 			struct err *err);

@@ -19,6 +19,7 @@
 
 #include "pgadmit/action.h"
 #include "pgadmit/strbuf.h"
+#include "pgadmit/err.h"
 
 /* Every rule in the catalog, in id order. Index into policy->actions. */
 enum rule_id {
@@ -106,12 +107,14 @@ void rule_index_render(enum rule_doc_format fmt, struct strbuf *sb);
 /* Write DIR/README.md and DIR/<ID>.md for every rule (docs/rules/;
  * rule_docs_write.c), creating DIR. 0, or -1 with err naming the file. */
 struct err;
+PGADMIT_MUST_CHECK
 int rule_docs_write(const char *dir, struct err *err);
 
 /* The list as JSON: {"version":1,"rules":[{id, slug, scope[], default,
  * title}]}; with full, every documentation field too. New reference, or
  * NULL on OOM. (json_t from jansson; declared opaque here.) */
 struct json_t;
+PGADMIT_MUST_CHECK
 struct json_t *rule_catalog_json(int full);
 
 #endif

@@ -28,6 +28,7 @@
 #include "pgadmit/manifest.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/report.h"
+#include "pgadmit/err.h"
 
 struct check_result {
 	struct finding_list findings; /* sorted; caller frees */
@@ -52,6 +53,7 @@ struct check_options {
  * Returns 0 (inspect r->input_errors) or -1 on OOM. Free r with
  * check_result_free().
  */
+PGADMIT_MUST_CHECK
 int check_run(const char *const *inputs, size_t n, const struct policy *p,
 	      const struct manifest_limits *lim,
 	      const struct check_options *opt, FILE *errout,

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pgadmit/err.h"
+
 struct connstr_scan {
 	size_t count;          /* connection strings (or fragments) seen */
 	bool has_password;     /* at least one inline, non-reference password */
@@ -46,11 +48,13 @@ bool connstr_is_reference(const char *s);
  * passwords, password= values (URI, JDBC, keyword/value) and PGPASSWORD=
  * shell assignments. References are kept as they are. Caller frees with
  * free(); NULL on OOM. */
+PGADMIT_MUST_CHECK
 char *connstr_redact(const char *text);
 
 /* Like connstr_redact, then truncated to at most max bytes (max >= 4) with
  * "..." at the end when cut; control characters become spaces. For quoting
  * user text in a one-line finding message. Caller frees; NULL on OOM. */
+PGADMIT_MUST_CHECK
 char *connstr_redact_quote(const char *text, size_t max);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "pgadmit/action.h"
+#include "pgadmit/err.h"
 
 /* Upper bound on findings kept per object (the rest are counted, not kept). */
 #define FINDING_MAX_PER_OBJECT 64
@@ -42,8 +43,10 @@ void finding_list_init(struct finding_list *l);
 /* Frees every finding's strings and the array; l is reusable afterwards. */
 void finding_list_free(struct finding_list *l);
 /* Deep-copies f (strings may be NULL) onto the end of l. 0 or -1 (OOM). */
+PGADMIT_MUST_CHECK
 int finding_add(struct finding_list *l, const struct finding *f);
 /* Moves all of src's findings to the end of dst; src becomes empty. */
+PGADMIT_MUST_CHECK
 int finding_list_move(struct finding_list *dst, struct finding_list *src);
 /* Stable sort by file, document, line, rule, path. */
 void finding_list_sort(struct finding_list *l);

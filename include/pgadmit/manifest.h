@@ -62,9 +62,11 @@ typedef int (*manifest_doc_fn)(const struct manifest_doc *doc, void *arg);
  * input (documents before the bad one have already been delivered).
  * lim may be NULL (defaults).
  */
+PGADMIT_MUST_CHECK
 int manifest_load_file(FILE *fp, const char *name,
 		       const struct manifest_limits *lim, manifest_doc_fn fn,
 		       void *arg, struct err *err);
+PGADMIT_MUST_CHECK
 int manifest_load_buffer(const char *buf, size_t len, const char *name,
 			 const struct manifest_limits *lim, manifest_doc_fn fn,
 			 void *arg, struct err *err);
@@ -76,6 +78,7 @@ int manifest_load_buffer(const char *buf, size_t len, const char *name,
  * If lines is non-NULL, *lines receives the line map (caller frees it with
  * manifest_linemap_free()), otherwise it is discarded.
  */
+PGADMIT_MUST_CHECK
 json_t *manifest_parse_one(const char *buf, size_t len, const char *name,
 			   struct manifest_linemap **lines, struct err *err);
 void manifest_linemap_free(struct manifest_linemap *m);

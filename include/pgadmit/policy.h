@@ -63,17 +63,22 @@ struct policy {
 };
 
 /* Defaults from rules.md. 0 or -1 (err). */
+PGADMIT_MUST_CHECK
 int policy_init(struct policy *p, struct err *err);
 /* Apply a policy file on top of p. Unknown keys are errors naming the key. */
+PGADMIT_MUST_CHECK
 int policy_load_file(struct policy *p, const char *path, struct err *err);
 /* Same from memory (used by tests and the fuzzer). name is for messages. */
+PGADMIT_MUST_CHECK
 int policy_load_buffer(struct policy *p, const char *buf, size_t len,
 		       const char *name, struct err *err);
 /* Environment overrides (docs/policy.md, "Environment"): PGADMIT_RULE_<ID>=action,
  * PGADMIT_POSTGRES_PORTS=5432,6432, PGADMIT_IMAGE_PATTERN=...,
  * PGADMIT_SKIP_NAMESPACES=a,b, PGADMIT_MAX_BODY_BYTES=N. */
+PGADMIT_MUST_CHECK
 int policy_apply_env(struct policy *p, struct err *err);
 /* Convenience: init + optional file + env. path may be NULL. */
+PGADMIT_MUST_CHECK
 struct policy *policy_new(const char *path, struct err *err);
 void policy_free(struct policy *p); /* frees what init/load allocated and p */
 void policy_release(struct policy *p); /* frees members only (stack policy) */

@@ -14,6 +14,7 @@
 
 #include "pgadmit/finding.h"
 #include "pgadmit/strbuf.h"
+#include "pgadmit/err.h"
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_SARIF };
 
@@ -38,10 +39,12 @@ struct report_errors {
 int report_format_parse(const char *s); /* -1 if unknown */
 /* color: use ANSI colours (text only; the caller decides: TTY and no
  * --no-color / NO_COLOR). Returns 0 or -1 (write error). */
+PGADMIT_MUST_CHECK
 int report_write(FILE *out, enum report_format fmt,
 		 const struct finding_list *l, const struct report_summary *s,
 		 bool color);
 /* The same with the run's input errors (e may be NULL: none). */
+PGADMIT_MUST_CHECK
 int report_write_run(FILE *out, enum report_format fmt,
 		     const struct finding_list *l,
 		     const struct report_summary *s,

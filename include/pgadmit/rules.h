@@ -22,6 +22,7 @@
 #include "pgadmit/finding.h"
 #include "pgadmit/manifest.h"
 #include "pgadmit/policy.h"
+#include "pgadmit/err.h"
 
 /* One object to judge. All pointers borrowed for the duration of the call. */
 struct object_ref {
@@ -78,6 +79,7 @@ struct backup_oracle {
  * filled in), to be resolved with backup_index_resolve(). deferred may be NULL
  * when oracle is non-NULL. Returns 0, or -1 on OOM.
  */
+PGADMIT_MUST_CHECK
 int rules_eval_object(const struct policy *p, const struct object_ref *o,
 		      const struct backup_oracle *oracle,
 		      struct finding_list *out, struct finding_list *deferred);
@@ -91,16 +93,19 @@ bool rules_kind_relevant(const char *kind);
  * cache (one index per namespace). Memory is per CronJob a few strings.
  */
 struct backup_index;
+PGADMIT_MUST_CHECK
 struct backup_index *backup_index_new(void);
 void backup_index_free(struct backup_index *bi);
 /* Record what a CronJob says (backup tool in image/command/args, label or
  * annotation pgadmit.dev/backup-for). ns NULL = no namespace. 0 or -1. */
+PGADMIT_MUST_CHECK
 int backup_index_add_cronjob(struct backup_index *bi, const char *ns,
 			     const json_t *cronjob);
 enum backup_state backup_index_lookup(const struct backup_index *bi,
 				      const char *ns, const char *name);
 /* Move every deferred PGA103 finding without backup evidence to out; drop
  * the others. deferred is emptied. 0 or -1. */
+PGADMIT_MUST_CHECK
 int backup_index_resolve(const struct backup_index *bi,
 			 struct finding_list *deferred,
 			 struct finding_list *out);

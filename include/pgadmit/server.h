@@ -52,6 +52,7 @@ enum srv_outcome {
 };
 
 /* Run until SIGTERM/SIGINT. */
+PGADMIT_MUST_CHECK
 enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err);
 
 /* Log level of the JSON lines on stderr (default SRV_INFO). */

@@ -57,11 +57,13 @@ enum { SETTINGS_OK = 0, SETTINGS_HELP = 1, SETTINGS_HELP_TABLE = 2 };
  * --help-table). vals[i] receives the text given for t[i] (or NULL).
  * Returns SETTINGS_OK, SETTINGS_HELP, SETTINGS_HELP_TABLE, or -1 with err
  * ("unknown or incomplete option '...'", "unexpected argument '...'"). */
+PGADMIT_MUST_CHECK
 int settings_parse_argv(const struct setting *t, size_t n, int argc,
 			char **argv, const char *vals[], struct err *err);
 
 /* flag > environment > default for every row, stored into base + off.
  * 0, or -1 with err naming the setting, the range and the value. */
+PGADMIT_MUST_CHECK
 int settings_resolve(const struct setting *t, size_t n,
 		     const char *const vals[], void *base, struct err *err);
 

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pgadmit/err.h"
+
 struct strbuf {
 	char *buf;
 	size_t len;
@@ -35,6 +37,7 @@ static inline bool sb_ok(const struct strbuf *sb) { return !sb->oom; }
 const char *sb_str(const struct strbuf *sb);
 /* Give the buffer to the caller (caller frees with free()); sb is reset.
  * Returns NULL when the buffer hit oom. */
+PGADMIT_MUST_CHECK
 char *sb_detach(struct strbuf *sb);
 
 #endif

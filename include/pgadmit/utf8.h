@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pgadmit/err.h"
+
 /* Length (1-4) of the valid UTF-8 sequence at p[0..n), or 0 if none. */
 size_t utf8_seq_len(const unsigned char *p, size_t n);
 
@@ -26,10 +28,12 @@ size_t utf8_boundary(const char *s, size_t len, size_t max);
 
 /* A copy of s with each invalid byte replaced by U+FFFD; NULL on OOM or
  * NULL s. Caller frees. */
+PGADMIT_MUST_CHECK
 char *utf8_lossy(const char *s);
 
 /* json_string() of s, made valid first when it is not (json_string
  * refuses invalid UTF-8 and would return NULL). NULL only on OOM or NULL s. */
+PGADMIT_MUST_CHECK
 json_t *utf8_json_string(const char *s);
 
 #endif

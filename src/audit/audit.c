@@ -97,6 +97,7 @@ struct bundle {
 	const struct audit_kind *k;
 	struct finding_list findings, deferred;
 	struct backup_index *bi;
+	struct ns_evidence *ev; /* PGA105/PGA106 */
 	struct audit_refs refs;
 	struct report_summary *sum;
 	int oom;
@@ -122,6 +123,9 @@ static int on_object(json_t *item, void *arg)
 	if (strcmp(k->kind, "CronJob") == 0 && strcmp(k->group, "batch") == 0 &&
 	    backup_index_add_cronjob(b->bi, b->ns, item))
 		goto oom;
+	if (ns_evidence_add(b->ev, b->p, b->ns, k->kind, item))
+		goto oom;
+	struct backup_oracle bundle = {.bundle = b->ev};
 	struct object_ref o = {
 		.obj = item, .kind = k->kind, .ns = b->ns, .name = name,
 		.file = sb_str(&ref), .document = 0, .doc = NULL,
@@ -129,7 +133,7 @@ static int on_object(json_t *item, void *arg)
 	};
 	size_t nf = b->findings.n, nd = b->deferred.n;
 	b->sum->objects++;
-	if (rules_eval_object(b->p, &o, NULL, &b->findings, &b->deferred))
+	if (rules_eval_object(b->p, &o, &bundle, &b->findings, &b->deferred))
 		goto oom;
 	/* Only objects with a finding (or a PGA103 candidate) are kept. */
 	if ((b->findings.n > nf || b->deferred.n > nd) &&
@@ -175,7 +179,8 @@ static int judge_bundle(struct kube_client *c, const struct audit_options *o,
 		if (rc != KUBE_OK)
 			return -1;
 	}
-	if (backup_index_resolve(b->bi, &b->deferred, &b->findings))
+	if (ns_evidence_resolve(b->ev, &b->deferred, &b->findings) ||
+	    backup_index_resolve(b->bi, &b->deferred, &b->findings))
 		return err_nomem(err);
 	return 0;
 }
@@ -189,8 +194,9 @@ static int audit_scope(struct kube_client *c, const struct policy *p,
 	finding_list_init(&b.findings);
 	finding_list_init(&b.deferred);
 	b.bi = backup_index_new();
+	b.ev = ns_evidence_new();
 	int rc = -1;
-	if (!b.bi) {
+	if (!b.bi || !b.ev) {
 		err_nomem(err);
 		goto out;
 	}
@@ -222,6 +228,7 @@ out:
 	finding_list_free(&b.findings);
 	finding_list_free(&b.deferred);
 	backup_index_free(b.bi);
+	ns_evidence_free(b.ev);
 	audit_refs_free(&b.refs);
 	return rc;
 }

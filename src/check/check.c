@@ -23,6 +23,7 @@ struct run {
 	struct check_result *r;
 	struct finding_list deferred;  /* PGA103 candidates */
 	struct backup_index *backups;
+	struct ns_evidence *evidence; /* PGA105/PGA106 */
 	const char *stdin_name;
 	const char *kubectl;
 	const char *source_root;
@@ -52,8 +53,9 @@ static void judge(struct run *run, const struct manifest_doc *doc,
 		.doc = doc,
 		.path_prefix = prefix,
 	};
+	struct backup_oracle bundle = {.bundle = run->evidence};
 	run->r->summary.objects++;
-	if (rules_eval_object(run->p, &o, NULL, &run->r->findings,
+	if (rules_eval_object(run->p, &o, &bundle, &run->r->findings,
 			      &run->deferred))
 		run->oom = 1;
 }
@@ -85,6 +87,10 @@ static void judge_k8s(struct run *run, const struct manifest_doc *doc,
 	if (strcmp(kind, "CronJob") == 0 &&
 	    !policy_skips_namespace(run->p, ns) &&
 	    backup_index_add_cronjob(run->backups, ns, obj))
+		run->oom = 1;
+	if (ns_evidence_kind(str_at(obj, "apiVersion", NULL), kind) &&
+	    !policy_skips_namespace(run->p, ns) &&
+	    ns_evidence_add(run->evidence, run->p, ns, kind, obj))
 		run->oom = 1;
 	judge(run, doc, obj, kind, ns, name, NULL);
 }
@@ -429,17 +435,23 @@ int check_run(const char *const *inputs, size_t n, const struct policy *p,
 	run.source_root = opt ? opt->source_root : NULL;
 	finding_list_init(&run.deferred);
 	run.backups = backup_index_new();
-	if (!run.backups)
+	run.evidence = ns_evidence_new();
+	if (!run.backups || !run.evidence) {
+		backup_index_free(run.backups);
+		ns_evidence_free(run.evidence);
 		return -1;
+	}
 	for (size_t i = 0; i < n && !run.oom; i++)
 		check_input(&run, inputs[i]);
 	if (n == 0 && !run.oom)
 		input_error(&run, "", "no input given");
 	if (!run.oom &&
-	    backup_index_resolve(run.backups, &run.deferred, &r->findings))
+	    (ns_evidence_resolve(run.evidence, &run.deferred, &r->findings) ||
+	     backup_index_resolve(run.backups, &run.deferred, &r->findings)))
 		run.oom = 1;
 	finding_list_free(&run.deferred);
 	backup_index_free(run.backups);
+	ns_evidence_free(run.evidence);
 	finding_list_sort(&r->findings);
 	return run.oom ? -1 : 0;
 }

@@ -81,6 +81,13 @@ static void clear_skips(struct policy *p)
 	p->nskip = 0;
 }
 
+static void clear_exporters(struct policy *p)
+{
+	for (size_t i = 0; i < p->nexporters; i++)
+		free(p->exporter_images[i]);
+	p->nexporters = 0;
+}
+
 static int add_skip(struct policy *p, const char *ns, struct err *err)
 {
 	if (p->nskip >= POLICY_MAX_SKIP_NS)
@@ -112,6 +119,7 @@ int policy_init(struct policy *p, struct err *err)
 	p->probe.statement_timeout_ms = 5000;
 	p->probe.lock_timeout_ms = 1000;
 	p->probe.concurrency = 4;
+	p->probe.backup_stale_hours = 24;
 	/* The largest review the API server sends: docs/memory.md ("Body
 	 * cap"): a 1 MiB ConfigMap UPDATE with escaped values is 15 MB. */
 	p->webhook.max_body_bytes = 20LL << 20;
@@ -135,6 +143,7 @@ void policy_release(struct policy *p)
 	free(p->image_pattern);
 	free(p->port_name_pattern);
 	clear_skips(p);
+	clear_exporters(p);
 	free(p->source);
 	memset(p, 0, sizeof(*p));
 }
@@ -298,9 +307,31 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 			if (set_port_name_pattern(c->p, json_string_value(v),
 						  c->err))
 				return bad_regex(c, v, key);
+		} else if (strcmp(k, "exporterImages") == 0) {
+			if (!json_is_array(v) ||
+			    json_array_size(v) > POLICY_MAX_EXPORTERS)
+				return bad(c, v, key, "expected a list of up to "
+						      "32 image names");
+			size_t i;
+			json_t *e;
+			clear_exporters(c->p);
+			json_array_foreach(v, i, e)
+			{
+				const char *s = json_string_value(e);
+				if (!s || !*s || strchr(s, '/') || strchr(s, ':'))
+					return bad(c, e, key,
+						   "expected an image name "
+						   "(last path component, no "
+						   "tag)");
+				char *d = strdup(s);
+				if (!d)
+					return bad(c, e, key, "out of memory");
+				c->p->exporter_images[c->p->nexporters++] = d;
+			}
 		} else
 			return bad(c, v, key, "unknown key (expected ports, "
-					      "imagePattern, portNamePattern)");
+					      "imagePattern, portNamePattern, "
+					      "exporterImages)");
 	}
 	return 0;
 }
@@ -357,6 +388,7 @@ static const struct int_key probe_keys[] = {
 	{"statementTimeoutMs", 1, 600000, PK(statement_timeout_ms), 0},
 	{"lockTimeoutMs", 1, 600000, PK(lock_timeout_ms), 0},
 	{"concurrency", 1, 256, PK(concurrency), 0},
+	{"backupStaleHours", 1, 8760, PK(backup_stale_hours), 0},
 };
 #define WK(f) offsetof(struct policy_webhook, f)
 static const struct int_key webhook_keys[] = {
@@ -689,6 +721,23 @@ bool policy_is_pg_image(const struct policy *p, const char *image)
 	for (char *q = last; *q; q++)
 		*q = (char)tolower((unsigned char)*q);
 	return regexec(&p->image_re, last, 0, NULL, 0) == 0;
+}
+
+bool policy_is_listed_exporter(const struct policy *p, const char *image)
+{
+	if (!p || !image || !p->nexporters)
+		return false;
+	size_t len = strcspn(image, "@");
+	const char *last = image;
+	for (size_t i = 0; i < len; i++)
+		if (image[i] == '/')
+			last = image + i + 1;
+	size_t n = strcspn(last, ":@");
+	for (size_t i = 0; i < p->nexporters; i++)
+		if (strlen(p->exporter_images[i]) == n &&
+		    strncasecmp(p->exporter_images[i], last, n) == 0)
+			return true;
+	return false;
 }
 
 bool policy_skips_namespace(const struct policy *p, const char *ns)

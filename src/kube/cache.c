@@ -263,8 +263,12 @@ void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
 	if (e) {
 		if (!e->noted)
 			e->noted = backup_index_new();
-		if (e->noted)
-			backup_index_add_cronjob(e->noted, ns, cronjob);
+		/* Out of memory: the note is lost, so the listing is expired
+		 * too; the next lookup asks the API instead of answering
+		 * NOT_FOUND from a view that misses this CronJob. */
+		if (!e->noted ||
+		    backup_index_add_cronjob(e->noted, ns, cronjob))
+			e->listed_at = 0;
 		e->noted_at = clock_ms();
 		e->used_at = e->noted_at;
 	}

@@ -27,7 +27,7 @@ static void judge(struct run *r, const struct manifest_doc *d,
 	struct object_ref ref = {svc, "ComposeService", NULL, name, "fuzz",
 				 d->index, d, prefix};
 	r->objects++;
-	rules_eval_object(r->p, &ref, NULL, &r->out, &r->deferred);
+	(void)!rules_eval_object(r->p, &ref, NULL, &r->out, &r->deferred);
 }
 
 static int on_doc(const struct manifest_doc *d, void *arg)
@@ -63,15 +63,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct run r = {.p = p};
 	finding_list_init(&r.out);
 	finding_list_init(&r.deferred);
-	manifest_load_buffer((const char *)data, size, "fuzz-compose.yaml",
+	(void)!manifest_load_buffer((const char *)data, size, "fuzz-compose.yaml",
 			     NULL, on_doc, &r, &e);
 	/* Compose has no CronJobs: every deferred PGA103 candidate stands. */
-	finding_list_move(&r.out, &r.deferred);
+	(void)!finding_list_move(&r.out, &r.deferred);
 	finding_list_sort(&r.out);
 	struct report_summary sum = {1, 1, r.objects};
-	report_write(sink, REPORT_TEXT, &r.out, &sum, true);
-	report_write(sink, REPORT_JSON, &r.out, &sum, false);
-	report_write(sink, REPORT_SARIF, &r.out, &sum, false);
+	(void)!report_write(sink, REPORT_TEXT, &r.out, &sum, true);
+	(void)!report_write(sink, REPORT_JSON, &r.out, &sum, false);
+	(void)!report_write(sink, REPORT_SARIF, &r.out, &sum, false);
 	finding_list_free(&r.out);
 	finding_list_free(&r.deferred);
 	return 0;

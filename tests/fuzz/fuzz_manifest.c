@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct manifest_limits lim;
 	manifest_limits_default(&lim);
 	lim.max_alias_nodes = 10000; /* keep walks short */
-	manifest_load_buffer((const char *)data, size, "fuzz", &lim, on_doc,
+	(void)!manifest_load_buffer((const char *)data, size, "fuzz", &lim, on_doc,
 			     NULL, &e);
 	return 0;
 }

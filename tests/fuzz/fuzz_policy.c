@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct policy p;
 	if (policy_init(&p, &e))
 		return 0;
-	policy_load_buffer(&p, (const char *)data, size, "fuzz.yaml", &e);
+	(void)!policy_load_buffer(&p, (const char *)data, size, "fuzz.yaml", &e);
 	(void)policy_is_pg_image(&p, "docker.io/library/postgres:16");
 	policy_release(&p);
 	return 0;

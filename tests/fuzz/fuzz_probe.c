@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2: {
 		struct probe_tls t = {0};
-		(void)probe_cert_from_der(d, n, &t);
+		(void)!probe_cert_from_der(d, n, &t);
 		probe_tls_release(&t);
 		break;
 	}

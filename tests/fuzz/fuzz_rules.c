@@ -22,8 +22,8 @@ static void judge(struct run *r, const struct manifest_doc *d, const json_t *o,
 	const char *ns = json_string_value(json_object_get(md, "namespace"));
 	struct object_ref ref = {o, kind, ns, name, "fuzz", d->index, d, prefix};
 	if (strcmp(kind, "CronJob") == 0)
-		backup_index_add_cronjob(r->bi, ns, o);
-	rules_eval_object(r->p, &ref, NULL, &r->out, &r->deferred);
+		(void)!backup_index_add_cronjob(r->bi, ns, o);
+	(void)!rules_eval_object(r->p, &ref, NULL, &r->out, &r->deferred);
 }
 
 static int on_doc(const struct manifest_doc *d, void *arg)
@@ -74,9 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.bi = backup_index_new();
 	if (!r.bi)
 		return 0;
-	manifest_load_buffer((const char *)data, size, "fuzz", NULL, on_doc, &r,
+	(void)!manifest_load_buffer((const char *)data, size, "fuzz", NULL, on_doc, &r,
 			     &e);
-	backup_index_resolve(r.bi, &r.deferred, &r.out);
+	(void)!backup_index_resolve(r.bi, &r.deferred, &r.out);
 	finding_list_free(&r.out);
 	finding_list_free(&r.deferred);
 	backup_index_free(r.bi);

@@ -334,7 +334,9 @@ static int on_doc(const struct manifest_doc *d, void *arg)
 		const char *name = json_string_value(json_object_get(md, "name"));
 		struct object_ref ref = {it, kind, ns, name, "prop.yaml",
 					 d->index, d, NULL};
-		rules_eval_object(r->p, &ref, NULL, &r->out, &r->deferred);
+		if (rules_eval_object(r->p, &ref, NULL, &r->out,
+				      &r->deferred))
+			return -1;
 	}
 	return 0;
 }
@@ -366,12 +368,13 @@ static const char *check_surface(const struct redact_case *c,
 	struct err e;
 	finding_list_init(&r.out);
 	finding_list_init(&r.deferred);
-	manifest_load_buffer(doc, strlen(doc), "prop.yaml", NULL, on_doc, &r,
-			     &e);
+	const char *fail = NULL;
+	if (manifest_load_buffer(doc, strlen(doc), "prop.yaml", NULL, on_doc,
+				 &r, &e))
+		fail = "check: the objects did not load";
 	free(doc);
 	finding_list_sort(&r.out);
-	const char *fail = NULL;
-	if (c->judged && r.out.n == 0)
+	if (!fail && c->judged && r.out.n == 0)
 		fail = "check: no finding";
 	struct report_summary sum = {1, 1, 2};
 	for (int fmt = REPORT_TEXT; !fail && fmt <= REPORT_SARIF; fmt++) {
@@ -380,9 +383,12 @@ static const char *check_surface(const struct redact_case *c,
 		FILE *f = open_memstream(&buf, &len);
 		if (!f)
 			break;
-		report_write(f, (enum report_format)fmt, &r.out, &sum, false);
+		int wrc = report_write(f, (enum report_format)fmt, &r.out, &sum,
+				       false);
 		fclose(f);
-		if (find_marker(c, buf, len))
+		if (wrc)
+			fail = "check: report not written";
+		else if (find_marker(c, buf, len))
 			fail = fmt == REPORT_TEXT   ? "check text: password shown"
 			       : fmt == REPORT_JSON ? "check json: password shown"
 						    : "check sarif: password shown";

@@ -167,17 +167,17 @@ static void test_annotation_sorted_dedup(void)
 	finding_list_init(&l);
 	struct finding f = {0};
 	f.rule = "PGA104"; f.action = ACTION_WARN; f.path = "spec.b";
-	finding_add(&l, &f);
+	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	f.rule = "PGA101"; f.action = ACTION_DENY; f.path = "spec.z";
-	finding_add(&l, &f);
+	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	f.rule = "PGA101"; f.action = ACTION_DENY; f.path = "spec.a";
-	finding_add(&l, &f);
+	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	f.rule = "PGA104"; f.action = ACTION_WARN; f.path = "spec.b";
-	finding_add(&l, &f);
+	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	f.rule = "PGA102"; f.action = ACTION_OFF; f.path = "spec.c";
-	finding_add(&l, &f);
+	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	f.rule = "PGA103"; f.action = ACTION_INFO; f.path = "metadata.annotations";
-	finding_add(&l, &f);
+	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	struct strbuf sb = STRBUF_INIT;
 	CU_ASSERT_EQUAL(admission_findings_annotation(&l, &sb), 0);
 	CU_ASSERT_STRING_EQUAL(sb_str(&sb),
