@@ -47,6 +47,10 @@ struct audit_kind {
 };
 extern const struct audit_kind audit_kinds[];
 extern const size_t audit_nkinds;
+/* A custom resource (its group has a dot: monitoring.coreos.com, the
+ * operators' groups) may not be installed: a 404 on its listing means
+ * "none of them", not a failed audit. */
+bool audit_kind_optional(const struct audit_kind *k);
 
 struct audit_options {
 	const char *const *namespaces; /* only these (none: every namespace) */

@@ -176,6 +176,10 @@ static int judge_bundle(struct kube_client *c, const struct audit_options *o,
 		sb_free(&path);
 		if (b->oom)
 			return err_nomem(err);
+		if (rc == KUBE_NOT_FOUND && audit_kind_optional(k)) {
+			err_clear(err); /* the CRD is not installed */
+			continue;
+		}
 		if (rc != KUBE_OK)
 			return -1;
 	}

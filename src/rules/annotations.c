@@ -30,6 +30,7 @@ static const struct rule_meta not_understood = {
 static const char *const known_keys[] = {
 	"pgadmit.dev/backup",	  /* PGA103: backups handled elsewhere */
 	"pgadmit.dev/backup-for", /* a backup CronJob names its workload */
+	"pgadmit.dev/monitoring", /* PGA106: metrics exported elsewhere */
 	"pgadmit.dev/findings",	  /* written by the mutating webhook */
 	"pgadmit.dev/ignore",	  /* namespace label (webhook selector) */
 	NULL,
@@ -107,13 +108,22 @@ static int judge_key(struct rule_ctx *c, const char *key, const char *val,
 			    "say where the backups are: pgadmit.dev/backup: "
 			    "\"<reason>\"");
 	}
+	if (strcmp(key, "pgadmit.dev/monitoring") == 0) {
+		if (rule_reason_ok(val) || c->p->actions[R_PGA106] == ACTION_OFF)
+			return 0;
+		return note(c, &rule_catalog[R_PGA106], node, path,
+			    "pgadmit.dev/monitoring not honoured: the reason is "
+			    "empty",
+			    "say how it is monitored: pgadmit.dev/monitoring: "
+			    "\"<reason>\"");
+	}
 	if (known(key))
 		return 0;
 	snprintf(msg, sizeof(msg),
 		 "%s not honoured: pgadmit has no such annotation", key);
 	return note(c, &not_understood, node, path, msg,
 		    "known: pgadmit.dev/ignore-<slug>, pgadmit.dev/backup, "
-		    "pgadmit.dev/backup-for");
+		    "pgadmit.dev/backup-for, pgadmit.dev/monitoring");
 }
 
 int rule_annotation_notes(struct rule_ctx *c)
