@@ -64,6 +64,8 @@ enum admission_skip {
 	ADM_SKIP_KIND,      /* a kind no rule reads, or from another API group */
 	ADM_SKIP_NAMESPACE, /* policy skipNamespaces */
 	ADM_SKIP_OWNED,     /* Pod/ReplicaSet of a built-in controller */
+	ADM_SKIP_OPERATOR_CHILD, /* made by a Postgres operator for a cluster
+				  * resource: judged there (info log) */
 	ADM_SKIP_COUNT
 };
 
@@ -89,6 +91,9 @@ struct admission_result {
 	bool dry_run;
 	/* For logs (owned, may be NULL): request fields and the error text. */
 	char *uid, *kind, *ns, *name, *operation, *error;
+	/* ADM_SKIP_OPERATOR_CHILD: the owning cluster resource, e.g.
+	 * "postgresql.cnpg.io/Cluster pg-main" (owned, else NULL). */
+	char *owner;
 	/* Findings kept for logs and metrics (owned). */
 	struct finding_list findings;
 	/* PGA103 side effect for the caller: a CronJob admitted for real

@@ -101,6 +101,12 @@ void backup_index_free(struct backup_index *bi);
 PGADMIT_MUST_CHECK
 int backup_index_add_cronjob(struct backup_index *bi, const char *ns,
 			     const json_t *cronjob);
+/* The same for any object: a CronJob as above, a CloudNativePG
+ * ScheduledBackup (not suspended) as evidence for the Cluster its
+ * spec.cluster.name names; other objects are ignored. 0 or -1. */
+PGADMIT_MUST_CHECK
+int backup_index_add_object(struct backup_index *bi, const char *ns,
+			    const char *kind, const json_t *obj);
 enum backup_state backup_index_lookup(const struct backup_index *bi,
 				      const char *ns, const char *name);
 /* Move every deferred PGA103 finding without backup evidence to out; drop

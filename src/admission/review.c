@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pgadmit/base64.h"
+#include "pgadmit/cluster.h"
 #include "pgadmit/jsonget.h"
 #include "pgadmit/admission.h"
 #include "pgadmit/kube.h"
@@ -50,6 +51,7 @@ void admission_result_free(struct admission_result *r)
 	free(r->name);
 	free(r->operation);
 	free(r->error);
+	free(r->owner);
 	json_decref(r->cronjob);
 	finding_list_free(&r->findings);
 	memset(r, 0, sizeof(*r));
@@ -89,6 +91,12 @@ static const struct {
 	{"Deployment", "apps"}, {"StatefulSet", "apps"},
 	{"DaemonSet", "apps"},	{"ReplicaSet", "apps"},
 	{"Job", "batch"},	{"CronJob", "batch"},
+	/* Postgres cluster resources (pgadmit/cluster.h) */
+	{"Cluster", "postgresql.cnpg.io"},
+	{"Pooler", "postgresql.cnpg.io"},
+	{"postgresql", "acid.zalan.do"},
+	{"PostgresCluster", "postgres-operator.crunchydata.com"},
+	{"PerconaPGCluster", "pgv2.percona.com"},
 };
 
 static bool kind_from_expected_group(const char *kind, const char *group)
@@ -486,6 +494,17 @@ static bool gate_owned(const struct admission_env *env,
 	       owned_by_builtin_controller(rq->obj);
 }
 
+/* Made by a Postgres operator for its cluster resource (rules.md
+ * "Operator child"): never deny what an operator reconciles, it would retry
+ * forever far from the person who can fix it; the problem is judged at the
+ * cluster resource. The server logs these at info with the owner. */
+static bool gate_operator_child(const struct admission_env *env,
+				const struct admission_request *rq)
+{
+	(void)env;
+	return cluster_child_owner(rq->kind, rq->obj, NULL, 0);
+}
+
 static const struct gate {
 	enum admission_skip reason;
 	bool (*holds)(const struct admission_env *env,
@@ -498,6 +517,7 @@ static const struct gate {
 	{ADM_SKIP_KIND, gate_kind},
 	{ADM_SKIP_NAMESPACE, gate_namespace},
 	{ADM_SKIP_OWNED, gate_owned},
+	{ADM_SKIP_OPERATOR_CHILD, gate_operator_child},
 };
 
 static const char *const skip_names[ADM_SKIP_COUNT] = {
@@ -509,6 +529,7 @@ static const char *const skip_names[ADM_SKIP_COUNT] = {
 	[ADM_SKIP_KIND] = "kind-not-judged",
 	[ADM_SKIP_NAMESPACE] = "namespace-skipped",
 	[ADM_SKIP_OWNED] = "owned-by-controller",
+	[ADM_SKIP_OPERATOR_CHILD] = "operator-child",
 };
 
 const char *admission_skip_name(enum admission_skip s)
@@ -599,6 +620,14 @@ int admission_handle(const struct admission_env *env,
 			out->decision = ADM_SKIP;
 		else if (admission_eval(env, &rq, out))
 			rc = -1;
+		if (out->skip == ADM_SKIP_OPERATOR_CHILD) {
+			/* for the info log line: who judges it */
+			char owner[256];
+			cluster_child_owner(rq.kind, rq.obj, owner,
+					    sizeof(owner));
+			if (dup_to(&out->owner, owner))
+				rc = -1;
+		}
 		if (rc == 0)
 			rc = admission_encode(ep, &rq, &sb, out);
 	} else if (rc > 0) {

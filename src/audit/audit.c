@@ -120,8 +120,8 @@ static int on_object(json_t *item, void *arg)
 	    json_object_set_new(item, "apiVersion", json_string(sb_str(&av))) ||
 	    json_object_set_new(item, "kind", json_string(k->kind)))
 		goto oom;
-	if (strcmp(k->kind, "CronJob") == 0 && strcmp(k->group, "batch") == 0 &&
-	    backup_index_add_cronjob(b->bi, b->ns, item))
+	/* backup evidence: CronJobs, CloudNativePG ScheduledBackups */
+	if (backup_index_add_object(b->bi, b->ns, k->kind, item))
 		goto oom;
 	if (ns_evidence_add(b->ev, b->p, b->ns, k->kind, item))
 		goto oom;

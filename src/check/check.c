@@ -84,9 +84,8 @@ static void judge_k8s(struct run *run, const struct manifest_doc *doc,
 	const char *name = str_at(obj, "metadata", "name");
 	if (!name)
 		name = str_at(obj, "metadata", "generateName");
-	if (strcmp(kind, "CronJob") == 0 &&
-	    !policy_skips_namespace(run->p, ns) &&
-	    backup_index_add_cronjob(run->backups, ns, obj))
+	if (!policy_skips_namespace(run->p, ns) &&
+	    backup_index_add_object(run->backups, ns, kind, obj))
 		run->oom = 1;
 	if (ns_evidence_kind(str_at(obj, "apiVersion", NULL), kind) &&
 	    !policy_skips_namespace(run->p, ns) &&

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgadmit/cluster.h"
+#include "pgadmit/jsonget.h"
 #include "pgadmit/podspec.h"
 #include "pgadmit/rules.h"
 
@@ -205,6 +207,25 @@ int backup_index_add_cronjob(struct backup_index *bi, const char *ns,
 			return -1;
 	}
 	return 0;
+}
+
+int backup_index_add_object(struct backup_index *bi, const char *ns,
+			    const char *kind, const json_t *obj)
+{
+	if (!bi || !kind || !json_is_object(obj))
+		return 0;
+	if (strcmp(kind, "CronJob") == 0)
+		return backup_index_add_cronjob(bi, ns, obj);
+	if (cluster_kind_of_obj(obj) != CK_CNPG_SCHEDULED)
+		return 0;
+	/* A CloudNativePG ScheduledBackup backs up the Cluster it names. */
+	const char *cl = json_get_str(
+		json_object_get(json_object_get(obj, "spec"), "cluster"), "name");
+	const json_t *sus = json_object_get(json_object_get(obj, "spec"),
+					    "suspend");
+	if (!cl || !*cl || json_is_true(sus))
+		return 0;
+	return add_names(bi, ns, cl);
 }
 
 enum backup_state backup_index_lookup(const struct backup_index *bi,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgadmit/cluster.h"
 #include "pgadmit/manifest.h"
 #include "pgadmit/podspec.h"
 #include "rule.h"
@@ -269,6 +270,11 @@ int rules_eval_object(const struct policy *p, const struct object_ref *o,
 	if (!p || !o || !out || !json_is_object(o->obj) || !o->kind)
 		return 0;
 	if (policy_skips_namespace(p, o->ns))
+		return 0;
+	/* An operator child is judged at its cluster resource (rules.md):
+	 * reporting it here too would give every finding twice. */
+	if (!(o->path_prefix && *o->path_prefix) &&
+	    cluster_child_owner(o->kind, o->obj, NULL, 0))
 		return 0;
 	/* rule_path_key() and the compose prefix make path strings; the
 	 * reporter copies them, so no memory outlives this call but out's. */

@@ -9,7 +9,9 @@
  *   .4 hostNetwork: true with a Postgres server container (in `containers`)
  *      or a Postgres containerPort in any container;
  *   .5 Compose: ports published on all interfaces, network_mode: host with a
- *      Postgres server image.
+ *      Postgres server image;
+ *   .6 a Postgres cluster resource asking its operator for an outside
+ *      service (cluster_rules.c).
  * UDP/SCTP ports are not Postgres and are ignored.
  */
 #include <ctype.h>
@@ -19,6 +21,7 @@
 #include <strings.h>
 
 #include "cidr.h"
+#include "cluster_int.h"
 #include "pgadmit/podspec.h"
 #include "rule.h"
 
@@ -27,7 +30,8 @@
 static const char *const kinds[] = {
 	"Service",    "Pod",	 "Deployment", "StatefulSet",	 "DaemonSet",
 	"ReplicaSet", "ReplicationController", "Job", "CronJob",
-	"ComposeService", NULL};
+	"ComposeService", "Cluster", "Pooler", "postgresql", "PostgresCluster",
+	"PerconaPGCluster", NULL};
 
 static bool is_tcp(const json_t *port)
 {
@@ -68,6 +72,12 @@ static bool source_ranges_internal(const json_t *ranges)
 		if (!json_is_string(r) || !cidr_is_internal(json_string_value(r)))
 			return false;
 	return true;
+}
+
+bool pga101_lb_internal(const json_t *annotations, const json_t *ranges)
+{
+	return has_internal_annotation(annotations) ||
+	       source_ranges_internal(ranges);
 }
 
 /* Which field of a Service port makes it a Postgres port (NULL: none). */
@@ -364,6 +374,8 @@ static int eval_compose(struct rule_ctx *c)
 
 static int eval(struct rule_ctx *c)
 {
+	if (cluster_kind_of_obj(c->o->obj) != CK_NONE)
+		return cluster_pga101(c);
 	if (strcmp(c->o->kind, "ComposeService") == 0)
 		return eval_compose(c);
 	if (strcmp(c->o->kind, "Service") == 0)

@@ -9,7 +9,9 @@
  *      command/args element;
  *   .3 ConfigMap data: a connection string with a password, or a key that
  *      would fire under .1 with a non-empty value;
- *   .4 Compose environment (map/list) and command.
+ *   .4 Compose environment (map/list) and command;
+ *   .5 a Postgres cluster resource: its server env (spec.env) and the
+ *      containers declared inside it, as sites (cluster_rules.c).
  * Secrets never fire (the rule does not look at them). Messages name the
  * variable or quote the redacted connection string, never the value.
  */
@@ -24,6 +26,7 @@
 static const char *const kinds[] = {
 	"Pod",	      "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
 	"ReplicationController", "Job", "CronJob", "ConfigMap", "ComposeService",
+	"Cluster", "Pooler", "postgresql", "PostgresCluster", "PerconaPGCluster",
 	NULL};
 
 static bool ends_with(const char *s, const char *suf)

@@ -12,19 +12,22 @@
  * a finding at the policy's action; UNKNOWN → a finding capped at warn
  * (never deny) saying why backups could not be verified; DEFER or no oracle
  * → the finding goes to `deferred` for backup_index_resolve(). The finding
- * points at metadata.name.
+ * points at metadata.name. Postgres cluster resources: cluster_rules.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "pgadmit/podspec.h"
+#include "cluster_int.h"
 #include "rule.h"
 
 #define BACKUP_ANN "pgadmit.dev/backup"
 #define HINT "add a CronJob running pg_dump/pgbackrest/wal-g, or annotate pgadmit.dev/backup: \"<reason>\""
 
 static const char *const kinds[] = {"StatefulSet", "Deployment", "DaemonSet",
-				    "ReplicaSet", "Pod", NULL};
+				    "ReplicaSet", "Pod", "Cluster",
+				    "postgresql", "PostgresCluster",
+				    "PerconaPGCluster", NULL};
 
 static int server_container(const struct podspec_container *pc, void *arg)
 {
@@ -37,6 +40,8 @@ static int eval(struct rule_ctx *c)
 	const json_t *obj = c->o->obj;
 	const json_t *md = json_object_get(obj, "metadata");
 	struct podspec ps;
+	if (cluster_kind_of_obj(obj) != CK_NONE)
+		return cluster_pga103(c);
 	if (strcmp(c->o->kind, "Pod") == 0) {
 		const json_t *owners = json_object_get(md, "ownerReferences");
 		if (json_is_array(owners) && json_array_size(owners) > 0)

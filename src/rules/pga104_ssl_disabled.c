@@ -9,7 +9,9 @@
  *   .3 a Postgres server container whose command/args set ssl=off:
  *      "-c ssl=off", "-c" "ssl=off", "-cssl=off", "--ssl=off" (off, false,
  *      no and 0 are all "off" for PostgreSQL), also inside one element
- *      ("postgres -c ssl=off", sh -c "...").
+ *      ("postgres -c ssl=off", sh -c "...");
+ *   .5 (cluster resources) ssl: off in the parameters maps, and .1-.3 in
+ *      the containers declared inside them (cluster_rules.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 #include "pgadmit/connstr.h"
 #include "pgadmit/podspec.h"
+#include "cluster_int.h"
 #include "sites.h"
 
 #define HINT_MODE "use sslmode=verify-full (or at least sslmode=require)"
@@ -26,6 +29,7 @@
 static const char *const kinds[] = {
 	"Pod",	      "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
 	"ReplicationController", "Job", "CronJob", "ConfigMap", "ComposeService",
+	"Cluster", "Pooler", "postgresql", "PostgresCluster", "PerconaPGCluster",
 	NULL};
 
 static bool mode_off(const char *v)
@@ -145,6 +149,8 @@ static int eval(struct rule_ctx *c)
 {
 	if (sites_foreach(c, site))
 		return -1;
+	if (cluster_kind_of_obj(c->o->obj) != CK_NONE)
+		return cluster_pga104(c, container);
 	if (strcmp(c->o->kind, "ComposeService") == 0) {
 		if (policy_is_pg_image(c->p, json_get_str(c->o->obj, "image")))
 			return scan_argv(c, c->o->obj, "");

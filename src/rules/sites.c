@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pgadmit/podspec.h"
+#include "cluster_int.h"
 #include "sites.h"
 
 /* Text of a scalar: strings as they are, numbers/booleans printed. */
@@ -67,6 +68,13 @@ struct kwalk {
 static int container(const struct podspec_container *pc, void *arg)
 {
 	struct kwalk *w = arg;
+	return (w->rc = sites_container(w->c, w->fn, pc)) ? 1 : 0;
+}
+
+int sites_container(struct rule_ctx *c, site_fn fn,
+		    const struct podspec_container *pc)
+{
+	struct kwalk wk = {c, fn, 0}, *w = &wk;
 	bool pg = policy_is_pg_image(w->c->p, pc->image);
 	const json_t *env = json_object_get(pc->c, "env");
 	char prefix[128], path[192];
@@ -83,13 +91,13 @@ static int container(const struct podspec_container *pc, void *arg)
 				 pc->path, i);
 			if ((w->rc = emit(w->c, w->fn, SITE_ENV, name, v, path,
 					  pg)))
-				return 1;
+				return w->rc;
 		}
 	}
 	snprintf(prefix, sizeof(prefix), "%s.", pc->path);
 	if ((w->rc = cmd_sites(w->c, w->fn, pc->c, prefix, "command", pg)) ||
 	    (w->rc = cmd_sites(w->c, w->fn, pc->c, prefix, "args", pg)))
-		return 1;
+		return w->rc;
 	return 0;
 }
 
@@ -168,6 +176,8 @@ int sites_foreach(struct rule_ctx *c, site_fn fn)
 		return compose(c, fn);
 	if (strcmp(kind, "ConfigMap") == 0)
 		return configmap(c, fn);
+	if (cluster_kind_of_obj(c->o->obj) != CK_NONE)
+		return cluster_sites(c, fn);
 	struct podspec ps;
 	if (!podspec_locate(kind, c->o->obj, &ps))
 		return 0;

@@ -108,6 +108,8 @@ void srv_log_review_line(struct strbuf *b, enum srv_log_level l,
 	put_kv(b, "decision", admission_decision_name(r->decision));
 	if (r->decision == ADM_SKIP)
 		put_kv(b, "reason", admission_skip_name(r->skip));
+	if (r->owner)
+		put_kv(b, "owner", r->owner); /* operator child: judged there */
 	if (r->dry_run)
 		sb_puts(b, ",\"dry_run\":true");
 	if (r->error)
@@ -129,7 +131,7 @@ void srv_log_review(const char *endpoint, const struct admission_result *r,
 		    double duration_ms)
 {
 	enum srv_log_level l = r->decision == ADM_ERROR ? SRV_WARN : SRV_INFO;
-	if (r->decision == ADM_SKIP)
+	if (r->decision == ADM_SKIP && r->skip != ADM_SKIP_OPERATOR_CHILD)
 		l = SRV_DEBUG; /* allowed at once: the bulk of the traffic */
 	if (!srv_log_enabled(l))
 		return;

@@ -138,9 +138,8 @@ static void judge_k8s(struct bundle *b, const struct manifest_doc *doc,
 		return;
 	}
 	const char *ns = sget(obj, "metadata", "namespace");
-	if (strcmp(kind, "CronJob") == 0 &&
-	    !policy_skips_namespace(b->p, ns) &&
-	    backup_index_add_cronjob(b->bi, ns, obj))
+	if (!policy_skips_namespace(b->p, ns) &&
+	    backup_index_add_object(b->bi, ns, kind, obj))
 		b->rc = -1;
 	judge(b, doc, obj, kind, ns, sget(obj, "metadata", "name"), NULL);
 }
