@@ -13,10 +13,15 @@
  * The forms may be embedded in longer text (a command line, a config file):
  * connstr_scan() looks for them anywhere in the string.
  *
- * A password that is only a reference — Kubernetes $(VAR), Compose ${VAR},
- * $VAR, ${VAR:-default} (or a run of those and nothing else) — is not an
- * inline password. An empty password (postgresql://u:@h, password=) is not
- * a password either.
+ * A password that is only a reference is not an inline password
+ * (rules.md "Shell reference"): Kubernetes $(VAR), Compose ${VAR} and
+ * $${VAR}, $VAR, "${VAR}", ${VAR:-$(< file)}, $(cat file), `cat file`,
+ * ${VAR#x} and any other parameter or command expansion, quoted or not,
+ * or a run of them (src/core/shellword.c reads the words). A default or
+ * alternative that is itself literal (${VAR:-hunter2}, ${VAR:+x},
+ * ${VAR=x}) ships in the text: it IS inline, and only it is masked
+ * (PGPASSWORD=${PW:-****}). An empty password (postgresql://u:@h,
+ * password=, PGPASSWORD= cmd) is not a password either.
  *
  * Who calls it: the manifest rules (PGA102, PGA104) and anything that logs
  * user-provided connection text. Pure functions, thread-safe, no globals.
@@ -40,13 +45,16 @@ struct connstr_scan {
  * out->count. NULL text scans as empty. */
 size_t connstr_scan(const char *text, struct connstr_scan *out);
 
-/* Is s only one or more variable references ($(VAR), ${VAR}, $VAR,
- * ${VAR:-x}) and nothing else? An empty string is not a reference. */
+/* Is s, read as one shell word, only expansions ($(VAR), ${VAR}, $VAR,
+ * "$VAR", $(cat f), ${VAR:-$OTHER}) with no literal character, and no
+ * literal default (${VAR:-x} is not a reference)? An empty string is not
+ * a reference. */
 bool connstr_is_reference(const char *s);
 
 /* A copy of text with every password replaced by "****": URI userinfo
  * passwords, password= values (URI, JDBC, keyword/value) and PGPASSWORD=
- * shell assignments. References are kept as they are. Caller frees with
+ * shell assignments. References are kept as they are; of a reference with
+ * a literal default only the default is masked. Caller frees with
  * free(); NULL on OOM. */
 PGADMIT_MUST_CHECK
 char *connstr_redact(const char *text);

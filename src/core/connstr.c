@@ -20,6 +20,10 @@
  *            shellword.c).
  *   bare     postgres_exporter's scheme-less [user[:pw]@]host:port/db?…
  *
+ * Every password found is read as a shell word (add_password/add_word):
+ * only expansions -> a reference, nothing masked; only literal defaults
+ * besides expansions -> those defaults masked; else the whole password.
+ *
  * When the text is not what the grammar allows (a password with a raw '/'
  * or '?' in the userinfo) the walker errs towards treating text as a
  * password: over-redaction is harmless, a leak is not.
@@ -50,60 +54,13 @@ struct walk {
 	size_t overflow_at;
 };
 
-static bool is_ref_name0(int c)
-{
-	return isalpha(c) || c == '_';
-}
-
-static bool is_ref_name(int c)
-{
-	return isalnum(c) || c == '_';
-}
-
-/* One or more $(VAR) / ${VAR...} / $VAR and nothing else. */
-static bool is_reference_n(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (n == 0)
-		return false;
-	while (i < n) {
-		if (s[i] != '$' || i + 1 >= n)
-			return false;
-		char c = s[i + 1];
-		if (c == '(') {
-			size_t j = i + 2;
-			while (j < n && is_ref_name((unsigned char)s[j]))
-				j++;
-			if (j == i + 2 || j >= n || s[j] != ')')
-				return false;
-			i = j + 1;
-		} else if (c == '{') {
-			size_t j = i + 2;
-			if (j >= n || !is_ref_name0((unsigned char)s[j]))
-				return false;
-			while (j < n && is_ref_name((unsigned char)s[j]))
-				j++;
-			/* ${VAR}, ${VAR:-x}, ${VAR-x}, ${VAR:?err} ... */
-			while (j < n && s[j] != '}' && s[j] != '$')
-				j++;
-			if (j >= n || s[j] != '}')
-				return false;
-			i = j + 1;
-		} else if (is_ref_name0((unsigned char)c)) {
-			size_t j = i + 1;
-			while (j < n && is_ref_name((unsigned char)s[j]))
-				j++;
-			i = j;
-		} else {
-			return false;
-		}
-	}
-	return true;
-}
-
 bool connstr_is_reference(const char *s)
 {
-	return s && is_reference_n(s, strlen(s));
+	struct shell_word sw;
+	if (!s)
+		return false;
+	shell_text(s, 0, strlen(s), &sw);
+	return shell_is_reference(&sw);
 }
 
 static int hexval(int c)
@@ -157,13 +114,37 @@ static void add_range(struct walk *w, size_t a, size_t b)
 	}
 }
 
-/* A password at s[a..b): judged (unless a reference) and masked. */
-static void add_password(struct walk *w, const char *s, size_t a, size_t b)
+/*
+ * A password word (rules.md "Shell reference"): nothing when it has no
+ * literal character (only expansions, or empty); only its literal
+ * defaults when those are all it has (${PW:-hunter2} -> ${PW:-****});
+ * else the whole word. Judged when judge is set. Returns whether the
+ * whole word was masked.
+ */
+static bool add_word(struct walk *w, const struct shell_word *sw, bool judge)
 {
-	if (b <= a || is_reference_n(s + a, b - a))
-		return;
-	w->scan->has_password = true;
-	add_range(w, a, b);
+	if (sw->vb <= sw->va || (!sw->literal && sw->ndefaults == 0))
+		return false;
+	if (judge)
+		w->scan->has_password = true;
+	if (!sw->literal) {
+		for (size_t k = 0; k < sw->ndefaults; k++)
+			add_range(w, sw->defaults[k].a, sw->defaults[k].b);
+		return false;
+	}
+	add_range(w, sw->va, sw->vb);
+	return true;
+}
+
+/* A password at s[a..b), already cut out of its form: judged and masked
+ * as add_word says. */
+static bool add_password(struct walk *w, const char *s, size_t a, size_t b)
+{
+	struct shell_word sw;
+	if (b <= a)
+		return false;
+	shell_text(s, a, b, &sw);
+	return add_word(w, &sw, true);
 }
 
 static void set_ssl(struct walk *w, const char *key, const char *val)
@@ -470,8 +451,15 @@ static size_t kv_value(const char *s, size_t j, size_t *va, size_t *vb)
 		*vb = k;
 		return s[k] ? k + 1 : k;
 	}
-	size_t k = j;
+	size_t k = j, e, last_exp = j;
 	while (s[k] && !isspace((unsigned char)s[k])) {
+		/* password=$(cat /run/secrets/pw): an expansion that closes
+		 * is one piece of the value, blanks and all */
+		if ((s[k] == '$' || s[k] == '`') &&
+		    (e = shell_expansion_end(s, k, (size_t)-1)) != 0) {
+			k = last_exp = e;
+			continue;
+		}
 		if (s[k] == '\\' && s[k + 1])
 			k++;
 		k++;
@@ -479,7 +467,7 @@ static size_t kv_value(const char *s, size_t j, size_t *va, size_t *vb)
 	size_t b = k;
 	/* the closing quote of an enclosing shell/JSON string is not part of
 	 * the value: sh -c "pg_dump 'host=x password=y'" */
-	while (b > j && strchr("'\"`;", s[b - 1]))
+	while (b > last_exp && strchr("'\"`;", s[b - 1]))
 		b--;
 	*va = j;
 	*vb = b;
@@ -515,25 +503,32 @@ static void walk(const char *s, struct walk *w)
 		}
 		if ((lc == 'p' || lc == 's') && kv_boundary(s, i)) {
 			size_t j, va, vb;
+			/* A value not masked whole is read on from its
+			 * start: $(… postgresql://u:pw@h …) still has a
+			 * password to mask. */
 			if ((j = kv_key(s, i, "pgpassword"))) {
-				bool ref;
+				struct shell_word sw;
 				w->scan->count++;
-				i = shell_word(s, j, &va, &vb, &ref);
-				if (!ref)
-					add_password(w, s, va, vb);
+				/* sh: a blank after '=' is an empty value */
+				while (s[j - 1] == ' ' || s[j - 1] == '\t')
+					j--;
+				size_t e = shell_word(s, j, n, &sw);
+				i = add_word(w, &sw, true) ? e : j;
 				continue;
 			}
 			if ((j = kv_key(s, i, "password"))) {
 				w->scan->count++;
-				i = kv_value(s, j, &va, &vb);
-				add_password(w, s, va, vb);
+				size_t e = kv_value(s, j, &va, &vb);
+				i = add_password(w, s, va, vb) ? e : j;
 				continue;
 			}
 			if ((j = kv_key(s, i, "pass"))) {
 				/* not libpq's: masked, not judged */
-				i = kv_value(s, j, &va, &vb);
-				if (!is_reference_n(s + va, vb - va))
-					add_range(w, va, vb);
+				struct shell_word sw;
+				size_t e = kv_value(s, j, &va, &vb);
+				if (vb > va)
+					shell_text(s, va, vb, &sw);
+				i = vb > va && add_word(w, &sw, false) ? e : j;
 				continue;
 			}
 			if ((j = kv_key(s, i, "sslmode"))) {

@@ -16,6 +16,7 @@
 #include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/rules.h"
+#include "kube_int.h"
 
 struct entry {
 	char *ns;
@@ -38,6 +39,7 @@ struct kube_cache {
 	struct entry *v;
 	size_t n, max;
 	unsigned long long fetch_ok, fetch_fail, hits;
+	struct kube_nscache *nsc; /* PGA105/PGA106 evidence (nscache.c) */
 };
 
 
@@ -54,6 +56,12 @@ struct kube_cache *kube_cache_new(struct kube_client *client,
 		return NULL;
 	}
 	kc->client = client;
+	kc->nsc = kube_nscache_new(client, unknown_why, kc->max);
+	if (!kc->nsc) {
+		free(kc->v);
+		free(kc);
+		return NULL;
+	}
 	snprintf(kc->unknown_why, sizeof(kc->unknown_why), "%s",
 		 unknown_why ? unknown_why : "not running in a cluster");
 	pthread_mutex_init(&kc->mu, NULL);
@@ -63,6 +71,11 @@ struct kube_cache *kube_cache_new(struct kube_client *client,
 	pthread_cond_init(&kc->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	return kc;
+}
+
+struct kube_nscache *kube_cache_nscache(struct kube_cache *kc)
+{
+	return kc->nsc;
 }
 
 static void entry_clear(struct entry *e)
@@ -80,6 +93,7 @@ void kube_cache_free(struct kube_cache *kc)
 	for (size_t i = 0; i < kc->n; i++)
 		entry_clear(&kc->v[i]);
 	free(kc->v);
+	kube_nscache_free(kc->nsc);
 	pthread_mutex_destroy(&kc->mu);
 	pthread_cond_destroy(&kc->cv);
 	kube_client_free(kc->client);

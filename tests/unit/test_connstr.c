@@ -47,6 +47,10 @@ static void test_passwords(void)
 		"PGPASSWORD=topsecret psql -h db",
 		"postgresql://u:$(PASS)x@h/db",
 		"postgresql://u:pre${PASS}@h/db",
+		/* a literal default ships in the text (rules.md "Shell
+		 * reference") */
+		"postgresql://u:${DB_PASSWORD:-changeme}@db/app",
+		"PGPASSWORD=${PGPASSWORD:-hunter2} psql",
 	};
 	const char *no[] = {
 		"",
@@ -57,7 +61,7 @@ static void test_passwords(void)
 		"postgresql://u:$(DB_PASSWORD)@db/app",
 		"postgresql://u:${DB_PASSWORD}@db/app",
 		"postgresql://u:$DB_PASSWORD@db/app",
-		"postgresql://u:${DB_PASSWORD:-changeme}@db/app",
+		"postgresql://u:${DB_PASSWORD:-}@db/app",
 		"postgresql://db/app?password=",
 		"postgresql://db/app?password=$(PW)",
 		"jdbc:postgresql://db/app?user=u",
@@ -91,7 +95,9 @@ static void test_references(void)
 	CU_ASSERT_TRUE(connstr_is_reference("$(VAR)"));
 	CU_ASSERT_TRUE(connstr_is_reference("${VAR}"));
 	CU_ASSERT_TRUE(connstr_is_reference("$VAR"));
-	CU_ASSERT_TRUE(connstr_is_reference("${VAR:-x}"));
+	CU_ASSERT_FALSE(connstr_is_reference("${VAR:-x}")); /* literal default */
+	CU_ASSERT_TRUE(connstr_is_reference("${VAR:-$(cat /f)}"));
+	CU_ASSERT_TRUE(connstr_is_reference("${VAR:-}"));
 	CU_ASSERT_TRUE(connstr_is_reference("${VAR:?required}"));
 	CU_ASSERT_TRUE(connstr_is_reference("$(A)$(B)"));
 	CU_ASSERT_FALSE(connstr_is_reference(""));
