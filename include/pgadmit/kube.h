@@ -183,4 +183,31 @@ struct kube_stats {
 };
 void kube_cache_stats(struct kube_cache *kc, struct kube_stats *st);
 
+/* ---- PGA105/PGA106 namespace evidence (nscache.c) ---------------- */
+struct policy;
+/* PGA106: is a workload whose pods carry pod_labels (a JSON object) in ns
+ * monitored — an exporter Deployment/StatefulSet (p's exporter images), a
+ * PodMonitor or GKE PodMonitoring selecting the labels, a ServiceMonitor
+ * selecting a Service that selects them? The namespace's deployments,
+ * statefulsets, services, podmonitors, servicemonitors and podmonitorings
+ * are listed once per ttl_s (a monitoring CRD that is not installed counts
+ * as none); same waiting, timeout and failure memory as kube_cache_lookup.
+ * why gets a reason for UNKNOWN. */
+enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
+				       const struct policy *p, const char *ns,
+				       const json_t *pod_labels, int ttl_s,
+				       int timeout_ms, char *why,
+				       size_t whylen);
+/* PGA105: ConfigMap cm of ns (one GET, remembered ttl_s), loaded with
+ * envFrom and prefix (NULL none): FOUND when it sets
+ * POSTGRES_HOST_AUTH_METHOD=trust or ALLOW_EMPTY_PASSWORD=yes (the
+ * variable into env); NOT_FOUND when it does not or does not exist;
+ * UNKNOWN with why. */
+enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
+					    const char *ns, const char *cm,
+					    const char *prefix, int ttl_s,
+					    int timeout_ms, char *env,
+					    size_t envlen, char *why,
+					    size_t whylen);
+
 #endif

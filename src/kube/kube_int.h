@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "pgadmit/err.h"
+#include "pgadmit/kube.h"
 
 #define TOKEN_MAX 16384
 
@@ -60,5 +61,14 @@ void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
  * pgadmit), then free it. NULL is fine. _len: by length (may hold NUL). */
 void kube_secret_free(char *s);
 void kube_secret_free_len(void *s, size_t len);
+
+/* PGA105/PGA106 evidence per namespace (nscache.c), owned by the
+ * kube_cache (kube_cache_nscache), sharing its client. */
+struct kube_nscache;
+struct kube_nscache *kube_nscache_new(struct kube_client *client,
+				      const char *unknown_why, size_t max);
+void kube_nscache_free(struct kube_nscache *nc);
+struct kube_cache;
+struct kube_nscache *kube_cache_nscache(struct kube_cache *kc);
 
 #endif

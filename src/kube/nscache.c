@@ -1,0 +1,451 @@
+/*
+ * nscache.c — per-namespace evidence for PGA105 and PGA106 in the webhook
+ * (kube.h: kube_cache_monitoring, kube_cache_configmap_trust).
+ *
+ * Monitoring: one listing per namespace of what can monitor a Postgres
+ * workload — Deployments and StatefulSets (exporter images), Services
+ * (a ServiceMonitor reaches pods through them), PodMonitors and
+ * ServiceMonitors (monitoring.coreos.com/v1) and GKE PodMonitorings
+ * (monitoring.googleapis.com/v1); a 404 on a monitoring CRD means it is
+ * not installed (none of them). Kept as a struct ns_evidence (rules.h),
+ * fresh for the TTL; one fetch per namespace at a time, the others wait no
+ * longer than the timeout; a failure is remembered KUBE_CACHE_FAIL_TTL_MS.
+ *
+ * ConfigMaps (PGA105's envFrom): one GET per named ConfigMap (RBAC `get`
+ * on configmaps, never a listing of every ConfigMap of the namespace),
+ * kept in the same namespace entry for the TTL; 404 is "no such
+ * ConfigMap" (nothing to judge). Entries are bounded (LRU by namespace);
+ * the mutex is never held during an HTTP call.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kube_int.h"
+#include "pgadmit/clock.h"
+#include "pgadmit/kube.h"
+#include "pgadmit/rules.h"
+#include "pgadmit/strbuf.h"
+
+#define CM_MAX 64 /* named ConfigMaps remembered per namespace */
+
+struct cm_entry {
+	char *name;
+	long long at;     /* ms */
+	char var[32];     /* "" = sets no trust variable (or absent) */
+	char prefix[64];  /* the prefix it was judged with */
+};
+
+struct ns_entry {
+	char *ns;
+	struct ns_evidence *ev; /* monitoring listing, NULL until one */
+	long long listed_at, failed_at, used_at;
+	char why[160];
+	bool fetching;
+	struct cm_entry cms[CM_MAX];
+	size_t ncms;
+};
+
+struct kube_nscache {
+	struct kube_client *client; /* borrowed from the kube_cache */
+	char unknown_why[160];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ns_entry *v;
+	size_t n, max;
+};
+
+/* What the namespace listing reads (group "", or a CRD's). */
+static const struct {
+	const char *api, *resource, *kind; /* api: "apps/v1", "v1" */
+	bool crd;
+} listed[] = {
+	{"apps/v1", "deployments", "Deployment", false},
+	{"apps/v1", "statefulsets", "StatefulSet", false},
+	{"v1", "services", "Service", false},
+	{"monitoring.coreos.com/v1", "podmonitors", "PodMonitor", true},
+	{"monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor",
+	 true},
+	{"monitoring.googleapis.com/v1", "podmonitorings", "PodMonitoring",
+	 true},
+};
+
+struct kube_nscache *kube_nscache_new(struct kube_client *client,
+				      const char *unknown_why, size_t max)
+{
+	struct kube_nscache *nc = calloc(1, sizeof(*nc));
+	if (!nc)
+		return NULL;
+	nc->max = max ? max : KUBE_CACHE_MAX_ENTRIES;
+	nc->v = calloc(nc->max, sizeof(*nc->v));
+	if (!nc->v) {
+		free(nc);
+		return NULL;
+	}
+	nc->client = client;
+	snprintf(nc->unknown_why, sizeof(nc->unknown_why), "%s",
+		 unknown_why ? unknown_why : "not running in a cluster");
+	pthread_mutex_init(&nc->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&nc->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	return nc;
+}
+
+static void cms_clear(struct ns_entry *e)
+{
+	for (size_t i = 0; i < e->ncms; i++)
+		free(e->cms[i].name);
+	e->ncms = 0;
+}
+
+static void entry_clear(struct ns_entry *e)
+{
+	free(e->ns);
+	ns_evidence_free(e->ev);
+	cms_clear(e);
+	memset(e, 0, sizeof(*e));
+}
+
+void kube_nscache_free(struct kube_nscache *nc)
+{
+	if (!nc)
+		return;
+	for (size_t i = 0; i < nc->n; i++)
+		entry_clear(&nc->v[i]);
+	free(nc->v);
+	pthread_mutex_destroy(&nc->mu);
+	pthread_cond_destroy(&nc->cv);
+	free(nc);
+}
+
+/* Find or create (evicting the least recently used idle entry). Locked. */
+static struct ns_entry *entry_get(struct kube_nscache *nc, const char *ns)
+{
+	for (size_t i = 0; i < nc->n; i++)
+		if (strcmp(nc->v[i].ns, ns) == 0)
+			return &nc->v[i];
+	struct ns_entry *e = NULL;
+	if (nc->n < nc->max) {
+		e = &nc->v[nc->n];
+	} else {
+		for (size_t i = 0; i < nc->n; i++)
+			if (!nc->v[i].fetching &&
+			    (!e || nc->v[i].used_at < e->used_at))
+				e = &nc->v[i];
+		if (!e)
+			return NULL;
+		entry_clear(e);
+	}
+	e->ns = strdup(ns);
+	if (!e->ns)
+		return NULL;
+	if (e == &nc->v[nc->n])
+		nc->n++;
+	return e;
+}
+
+static bool valid_ns(const char *ns)
+{
+	size_t n = ns ? strlen(ns) : 0;
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((ns[i] >= 'a' && ns[i] <= 'z') ||
+		      (ns[i] >= '0' && ns[i] <= '9') || ns[i] == '-'))
+			return false;
+	return true;
+}
+
+/* A DNS-1123 subdomain (ConfigMap names): a-z 0-9 - . */
+static bool valid_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		      s[i] == '.'))
+			return false;
+	return true;
+}
+
+struct fill {
+	struct ns_evidence *ev;
+	const struct policy *p;
+	const char *ns, *kind, *api;
+};
+
+static int add_item(json_t *item, void *arg)
+{
+	struct fill *f = arg;
+	/* List items carry neither apiVersion nor kind: the monitors are
+	 * recognised by their group. */
+	if (!json_object_get(item, "apiVersion") &&
+	    json_object_set_new(item, "apiVersion", json_string(f->api)))
+		return -1;
+	return ns_evidence_add(f->ev, f->p, f->ns, f->kind, item);
+}
+
+/* List the namespace's monitoring evidence. 0 or -1 with err. */
+static int fetch(struct kube_client *c, const struct policy *p,
+		 const char *ns, int timeout_ms, struct ns_evidence *ev,
+		 struct err *err)
+{
+	long long deadline = clock_ms() + timeout_ms;
+	for (size_t i = 0; i < sizeof(listed) / sizeof(*listed); i++) {
+		long long left = deadline - clock_ms();
+		if (left <= 0)
+			return err_setk(err, ERR_TIMEOUT,
+					"Kubernetes API did not answer within "
+					"%d ms",
+					timeout_ms);
+		struct strbuf path = STRBUF_INIT;
+		sb_printf(&path, "%s%s/namespaces/%s/%s",
+			  strchr(listed[i].api, '/') ? "/apis/" : "/api/",
+			  listed[i].api, ns, listed[i].resource);
+		if (!sb_ok(&path)) {
+			sb_free(&path);
+			return err_nomem(err);
+		}
+		/* The kind and group the listing's items lack. */
+		struct fill f = {ev, p, ns, listed[i].kind, listed[i].api};
+		enum kube_rc rc = kube_list(c, sb_str(&path), 500, (int)left,
+					    0, add_item, &f, err);
+		sb_free(&path);
+		if (rc == KUBE_NOT_FOUND && listed[i].crd) {
+			err_clear(err); /* CRD not installed: none */
+			continue;
+		}
+		if (rc == KUBE_STOPPED)
+			return err_nomem(err);
+		if (rc != KUBE_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static void ts_after_ms(struct timespec *ts, long long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
+				       const struct policy *p, const char *ns,
+				       const json_t *pod_labels, int ttl_s,
+				       int timeout_ms, char *why, size_t whylen)
+{
+	struct kube_nscache *nc = kc ? kube_cache_nscache(kc) : NULL;
+	enum kube_lookup st = KUBE_LOOKUP_UNKNOWN;
+	if (!nc || !nc->client) {
+		snprintf(why, whylen, "%s",
+			 nc ? nc->unknown_why : "no Kubernetes client");
+		return st;
+	}
+	if (!valid_ns(ns)) {
+		snprintf(why, whylen, "the object has no namespace");
+		return st;
+	}
+	long long ttl_ms = (long long)ttl_s * 1000;
+	long long deadline = clock_ms() + timeout_ms;
+	pthread_mutex_lock(&nc->mu);
+	struct ns_entry *e = entry_get(nc, ns);
+	for (;;) {
+		if (!e) {
+			snprintf(why, whylen, "namespace cache full");
+			goto out;
+		}
+		long long now = clock_ms();
+		e->used_at = now;
+		if (e->ev && now - e->listed_at < ttl_ms) {
+			st = ns_evidence_monitoring(e->ev, ns, pod_labels) ==
+					     BACKUP_FOUND
+				     ? KUBE_LOOKUP_FOUND
+				     : KUBE_LOOKUP_NOT_FOUND;
+			goto out;
+		}
+		if (e->failed_at && now - e->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
+			snprintf(why, whylen, "%s", e->why);
+			goto out;
+		}
+		if (!e->fetching)
+			break;
+		long long left = deadline - now;
+		if (left <= 0) {
+			snprintf(why, whylen,
+				 "Kubernetes API did not answer within %d ms",
+				 timeout_ms);
+			goto out;
+		}
+		struct timespec ts;
+		ts_after_ms(&ts, left);
+		pthread_cond_timedwait(&nc->cv, &nc->mu, &ts);
+		e = entry_get(nc, ns); /* the slot may have been reused */
+	}
+	e->fetching = true;
+	pthread_mutex_unlock(&nc->mu);
+
+	struct err err;
+	err_clear(&err);
+	struct ns_evidence *ev = ns_evidence_new();
+	int rc = ev ? fetch(nc->client, p, ns, timeout_ms, ev, &err)
+		    : err_nomem(&err);
+
+	pthread_mutex_lock(&nc->mu);
+	e = entry_get(nc, ns);
+	if (e) {
+		e->fetching = false;
+		if (rc == 0) {
+			ns_evidence_free(e->ev);
+			e->ev = ev;
+			ev = NULL;
+			e->listed_at = clock_ms();
+			e->failed_at = 0;
+			st = ns_evidence_monitoring(e->ev, ns, pod_labels) ==
+					     BACKUP_FOUND
+				     ? KUBE_LOOKUP_FOUND
+				     : KUBE_LOOKUP_NOT_FOUND;
+		} else {
+			e->failed_at = clock_ms();
+			snprintf(e->why, sizeof(e->why), "%.150s", err.msg);
+		}
+	}
+	if (rc != 0)
+		snprintf(why, whylen, "%s", err.msg);
+	else if (!e)
+		snprintf(why, whylen, "namespace cache full");
+	ns_evidence_free(ev);
+	pthread_cond_broadcast(&nc->cv);
+out:
+	pthread_mutex_unlock(&nc->mu);
+	return st;
+}
+
+/* GET one ConfigMap; *var gets the trust variable it sets with prefix
+ * ("" none, also when absent). 0 or -1 with err. */
+static int get_configmap(struct kube_client *c, const char *ns,
+			 const char *cm, const char *prefix, int timeout_ms,
+			 char *var, size_t varlen, struct err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct kube_reply r = {0};
+	*var = '\0';
+	sb_printf(&path, "/api/v1/namespaces/%s/configmaps/%s", ns, cm);
+	if (!sb_ok(&path)) {
+		sb_free(&path);
+		return err_nomem(err);
+	}
+	enum kube_rc rc = kube_request(c, "GET", sb_str(&path), NULL, 0,
+				       timeout_ms, &r, err);
+	sb_free(&path);
+	int out = -1;
+	if (rc == KUBE_NOT_FOUND) {
+		err_clear(err);
+		out = 0; /* no such ConfigMap: the pod will not start */
+	} else if (rc == KUBE_OK) {
+		json_t *obj = json_loadb(r.body ? r.body : "", r.len, 0, NULL);
+		struct ns_evidence *ev = ns_evidence_new();
+		if (!obj || !ev) {
+			err_setk(err, obj ? ERR_NOMEM : ERR_INVALID,
+				 obj ? "out of memory"
+				     : "Kubernetes API answered something "
+				       "that is not a ConfigMap");
+		} else if (ns_evidence_add(ev, NULL, ns, "ConfigMap", obj)) {
+			err_nomem(err);
+		} else {
+			ns_evidence_configmap_trust(ev, ns, cm, prefix, var,
+						    varlen);
+			out = 0;
+		}
+		ns_evidence_free(ev);
+		json_decref(obj);
+	}
+	kube_reply_free(&r);
+	return out;
+}
+
+enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
+					    const char *ns, const char *cm,
+					    const char *prefix, int ttl_s,
+					    int timeout_ms, char *env,
+					    size_t envlen, char *why,
+					    size_t whylen)
+{
+	struct kube_nscache *nc = kc ? kube_cache_nscache(kc) : NULL;
+	if (!nc || !nc->client) {
+		snprintf(why, whylen, "%s",
+			 nc ? nc->unknown_why : "no Kubernetes client");
+		return KUBE_LOOKUP_UNKNOWN;
+	}
+	if (!valid_ns(ns) || !valid_name(cm)) {
+		snprintf(why, whylen, "no namespace or an invalid name");
+		return KUBE_LOOKUP_UNKNOWN;
+	}
+	prefix = prefix ? prefix : "";
+	if (strlen(prefix) >= sizeof(((struct cm_entry *)0)->prefix))
+		return KUBE_LOOKUP_NOT_FOUND; /* no trust variable is that long */
+	long long ttl_ms = (long long)ttl_s * 1000;
+	pthread_mutex_lock(&nc->mu);
+	struct ns_entry *e = entry_get(nc, ns);
+	long long now = clock_ms();
+	for (size_t i = 0; e && i < e->ncms; i++) {
+		struct cm_entry *c = &e->cms[i];
+		if (strcmp(c->name, cm) == 0 && strcmp(c->prefix, prefix) == 0 &&
+		    now - c->at < ttl_ms) {
+			e->used_at = now;
+			snprintf(env, envlen, "%s", c->var);
+			pthread_mutex_unlock(&nc->mu);
+			return *c->var ? KUBE_LOOKUP_FOUND
+				       : KUBE_LOOKUP_NOT_FOUND;
+		}
+	}
+	pthread_mutex_unlock(&nc->mu);
+
+	struct err err;
+	err_clear(&err);
+	char var[32];
+	if (get_configmap(nc->client, ns, cm, prefix, timeout_ms, var,
+			  sizeof(var), &err)) {
+		snprintf(why, whylen, "%s", err.msg);
+		return KUBE_LOOKUP_UNKNOWN;
+	}
+	pthread_mutex_lock(&nc->mu);
+	e = entry_get(nc, ns);
+	if (e) {
+		struct cm_entry *c = NULL;
+		for (size_t i = 0; i < e->ncms && !c; i++)
+			if (strcmp(e->cms[i].name, cm) == 0 &&
+			    strcmp(e->cms[i].prefix, prefix) == 0)
+				c = &e->cms[i];
+		if (!c && e->ncms == CM_MAX)
+			cms_clear(e); /* simple bound: start over */
+		if (!c) {
+			char *name = strdup(cm);
+			if (name) {
+				c = &e->cms[e->ncms++];
+				c->name = name;
+			}
+		}
+		if (c) {
+			c->at = clock_ms();
+			snprintf(c->var, sizeof(c->var), "%s", var);
+			snprintf(c->prefix, sizeof(c->prefix), "%s", prefix);
+		}
+		e->used_at = clock_ms();
+	}
+	pthread_mutex_unlock(&nc->mu);
+	snprintf(env, envlen, "%s", var);
+	return *var ? KUBE_LOOKUP_FOUND : KUBE_LOOKUP_NOT_FOUND;
+}
