@@ -180,6 +180,44 @@ static enum backup_state oracle_lookup(void *arg, const char *ns,
 	return BACKUP_UNKNOWN;
 }
 
+static enum backup_state from_kube(enum kube_lookup l)
+{
+	return l == KUBE_LOOKUP_FOUND	    ? BACKUP_FOUND
+	       : l == KUBE_LOOKUP_NOT_FOUND ? BACKUP_NOT_FOUND
+					    : BACKUP_UNKNOWN;
+}
+
+/* PGA106: the namespace's monitors and exporters (kube_cache_monitoring). */
+static enum backup_state oracle_monitoring(void *arg, const char *ns,
+					   const json_t *pod_labels,
+					   char *why, size_t whylen)
+{
+	struct oracle_ctx *c = arg;
+	if (!c->kube) {
+		snprintf(why, whylen, "not running in a cluster");
+		return BACKUP_UNKNOWN;
+	}
+	return from_kube(kube_cache_monitoring(
+		c->kube, c->p, ns, pod_labels, c->p->webhook.cronjob_cache_ttl_s,
+		c->p->webhook.kube_timeout_ms, why, whylen));
+}
+
+/* PGA105: a ConfigMap loaded with envFrom (kube_cache_configmap_trust). */
+static enum backup_state oracle_configmap(void *arg, const char *ns,
+					  const char *cm, const char *prefix,
+					  char *env, size_t envlen, char *why,
+					  size_t whylen)
+{
+	struct oracle_ctx *c = arg;
+	if (!c->kube) {
+		snprintf(why, whylen, "not running in a cluster");
+		return BACKUP_UNKNOWN;
+	}
+	return from_kube(kube_cache_configmap_trust(
+		c->kube, ns, cm, prefix, c->p->webhook.cronjob_cache_ttl_s,
+		c->p->webhook.kube_timeout_ms, env, envlen, why, whylen));
+}
+
 static void put_response_head(struct strbuf *sb, const char *uid, bool allowed)
 {
 	sb_puts(sb, "{\"apiVersion\":\"admission.k8s.io/v1\","
@@ -556,7 +594,10 @@ static int admission_eval(const struct admission_env *env,
 	struct finding_list deferred;
 	finding_list_init(&deferred);
 	struct oracle_ctx octx = {env->kube, env->policy};
-	struct backup_oracle oracle = {.lookup = oracle_lookup, .arg = &octx};
+	struct backup_oracle oracle = {.lookup = oracle_lookup,
+				       .arg = &octx,
+				       .monitoring = oracle_monitoring,
+				       .configmap_trust = oracle_configmap};
 	struct object_ref o = {
 		.obj = rq->obj, .kind = rq->kind, .ns = rq->ns, .name = rq->name,
 		.file = NULL, .document = 0, .doc = NULL, .path_prefix = NULL,
