@@ -176,7 +176,14 @@ eq("service: 443 -> https", [{ name: "https", port: 443, targetPort: "https", pr
 const pdb = one("PodDisruptionBudget", FULL);
 eq("PDB minAvailable 1", 1, pdb && pdb.spec.minAvailable);
 const cr = one("ClusterRole", FULL);
-eq("ClusterRole: list/watch cronjobs only", [{ apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["list", "watch"] }], cr && cr.rules);
+eq("ClusterRole: read only, exactly what the rules ask (PGA103 cronjobs, PGA106 workloads/services/monitors, PGA105 get configmaps)", [
+  { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["list", "watch"] },
+  { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["list"] },
+  { apiGroups: [""], resources: ["services"], verbs: ["list"] },
+  { apiGroups: ["monitoring.coreos.com"], resources: ["podmonitors", "servicemonitors"], verbs: ["list"] },
+  { apiGroups: ["monitoring.googleapis.com"], resources: ["podmonitorings"], verbs: ["list"] },
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] },
+], cr && cr.rules);
 const test = objs.find((o) => o.kind === "Pod" && hookOf(o) === "test");
 ok("helm test Pod", !!test);
 if (test) {
