@@ -22,6 +22,7 @@
 
 #define POLICY_MAX_PORTS 32
 #define POLICY_MAX_SKIP_NS 64
+#define POLICY_MAX_SERVER_IMAGES 64
 
 /* enum rule_id, struct rule_meta and the catalog: catalog.h. */
 
@@ -52,6 +53,11 @@ struct policy {
 	char *image_pattern;          /* ERE on the image's last path component */
 	regex_t image_re;
 	bool image_re_ok;
+	/* Known vendor server images ("harbor-db", "cloudnative-pg/postgresql",
+	 * "spilo-*"): the built-in list, extended by postgres.serverImages
+	 * and PGADMIT_SERVER_IMAGES; lower case; see image.c. */
+	char *server_images[POLICY_MAX_SERVER_IMAGES];
+	size_t nserver_images;
 	char *port_name_pattern;      /* ERE, case-insensitive, on port names */
 	regex_t port_name_re;
 	bool port_name_re_ok;
@@ -74,6 +80,7 @@ int policy_load_buffer(struct policy *p, const char *buf, size_t len,
 		       const char *name, struct err *err);
 /* Environment overrides (docs/policy.md, "Environment"): PGADMIT_RULE_<ID>=action,
  * PGADMIT_POSTGRES_PORTS=5432,6432, PGADMIT_IMAGE_PATTERN=...,
+ * PGADMIT_SERVER_IMAGES=a,b/c,d-* (added to the vendor list),
  * PGADMIT_SKIP_NAMESPACES=a,b, PGADMIT_MAX_BODY_BYTES=N. */
 PGADMIT_MUST_CHECK
 int policy_apply_env(struct policy *p, struct err *err);
@@ -86,8 +93,16 @@ void policy_release(struct policy *p); /* frees members only (stack policy) */
 /* Matching helpers used by the rules. */
 bool policy_is_pg_port_number(const struct policy *p, long long port);
 bool policy_is_pg_port_name(const struct policy *p, const char *name);
-/* image: full reference ("docker.io/bitnami/postgresql:15@sha256:..."). */
+/* image: full reference ("docker.io/bitnami/postgresql:15@sha256:...").
+ * rules.md "Postgres server image": the pattern, a pattern name with a
+ * major version and suffix (postgresql-16-alpine), or a listed vendor
+ * image; never an exporter, client, pooler, admin tool or operator
+ * (src/core/image.c). */
 bool policy_is_pg_image(const struct policy *p, const char *image);
+/* Add one vendor server image entry (name, path/name, trailing '*'
+ * glob); err names what is wrong with it. */
+int policy_add_server_image(struct policy *p, const char *entry,
+			    struct err *err);
 bool policy_skips_namespace(const struct policy *p, const char *ns);
 
 #endif

@@ -21,6 +21,10 @@ extern char **environ;
 #define DEFAULT_IMAGE_PATTERN                                                  \
 	"^(postgres|postgresql|postgis|timescaledb|timescaledb-ha|"            \
 	"postgresql-repmgr|spilo(-[0-9]+)?|crunchy-postgres(-gis)?)$"
+/* rules.md "Postgres server image": known vendor server images (image.c
+ * says how an entry matches); postgres.serverImages extends the list. */
+static const char *const default_server_images[] = {
+	"harbor-db", "cloudnative-pg/postgresql", "spilo-*", "patroni", NULL};
 #define DEFAULT_PORT_NAME_PATTERN                                              \
 	"^(tcp-)?(postgres|postgresql|pg|pgsql|pgbouncer)$"
 #define POLICY_FILE_MAX (1u << 20)
@@ -125,6 +129,11 @@ int policy_init(struct policy *p, struct err *err)
 	p->webhook.max_body_bytes = 20LL << 20;
 	p->webhook.kube_timeout_ms = 2000;
 	p->webhook.cronjob_cache_ttl_s = 30;
+	for (const char *const *v = default_server_images; *v; v++)
+		if (policy_add_server_image(p, *v, err)) {
+			policy_release(p);
+			return -1;
+		}
 	if (set_image_pattern(p, DEFAULT_IMAGE_PATTERN, err) ||
 	    set_port_name_pattern(p, DEFAULT_PORT_NAME_PATTERN, err) ||
 	    add_skip(p, "kube-system", err)) {
@@ -142,6 +151,8 @@ void policy_release(struct policy *p)
 		regfree(&p->port_name_re);
 	free(p->image_pattern);
 	free(p->port_name_pattern);
+	for (size_t i = 0; i < p->nserver_images; i++)
+		free(p->server_images[i]);
 	clear_skips(p);
 	clear_exporters(p);
 	free(p->source);
@@ -175,7 +186,8 @@ static int bad(struct loadctx *c, const json_t *node, const char *key,
 	return err_set(c->err, "%s: %s: %s", c->name, key, what);
 }
 
-/* set_*_pattern() left the regex library's reason in c->err; bad() writes
+/* set_*_pattern() left the regex library's reason in c->err (and
+ * policy_add_server_image its own); bad() writes
  * into the same buffer, so the reason is copied out first (passing
  * c->err->msg itself printed the prefix twice and lost the reason). */
 static int bad_regex(struct loadctx *c, const json_t *node, const char *key)
@@ -301,6 +313,22 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 			if (set_image_pattern(c->p, json_string_value(v),
 					      c->err))
 				return bad_regex(c, v, key);
+		} else if (strcmp(k, "serverImages") == 0) {
+			if (!json_is_array(v))
+				return bad(c, v, key, "expected a list of image "
+						      "names");
+			size_t i;
+			json_t *e;
+			json_array_foreach(v, i, e)
+			{
+				if (!json_is_string(e))
+					return bad(c, e, key, "expected a list "
+							      "of image names");
+				if (policy_add_server_image(c->p,
+							    json_string_value(e),
+							    c->err))
+					return bad_regex(c, e, key);
+			}
 		} else if (strcmp(k, "portNamePattern") == 0) {
 			if (!json_is_string(v))
 				return bad(c, v, key, "expected a string");
@@ -330,7 +358,8 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 			}
 		} else
 			return bad(c, v, key, "unknown key (expected ports, "
-					      "imagePattern, portNamePattern, "
+					      "imagePattern, serverImages, "
+					      "portNamePattern, "
 					      "exporterImages)");
 	}
 	return 0;
@@ -615,6 +644,17 @@ int policy_apply_env(struct policy *p, struct err *err)
 	s = getenv("PGADMIT_IMAGE_PATTERN");
 	if (s && *s && set_image_pattern(p, s, err))
 		return err_prefix(err, "PGADMIT_IMAGE_PATTERN: ");
+	s = getenv("PGADMIT_SERVER_IMAGES");
+	if (s && *s) {
+		char *copy = strdup(s), *save = NULL;
+		int rc = copy ? 0 : err_nomem(err);
+		for (char *t = copy ? strtok_r(copy, ", ", &save) : NULL;
+		     t && !rc; t = strtok_r(NULL, ", ", &save))
+			rc = policy_add_server_image(p, t, err);
+		free(copy);
+		if (rc)
+			return err_prefix(err, "PGADMIT_SERVER_IMAGES: ");
+	}
 	s = getenv("PGADMIT_SKIP_NAMESPACES");
 	if (s && *s) {
 		char *copy = strdup(s), *save = NULL;
@@ -700,27 +740,6 @@ bool policy_is_pg_port_name(const struct policy *p, const char *name)
 	if (!name || !*name || !p->port_name_re_ok)
 		return false;
 	return regexec(&p->port_name_re, name, 0, NULL, 0) == 0;
-}
-
-bool policy_is_pg_image(const struct policy *p, const char *image)
-{
-	if (!image || !*image || !p->image_re_ok)
-		return false;
-	/* Strip the digest, then the last path component, then the tag. */
-	char buf[512];
-	size_t len = strcspn(image, "@");
-	if (len >= sizeof(buf))
-		return false;
-	memcpy(buf, image, len);
-	buf[len] = '\0';
-	char *last = strrchr(buf, '/');
-	last = last ? last + 1 : buf;
-	char *colon = strchr(last, ':');
-	if (colon)
-		*colon = '\0';
-	for (char *q = last; *q; q++)
-		*q = (char)tolower((unsigned char)*q);
-	return regexec(&p->image_re, last, 0, NULL, 0) == 0;
 }
 
 bool policy_is_listed_exporter(const struct policy *p, const char *image)
