@@ -22,6 +22,7 @@
 
 #define POLICY_MAX_PORTS 32
 #define POLICY_MAX_SKIP_NS 64
+#define POLICY_MAX_EXPORTERS 32
 #define POLICY_MAX_SERVER_IMAGES 64
 
 /* enum rule_id, struct rule_meta and the catalog: catalog.h. */
@@ -38,6 +39,7 @@ struct policy_probe {
 	int statement_timeout_ms;     /* default 5000 */
 	int lock_timeout_ms;          /* default 1000 */
 	int concurrency;              /* parallel targets, default 4 */
+	int backup_stale_s;           /* PGA233, default 86400 (24 h) */
 };
 
 struct policy_webhook {
@@ -63,6 +65,10 @@ struct policy {
 	bool port_name_re_ok;
 	char *skip_namespaces[POLICY_MAX_SKIP_NS];
 	size_t nskip;
+	/* PGA106: exporter images (last path component, lower case) besides
+	 * postgres_exporter, postgres-exporter, crunchy-postgres-exporter. */
+	char *exporter_images[POLICY_MAX_EXPORTERS];
+	size_t nexporters;
 	struct policy_probe probe;
 	struct policy_webhook webhook;
 	char *source;                 /* file it came from, or NULL (defaults) */
@@ -104,5 +110,8 @@ bool policy_is_pg_image(const struct policy *p, const char *image);
 int policy_add_server_image(struct policy *p, const char *entry,
 			    struct err *err);
 bool policy_skips_namespace(const struct policy *p, const char *ns);
+/* PGA106: image's last path component (tag and digest removed) is one of
+ * the policy's postgres.exporterImages (case-insensitive). */
+bool policy_is_listed_exporter(const struct policy *p, const char *image);
 
 #endif

@@ -123,7 +123,7 @@ int policy_init(struct policy *p, struct err *err)
 	p->probe.statement_timeout_ms = 5000;
 	p->probe.lock_timeout_ms = 1000;
 	p->probe.concurrency = 4;
-	p->probe.backup_stale_hours = 24;
+	p->probe.backup_stale_s = 86400;
 	/* The largest review the API server sends: docs/memory.md ("Body
 	 * cap"): a 1 MiB ConfigMap UPDATE with escaped values is 15 MB. */
 	p->webhook.max_body_bytes = 20LL << 20;
@@ -417,7 +417,7 @@ static const struct int_key probe_keys[] = {
 	{"statementTimeoutMs", 1, 600000, PK(statement_timeout_ms), 0},
 	{"lockTimeoutMs", 1, 600000, PK(lock_timeout_ms), 0},
 	{"concurrency", 1, 256, PK(concurrency), 0},
-	{"backupStaleHours", 1, 8760, PK(backup_stale_hours), 0},
+	{"backupStaleSeconds", 1, 31536000, PK(backup_stale_s), 0},
 };
 #define WK(f) offsetof(struct policy_webhook, f)
 static const struct int_key webhook_keys[] = {

@@ -533,7 +533,7 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Archiving that silently stopped is the backup that is not there on "
 	 "the day it is needed.",
 	 {"`archive_mode` is on and `pg_stat_archiver.last_archived_time` is "
-	  "older than `probe.backupStaleHours` (24) hours — or nothing was "
+	  "older than `probe.backupStaleSeconds` (86400: 24 h) — or nothing was "
 	  "ever archived since statistics were reset that long ago — while "
 	  "WAL is being written (the current WAL file is not the last one "
 	  "archived)",
@@ -547,7 +547,7 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "Look at the archiver (`SELECT * FROM pg_stat_archiver;`) and the "
 	 "backup tool's own status (pgBackRest `check`, WAL-G, barman); make "
 	 "sure `archive_command`/`archive_library` still runs.",
-	 OPTOUT_PROBE("PGA233") " Threshold: `probe.backupStaleHours`.",
+	 OPTOUT_PROBE("PGA233") " Threshold: `probe.backupStaleSeconds`.",
 	 NULL},
 
 	{R_PGA241, "PGA241", "stats-extension-missing", ACTION_WARN,
