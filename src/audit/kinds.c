@@ -23,7 +23,19 @@ const struct audit_kind audit_kinds[] = {
 	{"", "v1", "services", "Service", true, 500},
 	/* ConfigMaps can be large (1 MiB each): small pages. */
 	{"", "v1", "configmaps", "ConfigMap", true, 50},
-	/* Operator kinds (issue 14, PGA105/PGA106) go here. */
+	/* Postgres cluster resources (pgadmit/cluster.h, docs/operators.md);
+	 * a CRD that is not installed answers 404 and is skipped. The
+	 * ScheduledBackups are PGA103 evidence for the Cluster they name.
+	 * Crunchy: v1beta1, served by PGO 5.x and 6.x alike. */
+	{"postgresql.cnpg.io", "v1", "scheduledbackups", "ScheduledBackup",
+	 true, 500},
+	{"postgresql.cnpg.io", "v1", "clusters", "Cluster", true, 100},
+	{"postgresql.cnpg.io", "v1", "poolers", "Pooler", true, 100},
+	{"acid.zalan.do", "v1", "postgresqls", "postgresql", true, 100},
+	{"postgres-operator.crunchydata.com", "v1beta1", "postgresclusters",
+	 "PostgresCluster", true, 100},
+	{"pgv2.percona.com", "v2", "perconapgclusters", "PerconaPGCluster",
+	 true, 100},
 	/* PGA106 evidence: monitors (judged by no rule themselves; absent
 	 * CRDs are skipped). */
 	{"monitoring.coreos.com", "v1", "podmonitors", "PodMonitor", true, 500},

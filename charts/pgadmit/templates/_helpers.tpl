@@ -150,6 +150,21 @@ matchExpressions:
     !object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller &&
     ((r.apiVersion.startsWith("apps/") && r.kind in ["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet"]) ||
     (r.apiVersion.startsWith("batch/") && r.kind in ["Job", "CronJob"])))
+- name: not-a-postgres-operator-child
+  expression: >-
+    !(request.resource.resource in ["pods", "services", "configmaps", "statefulsets", "deployments", "replicasets", "jobs", "cronjobs"] &&
+    has(object.metadata.ownerReferences) &&
+    object.metadata.ownerReferences.exists(r,
+    (r.apiVersion.startsWith("postgresql.cnpg.io/") && r.kind in ["Cluster", "Pooler"]) ||
+    (r.apiVersion.startsWith("acid.zalan.do/") && r.kind == "postgresql") ||
+    (r.apiVersion.startsWith("postgres-operator.crunchydata.com/") && r.kind == "PostgresCluster") ||
+    (r.apiVersion.startsWith("pgv2.percona.com/") && r.kind == "PerconaPGCluster"))) &&
+    !(request.resource.resource in ["pods", "services", "configmaps", "statefulsets"] &&
+    has(object.metadata.labels) &&
+    (("cnpg.io/cluster" in object.metadata.labels && object.metadata.labels["cnpg.io/cluster"] != "") ||
+    ("postgres-operator.crunchydata.com/cluster" in object.metadata.labels && object.metadata.labels["postgres-operator.crunchydata.com/cluster"] != "") ||
+    ("cluster-name" in object.metadata.labels && object.metadata.labels["cluster-name"] != "" &&
+    "application" in object.metadata.labels && object.metadata.labels["application"] == "spilo")))
 {{- end }}
 
 {{/* What the webhooks cover: CREATE and UPDATE of everything the rules read. */}}
@@ -168,6 +183,28 @@ matchExpressions:
   apiGroups: ["batch"]
   apiVersions: ["v1"]
   resources: ["jobs", "cronjobs"]
+  scope: Namespaced
+{{- /* The PostgreSQL operators' cluster resources (docs/operators.md). A rule
+  for a resource whose CRD is not installed is accepted and never matches. */}}
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: ["postgresql.cnpg.io"]
+  apiVersions: ["v1"]
+  resources: ["clusters", "poolers"]
+  scope: Namespaced
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: ["acid.zalan.do"]
+  apiVersions: ["v1"]
+  resources: ["postgresqls"]
+  scope: Namespaced
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: ["postgres-operator.crunchydata.com"]
+  apiVersions: ["v1beta1", "v1"]
+  resources: ["postgresclusters"]
+  scope: Namespaced
+- operations: ["CREATE", "UPDATE"]
+  apiGroups: ["pgv2.percona.com"]
+  apiVersions: ["v2"]
+  resources: ["perconapgclusters"]
   scope: Namespaced
 {{- end }}
 
