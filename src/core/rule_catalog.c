@@ -110,13 +110,23 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "`PGPASSWORD=<shell word>` assignment inside a command line (quotes "
 	  "and escapes as the shell reads them); postgres_exporter's "
 	  "scheme-less `user:pw@host:5432/db` on a Postgres port",
+	  "a shell or Compose default that is itself a literal: "
+	  "`${DB_PASSWORD:-hunter2}` (also `-`, `=`, `:=`, `+`, `:+`) ships in "
+	  "the file and is what runs when the variable is unset; only the "
+	  "default is masked (`PGPASSWORD=${PGPASSWORD:-****}`)",
 	  NULL},
 	 {"`valueFrom` (secretKeyRef, configMapKeyRef, …) and `envFrom`",
-	  "values that are only references: Kubernetes `$(VAR)`, Compose "
-	  "`${VAR}`, `$VAR`, `${VAR:-default}` (also a run such as "
-	  "`$(A)$(B)`), and a connection string whose password is only a "
-	  "reference (`postgresql://app:$(DB_PASSWORD)@db/app`); `$$(A)` is an "
+	  "shell references, in env values, `command`/`args` elements and "
+	  "ConfigMap scripts: a password that is only parameter or command "
+	  "expansions, quoted or not — Kubernetes `$(VAR)`, `$VAR`, "
+	  "`\"${VAR}\"`, `${VAR:-$(< file)}`, `$(cat file)`, backticks, "
+	  "`${VAR#x}`, Compose `${VAR:?msg}` and `$${VAR}` — also after "
+	  "`export`/`env`, around here-strings, and as a connection string's "
+	  "password (`postgresql://app:$(DB_PASSWORD)@db/app`); `$$(A)` is an "
 	  "escaped, literal `$(A)` and does fire",
+	  "names that describe a password rather than hold one: "
+	  "`*_PASSWORD_FILE`, `*_PASSWORD_ENCRYPTION`, `*_AUTH_METHOD`, "
+	  "`ALLOW_EMPTY_PASSWORD` (that one is PGA105's)",
 	  "empty values and empty passwords (`postgresql://u:@h`, `password=`)",
 	  "Secrets, ever (that is where credentials belong)",
 	  "Compose list entries without `=` (`- DB_PASSWORD` takes the host's "
@@ -161,6 +171,16 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "could not be verified and why, at `warn` (or the configured action "
 	  "if lower) — never `deny`. A CronJob the webhook has just admitted "
 	  "counts at once",
+	  "a Postgres server image is one whose name (last path component, "
+	  "tag and digest removed) matches `postgres.imagePattern`, or is such "
+	  "a name with a major version and any suffix (`postgresql-16`, "
+	  "`postgresql-15-c9s`, `postgres-15-alpine`, "
+	  "`postgresql-16-codeinsights`) not naming a role (`exporter`, "
+	  "`client`, `backup`, `operator`, `bouncer`, `admin`), or is on "
+	  "`postgres.serverImages` (built in: `harbor-db`, "
+	  "`cloudnative-pg/postgresql`, `spilo-*`, `patroni`); "
+	  "`postgres-exporter`, `pgbouncer`, `pgadmin4`, `postgresql-client` "
+	  "and `*-operator` never are",
 	  NULL},
 	 {"a workload annotated `pgadmit.dev/backup: \"<reason>\"` with a "
 	  "non-blank reason",
@@ -532,17 +552,20 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "WAL archiving stalled",
 	 "Archiving that silently stopped is the backup that is not there on "
 	 "the day it is needed.",
-	 {"`archive_mode` is on and `pg_stat_archiver.last_archived_time` is "
-	  "older than `probe.backupStaleSeconds` (86400: 24 h) — or nothing was "
-	  "ever archived since statistics were reset that long ago — while "
-	  "WAL is being written (the current WAL file is not the last one "
-	  "archived)",
+	 {"`archive_mode` is on, the server is a primary, and "
+	  "`pg_stat_archiver.last_archived_time` is older than "
+	  "`probe.backupStaleSeconds` (86400: 24 h) while at least one whole "
+	  "WAL segment was written after the last archived one (the current "
+	  "WAL file is more than one segment past it): archiving stopped "
+	  "without an error, e.g. a hung `archive_command`",
 	  NULL},
-	 {"archiving off (PGA231) and failing archiving (PGA232 says it "
-	  "louder)", "an idle server whose last WAL file was archived",
-	  "standbys (they do not archive unless `archive_mode = always`)",
-	  "without the right to read `pg_stat_archiver` or the WAL position "
-	  "(`pg_monitor`): `unknown` (info) with the GRANT",
+	 {"archiving off (PGA231) and a failing archiver (PGA232 says it "
+	  "louder)",
+	  "an idle server: the segment after the last archived one is still "
+	  "being filled",
+	  "nothing archived yet (not judged), and standbys",
+	  "without `EXECUTE` on `pg_current_wal_lsn()`/`pg_walfile_name()` or "
+	  "`SELECT` on `pg_stat_archiver`: `unknown` (info) with the GRANT",
 	  NULL},
 	 "Look at the archiver (`SELECT * FROM pg_stat_archiver;`) and the "
 	 "backup tool's own status (pgBackRest `check`, WAL-G, barman); make "
