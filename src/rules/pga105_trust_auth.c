@@ -23,6 +23,7 @@
 
 #include "pgadmit/hba.h"
 #include "pgadmit/podspec.h"
+#include "cluster_int.h"
 #include "rule.h"
 
 #define HINT_ENV "set a password from a Secret; drop trust / ALLOW_EMPTY_PASSWORD"
@@ -31,7 +32,7 @@
 static const char *const kinds[] = {
 	"Pod",	      "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
 	"ReplicationController", "Job", "CronJob", "ConfigMap", "ComposeService",
-	NULL};
+	"Cluster", "postgresql", "PostgresCluster", "PerconaPGCluster", NULL};
 
 /* ---- .2 pg_hba.conf lines -------------------------------------------- */
 
@@ -308,6 +309,8 @@ static int judge_compose(struct rule_ctx *c)
 
 static int eval(struct rule_ctx *c)
 {
+	if (cluster_kind_of_obj(c->o->obj) != CK_NONE)
+		return cluster_pga105(c); /* hba lists: cluster_auth.c */
 	if (strcmp(c->o->kind, "ConfigMap") == 0)
 		return judge_configmap(c);
 	if (rule_is_compose(c))

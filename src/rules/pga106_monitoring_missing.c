@@ -20,13 +20,16 @@
 #include <strings.h>
 
 #include "pgadmit/podspec.h"
+#include "cluster_int.h"
 #include "rule.h"
 
 #define MONITORING_ANN "pgadmit.dev/monitoring"
 #define HINT "add a postgres_exporter sidecar or a PodMonitor selecting its pods, or annotate pgadmit.dev/monitoring: \"<reason>\""
 
 static const char *const kinds[] = {"StatefulSet", "Deployment", "DaemonSet",
-				    "ReplicaSet", "Pod", NULL};
+				    "ReplicaSet", "Pod", "Cluster",
+				    "postgresql", "PostgresCluster",
+				    "PerconaPGCluster", NULL};
 
 static const char *const exporters[] = {"postgres_exporter",
 					"postgres-exporter",
@@ -116,6 +119,8 @@ static int eval(struct rule_ctx *c)
 	const json_t *obj = c->o->obj;
 	const json_t *md = json_object_get(obj, "metadata");
 	const json_t *labels;
+	if (cluster_kind_of_obj(obj) != CK_NONE)
+		return cluster_pga106(c); /* cluster_auth.c */
 	if (strcmp(c->o->kind, "Pod") == 0) {
 		const json_t *owners = json_object_get(md, "ownerReferences");
 		if (json_is_array(owners) && json_array_size(owners) > 0)
