@@ -1,10 +1,13 @@
 /*
  * pga102_inline_credentials.c — PGA102 postgres-credentials-inline.
  *
- *   .1 env entry with a literal non-empty value (not valueFrom, not only a
- *      $(VAR) reference) whose name is PGPASSWORD or ends in PASSWORD,
- *      PASSWD, PWD or _PASS and contains PG/POSTGRES/DB/DATABASE/SQL or
- *      belongs to a Postgres server container;
+ *   .1 env entry with a literal non-empty value (not valueFrom, not a
+ *      shell reference such as $(VAR) or "${VAR}"; a literal default
+ *      ${VAR:-pw} is literal) whose name is PGPASSWORD or ends in
+ *      PASSWORD, PASSWD, PWD or _PASS and contains PG/POSTGRES/DB/
+ *      DATABASE/SQL or belongs to a Postgres server container; never
+ *      *_PASSWORD_FILE, *_PASSWORD_ENCRYPTION, *_AUTH_METHOD,
+ *      ALLOW_EMPTY_PASSWORD;
  *   .2 a connection string with a password in an env value or a
  *      command/args element;
  *   .3 ConfigMap data: a connection string with a password, or a key that
@@ -40,6 +43,13 @@ static bool contains(const char *s, const char *sub)
 	return strcasestr(s, sub) != NULL;
 }
 
+/* Names that describe a password rather than hold one (rules.md PGA102.1):
+ * a file path, the hashing scheme, the auth method, and Bitnami's
+ * ALLOW_EMPTY_PASSWORD (a trust setting: PGA105's). */
+static const char *const never_suffixes[] = {
+	"_PASSWORD_FILE", "_PASSWORD_ENCRYPTION", "_AUTH_METHOD",
+	"ALLOW_EMPTY_PASSWORD", NULL};
+
 /* PGA102.1 name test. The bare shell variable PWD (working directory) is
  * not a password. */
 static bool is_password_name(const char *name, bool pg_server)
@@ -48,6 +58,9 @@ static bool is_password_name(const char *name, bool pg_server)
 		return true;
 	if (strcasecmp(name, "PWD") == 0)
 		return false;
+	for (const char *const *n = never_suffixes; *n; n++)
+		if (ends_with(name, *n))
+			return false;
 	if (!(ends_with(name, "PASSWORD") || ends_with(name, "PASSWD") ||
 	      ends_with(name, "PWD") || ends_with(name, "_PASS")))
 		return false;
