@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cmd_settings.h"
 #include "pgadmit/action.h"
 
 #define EXIT_FINDINGS 1
@@ -41,43 +42,21 @@ void usage_rules(FILE *out);
 void usage_explain(FILE *out);
 void usage_audit(FILE *out);
 
-/* ---- cmd_common.c: what check, probe and audit share ------------------ */
-struct cmd_opts {
-	const char *name;              /* "check" */
-	void (*usage)(FILE *out);
-	int (*format_parse)(const char *s); /* -1 if unknown */
-	const char *formats;           /* "text, json or sarif" (messages) */
-	int text_format;               /* the only colourable format */
-	int format;
-	int fail_on;                   /* enum fail_on */
-	bool color;
-	const char *policy_path;       /* --policy, else $PGADMIT_POLICY */
-};
-/* getopt_long entries for the shared options (codes F p x C h). */
-#define CMD_OPTS_LONG                                              \
-	{"format", required_argument, NULL, 'F'},                  \
-	{"policy", required_argument, NULL, 'p'},                  \
-	{"fail-on", required_argument, NULL, 'x'},                 \
-	{"no-color", no_argument, NULL, 'C'},                      \
-	{"help", no_argument, NULL, 'h'}
-enum { CMD_OPT_TAKEN = -1, CMD_OPT_NOT_MINE = -2 };
-void cmd_opts_init(struct cmd_opts *o, const char *name,
-		   void (*usage)(FILE *out), int (*format_parse)(const char *s),
-		   const char *formats, int text_format);
-/* One getopt_long result c (optarg arg): CMD_OPT_TAKEN, CMD_OPT_NOT_MINE,
- * or the exit code to return now (0 after --help, EXIT_USAGE with the
- * message and usage on stderr). '?' is an unknown option, ':' a missing
- * argument (optstring starting with ':'). */
-int cmd_opts_take(struct cmd_opts *o, int c, char **argv, const char *arg);
-/* Colour only for the text format on a terminal without NO_COLOR. */
-void cmd_opts_color(struct cmd_opts *o);
+/* ---- cmd_common.c: what the subcommands share ----------------------- */
+enum { CMD_GO_ON = -1 };
+/* argv through table t (cmd_settings.h) into base: flag > environment >
+ * default. CMD_GO_ON, or the exit code to return now: 0 after --help or
+ * --help-table, EXIT_USAGE with "pgadmit NAME: <why>" and the usage on
+ * stderr. argi as settings_parse_argv (NULL: no
+ * positional arguments). */
+int cmd_settings(const char *name, void (*usage)(FILE *out),
+		 const struct setting *t, size_t n, int argc, char **argv,
+		 void *base, int *argi);
+/* Colour only for the text format on a terminal, without --no-color or
+ * NO_COLOR. */
+bool cmd_color(const struct cmd_common *co, int text_format);
 /* EXIT_FINDINGS when any action counted (counts[enum action]) reaches
  * --fail-on, else 0. */
 int cmd_verdict(const size_t counts[ACTION_DENY + 1], int fail_on);
-
-/* probe --policy-reports (cmd_audit.c): 0, or EXIT_USAGE with the reason on
- * stderr. */
-struct probe_result;
-int cmd_probe_policy_reports(const struct probe_result *r, size_t n);
 
 #endif

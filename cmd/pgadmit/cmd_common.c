@@ -1,79 +1,76 @@
 /*
- * cmd_common.c — what `check`, `probe` and `audit` share: the options
- * --format, --policy, --fail-on, --no-color, --help (with their messages),
- * the colour decision, and the --fail-on verdict.
+ * cmd_common.c — what the subcommands share: argv through a settings table
+ * (--help, --help-table, the usage error), the parsers of the shared rows
+ * (--format, --fail-on), the colour decision and the --fail-on verdict.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pgadmit/probe.h"
+#include "pgadmit/report.h"
 
-void cmd_opts_init(struct cmd_opts *o, const char *name,
-		   void (*usage)(FILE *out), int (*format_parse)(const char *s),
-		   const char *formats, int text_format)
+int cmd_settings(const char *name, void (*usage)(FILE *out),
+		 const struct setting *t, size_t n, int argc, char **argv,
+		 void *base, int *argi)
 {
-	*o = (struct cmd_opts){
-		.name = name,
-		.usage = usage,
-		.format_parse = format_parse,
-		.formats = formats,
-		.text_format = text_format,
-		.format = text_format,
-		.fail_on = FAIL_ON_DENY,
-		.color = true,
-	};
-	o->policy_path = getenv("PGADMIT_POLICY");
-	if (o->policy_path && !*o->policy_path)
-		o->policy_path = NULL;
-}
-
-int cmd_opts_take(struct cmd_opts *o, int c, char **argv, const char *arg)
-{
-	char msg[96];
-	switch (c) {
-	case 'F':
-		o->format = o->format_parse(arg);
-		if (o->format < 0) {
-			snprintf(msg, sizeof(msg), "--format: expected %s, got "
-						   "'%%s'",
-				 o->formats);
-			return cmd_usage_error(o->name, o->usage, msg, arg);
-		}
-		return CMD_OPT_TAKEN;
-	case 'p':
-		o->policy_path = arg;
-		return CMD_OPT_TAKEN;
-	case 'x':
-		o->fail_on = fail_on_parse(arg);
-		if (o->fail_on < 0)
-			return cmd_usage_error(o->name, o->usage,
-					       "--fail-on: expected deny, warn "
-					       "or never, got '%s'",
-					       arg);
-		return CMD_OPT_TAKEN;
-	case 'C':
-		o->color = false;
-		return CMD_OPT_TAKEN;
-	case 'h':
-		o->usage(stdout);
+	const char *vals[SETTINGS_MAX];
+	struct err err;
+	err_clear(&err);
+	switch (settings_parse_argv(t, n, argc, argv, vals, base, argi, &err)) {
+	case SETTINGS_OK:
+		break;
+	case SETTINGS_HELP:
+		usage(stdout);
 		return 0;
-	case ':':
-		return cmd_usage_error(o->name, o->usage, "%s needs an argument",
-				       argv[optind - 1]);
-	case '?':
-		return cmd_usage_error(o->name, o->usage, "unknown option '%s'",
-				       argv[optind - 1]);
+	case SETTINGS_HELP_TABLE:
+		settings_doc_table(stdout, t, n);
+		return 0;
 	default:
-		return CMD_OPT_NOT_MINE;
+		return cmd_usage_error(name, usage, "%s", err.msg);
 	}
+	if (settings_resolve(t, n, vals, base, &err))
+		return cmd_usage_error(name, usage, "%s", err.msg);
+	return CMD_GO_ON;
 }
 
-void cmd_opts_color(struct cmd_opts *o)
+int cmd_parse_report_format(const char *v, void *field, struct err *err)
+{
+	int f = report_format_parse(v);
+	if (f < 0)
+		return err_set(err, "--format: expected text, json or sarif, "
+				    "got '%s'",
+			       v);
+	*(int *)field = f;
+	return 0;
+}
+
+int cmd_parse_probe_format(const char *v, void *field, struct err *err)
+{
+	int f = probe_format_parse(v);
+	if (f < 0)
+		return err_set(err, "--format: expected text or json, got '%s'",
+			       v);
+	*(int *)field = f;
+	return 0;
+}
+
+int cmd_parse_fail_on(const char *v, void *field, struct err *err)
+{
+	int f = fail_on_parse(v);
+	if (f < 0)
+		return err_set(err, "--fail-on: expected deny, warn or never, "
+				    "got '%s'",
+			       v);
+	*(int *)field = f;
+	return 0;
+}
+
+bool cmd_color(const struct cmd_common *co, int text_format)
 {
 	const char *nc = getenv("NO_COLOR");
-	if (o->format != o->text_format || !isatty(STDOUT_FILENO) ||
-	    (nc && *nc))
-		o->color = false;
+	return !co->no_color && co->format == text_format &&
+	       isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
 int cmd_verdict(const size_t counts[ACTION_DENY + 1], int fail_on)

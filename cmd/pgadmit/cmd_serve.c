@@ -5,7 +5,6 @@
 
 #include "cmd.h"
 #include "pgadmit/server.h"
-#include "serve_settings.h"
 
 void usage_serve(FILE *out)
 {
@@ -25,33 +24,15 @@ void usage_serve(FILE *out)
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *vals[SETTINGS_MAX];
 	struct serve_settings s = {0};
 	struct err err;
-	err_clear(&err);
-	switch (settings_parse_argv(serve_settings_table, serve_settings_count,
-				    argc, argv, vals, &err)) {
-	case SETTINGS_OK:
-		break;
-	case SETTINGS_HELP:
-		usage_serve(stdout);
-		return 0;
-	case SETTINGS_HELP_TABLE:
-		settings_doc_table(stdout, serve_settings_table,
-				   serve_settings_count);
-		return 0;
-	default:
-		fprintf(stderr, "pgadmit serve: %s\n", err.msg);
-		usage_serve(stderr);
-		return EXIT_USAGE;
-	}
-	if (settings_resolve(serve_settings_table, serve_settings_count, vals,
-			     &s, &err)) {
-		fprintf(stderr, "pgadmit serve: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
+	int rc = cmd_settings("serve", usage_serve, serve_settings_table,
+			      serve_settings_count, argc, argv, &s, NULL);
+	if (rc != CMD_GO_ON)
+		return rc;
 	if (s.log_level >= 0)
 		srv_log_set_level((enum srv_log_level)s.log_level);
+	err_clear(&err);
 	switch (srv_run(&s.srv, &err)) {
 	case SRV_STOPPED:
 		return 0;

@@ -105,6 +105,23 @@ int audit_probe_reports(struct kube_client *c, const struct probe_result *r,
 			struct err *err);
 /* host of "host:port/db" as a Service: 0 with svc and ns, -1 when the
  * host is no Service DNS name. (exposed for tests) */
+/* `pgadmit audit` whole (cli.c): libcurl, the client from kubeconfig
+ * (NULL: in-cluster, else $KUBECONFIG, else ~/.kube/config), audit_run,
+ * with stats one line on o->log (namespaces, objects, API requests, wall
+ * time, peak RSS; also after a failure), teardown. r is always
+ * initialised (audit_result_free). 0, or -1 with err: ERR_UNAVAILABLE (no
+ * configuration), the API's kinds, "cannot read the cluster (SOURCE): ..."
+ * when the listing failed (nothing may be reported then). */
+PGADMIT_MUST_CHECK
+int audit_cluster(const char *kubeconfig, const struct policy *p,
+		  const struct audit_options *o, bool stats,
+		  struct audit_result *r, struct err *err);
+/* `probe --policy-reports` (cli.c): the client from $PGADMIT_KUBECONFIG
+ * (else as audit_cluster), audit_probe_reports with a 30 s timeout.
+ * *written: reports written. 0, or -1 with err. */
+PGADMIT_MUST_CHECK
+int audit_probe_reports_env(const struct probe_result *r, size_t n,
+			    FILE *log, size_t *written, struct err *err);
 int audit_target_service(const char *target, const char *default_ns,
 			 char *svc, size_t svclen, char *ns, size_t nslen);
 

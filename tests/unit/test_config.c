@@ -5,6 +5,8 @@
  * --help / --help-table, and the rendered --help and docs rows.
  */
 #include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,21 +26,27 @@ static const char *const levels[] = {"low", "high", NULL};
 
 #define F(x) offsetof(struct conf, x)
 static const struct setting table[] = {
-	{"name", "S", "TCFG_NAME", SET_STR, 0, "name", 0, 0, NULL, "dflt",
-	 F(name), "(a name)", "`dflt`"},
-	{"n", "N", "TCFG_N", SET_UINT, 0, "the n", 1, 10, NULL, "5", F(n),
-	 "(1..10)", "5"},
-	{"big", "N", NULL, SET_LL, 0, "--big", 0, 1LL << 40, NULL, NULL, F(big),
-	 "(flag only)", "none"},
-	{"bytes", "B", "TCFG_BYTES", SET_BYTES, 0, "bytes", 1024, 1LL << 30,
-	 NULL, NULL, F(bytes), "(Ki, Mi, Gi)", "`1Mi`"},
-	{NULL, NULL, "TCFG_LEVEL", SET_ENUM, 0, "TCFG_LEVEL", 0, 0, levels,
-	 NULL, F(level), "low|high", "`low`"},
-	{"elsewhere", "N", "TCFG_ELSEWHERE", SET_LL, SETF_ENV_ELSEWHERE,
-	 "--elsewhere", 0, 100, NULL, NULL, F(elsewhere), "(env read elsewhere)",
-	 "7"},
-	{NULL, NULL, "TCFG_DOC", SET_DOC, 0, NULL, 0, 0, NULL, NULL, 0,
-	 "documented only", "see there"},
+	{.flag = "name", .metavar = "S", .env = "TCFG_NAME", .type = SET_STR,
+	 .label = "name", .def = "dflt", .off = F(name), .help = "(a name)",
+	 .doc_default = "`dflt`"},
+	{.flag = "n", .metavar = "N", .env = "TCFG_N", .type = SET_UINT,
+	 .label = "the n", .lo = 1, .hi = 10, .def = "5", .off = F(n),
+	 .help = "(1..10)", .doc_default = "5"},
+	{.flag = "big", .metavar = "N", .type = SET_LL, .label = "--big",
+	 .lo = 0, .hi = 1LL << 40, .off = F(big), .help = "(flag only)",
+	 .doc_default = "none"},
+	{.flag = "bytes", .metavar = "B", .env = "TCFG_BYTES",
+	 .type = SET_BYTES, .label = "bytes", .lo = 1024, .hi = 1LL << 30,
+	 .off = F(bytes), .help = "(Ki, Mi, Gi)", .doc_default = "`1Mi`"},
+	{.env = "TCFG_LEVEL", .type = SET_ENUM, .label = "TCFG_LEVEL",
+	 .choices = levels, .off = F(level), .help = "low|high",
+	 .doc_default = "`low`"},
+	{.flag = "elsewhere", .metavar = "N", .env = "TCFG_ELSEWHERE",
+	 .type = SET_LL, .flags = SETF_ENV_ELSEWHERE, .label = "--elsewhere",
+	 .lo = 0, .hi = 100, .off = F(elsewhere),
+	 .help = "(env read elsewhere)", .doc_default = "7"},
+	{.env = "TCFG_DOC", .type = SET_DOC, .help = "documented only",
+	 .doc_default = "see there"},
 };
 #define N (sizeof(table) / sizeof(table[0]))
 
@@ -61,7 +69,7 @@ static int run(const char *const *args, struct conf *c, struct err *e)
 	const char *vals[SETTINGS_MAX];
 	memset(c, 0, sizeof(*c));
 	err_clear(e);
-	int rc = settings_parse_argv(table, N, argc, argv, vals, e);
+	int rc = settings_parse_argv(table, N, argc, argv, vals, NULL, NULL, e);
 	if (rc != SETTINGS_OK)
 		return rc;
 	return settings_resolve(table, N, vals, c, e);
@@ -153,10 +161,10 @@ static void test_argv(void)
 	struct err e;
 	const char *unk[] = {"--nope", NULL};
 	CU_ASSERT_EQUAL(run(unk, &c, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "unknown or incomplete option '--nope'");
+	CU_ASSERT_STRING_EQUAL(e.msg, "unknown option '--nope'");
 	const char *miss[] = {"--n", NULL};
 	CU_ASSERT_EQUAL(run(miss, &c, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "unknown or incomplete option '--n'");
+	CU_ASSERT_STRING_EQUAL(e.msg, "--n needs an argument");
 	const char *extra[] = {"stray", NULL};
 	CU_ASSERT_EQUAL(run(extra, &c, &e), -1);
 	CU_ASSERT_STRING_EQUAL(e.msg, "unexpected argument 'stray'");
@@ -177,6 +185,102 @@ static char *render(void (*fn)(FILE *, const struct setting *, size_t))
 	fn(f, table, N);
 	fclose(f);
 	return buf;
+}
+
+/* Flags without argument, repeatable flags with a short option, a row's
+ * own parser, and positional arguments handed back. */
+struct conf2 {
+	bool on;
+	struct setting_list files;
+	int parity;
+};
+
+static int parse_parity(const char *v, void *field, struct err *err)
+{
+	if (strcmp(v, "odd") && strcmp(v, "even"))
+		return err_set(err, "--parity: expected odd or even, got '%s'",
+			       v);
+	*(int *)field = strcmp(v, "odd") == 0;
+	return 0;
+}
+
+static const struct setting table2[] = {
+	{.flag = "on", .env = "TCFG_ON", .type = SET_BOOL, .label = "TCFG_ON",
+	 .off = offsetof(struct conf2, on), .help = "(a switch)"},
+	{.flag = "file", .shortopt = 'f', .metavar = "PATH", .type = SET_LIST,
+	 .label = "-f", .off = offsetof(struct conf2, files),
+	 .help = "(repeatable)"},
+	{.flag = "parity", .metavar = "P", .type = SET_FN, .label = "--parity",
+	 .def = "even", .off = offsetof(struct conf2, parity),
+	 .parse = parse_parity, .help = "(odd or even)"},
+};
+#define N2 (sizeof(table2) / sizeof(table2[0]))
+
+static int run2(const char *const *args, struct conf2 *c, const char **v,
+		int *argi, struct err *e)
+{
+	char *argv[16] = {"prog"};
+	int argc = 1;
+	for (; args[argc - 1]; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	const char *vals[SETTINGS_MAX];
+	memset(c, 0, sizeof(*c));
+	c->files = (struct setting_list){v, 0, 2};
+	err_clear(e);
+	int rc = settings_parse_argv(table2, N2, argc, argv, vals, c, argi, e);
+	if (rc != SETTINGS_OK)
+		return rc;
+	return settings_resolve(table2, N2, vals, c, e);
+}
+
+static void test_kinds(void)
+{
+	struct conf2 c;
+	struct err e;
+	const char *v[2];
+	int argi = 0;
+	unsetenv("TCFG_ON");
+	const char *none[] = {NULL};
+	CU_ASSERT_EQUAL(run2(none, &c, v, &argi, &e), 0);
+	CU_ASSERT_FALSE(c.on);
+	CU_ASSERT_EQUAL(c.parity, 0);
+	CU_ASSERT_EQUAL(c.files.n, 0);
+	const char *all[] = {"-f", "a", "--on", "--file=b", "--parity", "odd",
+			     "x", "y", NULL};
+	CU_ASSERT_EQUAL(run2(all, &c, v, &argi, &e), 0);
+	CU_ASSERT_TRUE(c.on);
+	CU_ASSERT_EQUAL(c.parity, 1);
+	CU_ASSERT_EQUAL_FATAL(c.files.n, 2);
+	CU_ASSERT_STRING_EQUAL(v[0], "a");
+	CU_ASSERT_STRING_EQUAL(v[1], "b");
+	CU_ASSERT_EQUAL(argi, 7); /* "x" */
+	const char *three[] = {"-f", "a", "-f", "b", "-f", "c", NULL};
+	CU_ASSERT_EQUAL(run2(three, &c, v, &argi, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "too many --file (max 2)");
+	const char *bad[] = {"--parity", "3", NULL};
+	CU_ASSERT_EQUAL(run2(bad, &c, v, &argi, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "--parity: expected odd or even, got '3'");
+	const char *miss[] = {"-f", NULL};
+	CU_ASSERT_EQUAL(run2(miss, &c, v, &argi, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "-f needs an argument");
+	setenv("TCFG_ON", "yes", 1);
+	CU_ASSERT_EQUAL(run2(none, &c, v, &argi, &e), 0);
+	CU_ASSERT_TRUE(c.on);
+	setenv("TCFG_ON", "maybe", 1);
+	CU_ASSERT_EQUAL(run2(none, &c, v, &argi, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "TCFG_ON: expected 1|true|yes|on or "
+				      "0|false|no|off, got 'maybe'");
+	unsetenv("TCFG_ON");
+	char *u = NULL;
+	size_t ul = 0;
+	FILE *f = open_memstream(&u, &ul);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	settings_usage(f, table2, N2);
+	settings_doc_table(f, table2, N2);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(u, "  -f, --file PATH       "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(u, "| `--on` | `TCFG_ON` |"));
+	free(u);
 }
 
 static void test_render(void)
@@ -203,6 +307,7 @@ static CU_TestInfo tests[] = {
 	{"numbers, bytes, enums and their messages", test_values},
 	{"argv errors and help", test_argv},
 	{"--help lines and the docs table", test_render},
+	{"switches, lists, short options, parsers, positionals", test_kinds},
 	CU_TEST_INFO_NULL,
 };
 
