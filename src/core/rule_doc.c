@@ -65,9 +65,16 @@ static void put_wrapped(struct strbuf *sb, const char *s, const char *first,
 			sb_putc(sb, ' ');
 			col++;
 		}
-		for (const char *p = w; p < s; p++)
-			if (*p != '`')
-				sb_putc(sb, *p);
+		/* The word in runs between backticks, not byte by byte:
+		 * SARIF renders every rule's help on each report. */
+		for (const char *p = w; p < s;) {
+			const char *tick = memchr(p, '`', (size_t)(s - p));
+			size_t run = tick ? (size_t)(tick - p) : (size_t)(s - p);
+			sb_append(sb, p, run);
+			p += run;
+			if (p < s)
+				p++; /* the backtick */
+		}
 		col += n;
 		at_start = 0;
 	}
