@@ -5,6 +5,7 @@
 # executions and coverage per target; exit non-zero if any target found a
 # crash, a leak or a timeout (the reproducer is kept in <dir>/artifacts/).
 #   FUZZ_SECONDS=N    time per target (default 60)
+#   FUZZ_ASAN_OPTIONS replaces the ASan options below
 #   FUZZ_MERGE=1      afterwards merge new coverage back into the
 #                     repository's corpus (-merge=1: minimal, size-capped)
 #                     and add the run to tests/fuzz/totals.tsv
@@ -15,6 +16,13 @@ merge="${FUZZ_MERGE:-0}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 totals="$root/tests/fuzz/totals.tsv"
 mkdir -p "$dir/artifacts"
+# malloc_context_size=2: ASan records two frames of each allocation's stack
+# instead of 30. Leaks and memory errors are found the same (1 or 0 frames
+# would hide leaks from LeakSanitizer); only the allocation stack printed
+# with a report is shorter: replay the reproducer (test_regressions, or the
+# target with ASAN_OPTIONS unset) for the whole stack. It makes allocation-
+# heavy targets faster: fuzz_policy 3.8k -> 5.8k executions a second.
+asan_options="${FUZZ_ASAN_OPTIONS:-detect_leaks=1:malloc_context_size=2}"
 status=0
 summary=""
 
@@ -61,7 +69,7 @@ for t in "$@"; do
 	d="$(dict_of "$t")"
 	[ -n "$d" ] && [ -f "$root/tests/fuzz/dict/$d.dict" ] && dict="-dict=$root/tests/fuzz/dict/$d.dict"
 	log="$dir/$t.log"
-	ASAN_OPTIONS=detect_leaks=1 "$dir/fuzz_$t" -max_total_time="$secs" -max_len=$maxlen \
+	ASAN_OPTIONS="$asan_options" "$dir/fuzz_$t" -max_total_time="$secs" -max_len=$maxlen \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict \
 		-artifact_prefix="$dir/artifacts/$t-" "$corpus" >"$log" 2>&1
 	rc=$?
@@ -70,22 +78,31 @@ for t in "$@"; do
 	res=ok
 	if [ $rc -ne 0 ]; then res="FAILED (rc $rc, see $log)"; status=1; fi
 	if [ "$merge" = 1 ]; then
+		merged=0
 		if [ $rc -eq 0 ]; then
 			# Minimal corpus: what the kept corpus lacks, from this run.
 			new="$dir/merge-$t"
 			rm -rf "$new" && mkdir -p "$new"
 			cp "$kept"/* "$new"/ 2>/dev/null
-			"$dir/fuzz_$t" -merge=1 -max_len=$maxlen $dict "$new" "$corpus" >"$dir/$t.merge.log" 2>&1 &&
-				rm -f "$kept"/* && cp "$new"/* "$kept"/ 2>/dev/null
-			# Size cap: the largest files go first past 1 MiB of content.
-			while [ "$(du -sk --apparent-size "$kept" | cut -f1)" -gt 1024 ]; do
-				rm -f "$(ls -S "$kept" | head -1 | sed "s|^|$kept/|")"
-			done
+			ASAN_OPTIONS="$asan_options" "$dir/fuzz_$t" -merge=1 -max_len=$maxlen $dict "$new" "$corpus" >"$dir/$t.merge.log" 2>&1 &&
+				merged=1
 		fi
 		# A run that found something still counts its executions, and
 		# the finding (crash, leak, timeout) is counted.
 		[ -z "$execs" ] && execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 		c=${cov#cov: }; c=${c%% *}; f=${cov##* }
+		# One lock over the kept corpora and the totals: campaigns of
+		# different targets may run side by side, and whoever commits
+		# can take it (flock build/fuzz/.merge.lock git commit ...).
+		exec 9>"$dir/.merge.lock"
+		flock 9
+		if [ $merged = 1 ]; then
+			rm -f "$kept"/* && cp "$new"/* "$kept"/ 2>/dev/null
+			# Size cap: the largest files go first past 1 MiB of content.
+			while [ "$(du -sk --apparent-size "$kept" | cut -f1)" -gt 1024 ]; do
+				rm -f "$(ls -S "$kept" | head -1 | sed "s|^|$kept/|")"
+			done
+		fi
 		python3 - "$totals" "$t" "${execs:-0}" "$secs" "${c:-0}" "${f:-0}" "$rc" <<'PY'
 import sys, os
 path, t, ex, secs, cov, ft = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
@@ -105,6 +122,7 @@ with open(path, "w") as f:
     for k in sorted(rows):
         f.write("\t".join(rows[k]) + "\n")
 PY
+		exec 9>&-
 	fi
 	summary+=$(printf '%-14s %12s execs  %-22s %s' "$t" "${execs:-?}" "${cov:-?}" "$res")$'\n'
 done
