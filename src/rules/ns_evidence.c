@@ -571,14 +571,15 @@ int ns_evidence_resolve(struct ns_evidence *ev, struct finding_list *deferred,
 				rc = finding_add(out, &f);
 			continue;
 		}
-		char var[32], msg[RULE_MSG_MAX + 1];
+		char var[32], msg[RULE_MSG_MAX * 2];
 		if (ns_evidence_configmap_trust(ev, pd->ns, pd->cm, pd->prefix,
 						var, sizeof(var)) !=
 		    BACKUP_FOUND)
 			continue;
 		snprintf(msg, sizeof(msg),
-			 "ConfigMap %.40s (envFrom) sets %s: no password needed",
-			 pd->cm, var);
+			 "ConfigMap %.40s (envFrom) sets %s=%s: no password needed",
+			 pd->cm, var,
+			 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes" : "trust");
 		f.message = msg;
 		rc = finding_add(out, &f);
 	}

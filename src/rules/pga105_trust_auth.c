@@ -212,8 +212,9 @@ static int judge_env_from(struct rule_ctx *c, const json_t *ef,
 				   sizeof(var), why, sizeof(why))) {
 	case BACKUP_FOUND:
 		snprintf(msg, sizeof(msg),
-			 "ConfigMap %.40s (envFrom) sets %s: no password needed",
-			 cm, var);
+			 "ConfigMap %.40s (envFrom) sets %s=%s: no password needed",
+			 cm, var,
+			 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes" : "trust");
 		return rule_report(c, ef, path, msg, HINT_ENV);
 	case BACKUP_UNKNOWN:
 		snprintf(msg, sizeof(msg),

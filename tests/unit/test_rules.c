@@ -103,6 +103,7 @@ struct bundle {
 	struct finding_list out;
 	struct finding_list deferred;
 	struct backup_index *bi;
+	struct ns_evidence *ev; /* PGA105/PGA106 */
 	int rc;
 };
 
@@ -120,7 +121,8 @@ static void judge(struct bundle *b, const struct manifest_doc *doc,
 {
 	struct object_ref o = {obj, kind, ns, name, b->file, doc->index, doc,
 			       prefix};
-	if (rules_eval_object(b->p, &o, NULL, &b->out, &b->deferred))
+	struct backup_oracle bundle = {.bundle = b->ev};
+	if (rules_eval_object(b->p, &o, &bundle, &b->out, &b->deferred))
 		b->rc = -1;
 }
 
@@ -140,6 +142,9 @@ static void judge_k8s(struct bundle *b, const struct manifest_doc *doc,
 	const char *ns = sget(obj, "metadata", "namespace");
 	if (!policy_skips_namespace(b->p, ns) &&
 	    backup_index_add_object(b->bi, ns, kind, obj))
+		b->rc = -1;
+	if (!policy_skips_namespace(b->p, ns) &&
+	    ns_evidence_add(b->ev, b->p, ns, kind, obj))
 		b->rc = -1;
 	judge(b, doc, obj, kind, ns, sget(obj, "metadata", "name"), NULL);
 }
@@ -177,18 +182,22 @@ static int run_file(const struct policy *p, const char *path,
 	finding_list_init(&b.out);
 	finding_list_init(&b.deferred);
 	b.bi = backup_index_new();
-	if (!buf || !b.bi) {
+	b.ev = ns_evidence_new();
+	if (!buf || !b.bi || !b.ev) {
 		free(buf);
 		backup_index_free(b.bi);
+		ns_evidence_free(b.ev);
 		return -1;
 	}
 	err_clear(&err);
 	int rc = manifest_load_buffer(buf, len, path, NULL, on_doc, &b, &err);
 	if (rc)
 		fprintf(stderr, "%s: load failed: %s\n", path, err.msg);
-	if (backup_index_resolve(b.bi, &b.deferred, &b.out))
+	if (ns_evidence_resolve(b.ev, &b.deferred, &b.out) ||
+	    backup_index_resolve(b.bi, &b.deferred, &b.out))
 		rc = -1;
 	backup_index_free(b.bi);
+	ns_evidence_free(b.ev);
 	*out = b.out;
 	if (text)
 		*text = buf;
@@ -612,8 +621,10 @@ static void test_oracle(void)
 	struct policy p;
 	struct finding_list out, def;
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
+	p.actions[R_PGA106] = ACTION_OFF; /* PGA103's oracle alone here
+					   * (PGA106: test_ns_evidence) */
 	struct fake_oracle f = {.st = BACKUP_FOUND};
-	struct backup_oracle o = {fake_lookup, &f};
+	struct backup_oracle o = {.lookup = fake_lookup, .arg = &f};
 
 	finding_list_init(&out);
 	finding_list_init(&def);
@@ -846,6 +857,8 @@ static void test_wrong_types(void)
 		"{\"kind\":\"ConfigMap\",\"data\":{\"a\":null,\"b\":{}}}",
 	};
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
+	/* PGA106 without an oracle reports a lone workload at once */
+	p.actions[R_PGA106] = ACTION_OFF;
 	for (size_t i = 0; i < sizeof(objs) / sizeof(*objs); i++) {
 		finding_list_init(&out);
 		finding_list_init(&def);
