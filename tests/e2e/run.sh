@@ -27,6 +27,9 @@
 #                  with the CA overlap (by hand and by certgen), lossy without
 #                  (the control)
 #   lifecycle      helm upgrade in place, helm uninstall leaves no webhook
+#   operators      the operators' CRDs (tests/e2e/operators.sh): exposed cluster
+#                  resources denied, operator children allowed (info line with
+#                  the owner), the audit on cluster resources
 #   toggles        the chart with every toggle, dry-run=server against the real
 #                  cert-manager and prometheus-operator CRDs (Go module zips)
 # Prints "ok"/"FAIL"/"skip" lines and closes with "e2e: N passed, N failed".
@@ -382,7 +385,7 @@ if want controller; then
 		check_lacks "$n: no review in pgadmit's request log" "\"name\":\"$n\"" "$seen"
 	done
 	check_has "bare Pod: reviewed by pgadmit" '"name":"bare"' "$seen"
-	check_has "Pod owned by an operator's resource: still reviewed" '"name":"owned-by-operator"' "$seen"
+	check_lacks "Pod owned by an operator's cluster resource: an operator child, never reviewed" '"name":"owned-by-operator"' "$seen"
 fi
 
 # ---------------------------------------------------------------- pgadmit down
@@ -637,6 +640,7 @@ if want rotation; then
 fi
 
 source tests/e2e/audit.sh # audit and PolicyReports (issue 15), before lifecycle uninstalls the chart
+source tests/e2e/operators.sh # the operators' CRDs and cluster resources (issue 14)
 # ---------------------------------------------------------------- lifecycle
 if want lifecycle; then
 	section "helm upgrade and uninstall"
