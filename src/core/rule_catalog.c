@@ -54,6 +54,15 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "`\"5432:5432\"`, `\"5432\"`, `5432`, `\"0.0.0.0:5432:5432\"`, long "
 	  "syntax without `host_ip` or with `host_ip: 0.0.0.0` or `::`; "
 	  "`network_mode: host` on a service with a Postgres server image",
+	  "a Postgres cluster resource asking its operator for an outside "
+	  "service (see docs/operators.md): CloudNativePG "
+	  "`spec.managed.services.additional[].serviceTemplate` and a "
+	  "`Pooler`'s `spec.serviceTemplate` of type NodePort/LoadBalancer; "
+	  "Zalando `enable*NodePort` (always) and `enable*LoadBalancer` with "
+	  "`allowedSourceRanges` open; Crunchy `spec.service`, "
+	  "`spec.replicaService`, `spec.proxy.pgBouncer.service`; Percona "
+	  "`spec.expose`, `spec.exposeReplicas`, "
+	  "`spec.proxy.pgBouncer.expose` — the same internal-LB exceptions",
 	  NULL},
 	 {"an internal LoadBalancer: every `loadBalancerSourceRanges` entry "
 	  "inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 (or, "
@@ -69,7 +78,12 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "Compose ports bound to a specific address (`127.0.0.1`, `[::1]`, "
 	  "any other host IP: binding one interface is a deliberate choice) "
 	  "and `expose:` (not published)",
-	  "UDP and SCTP ports (Postgres speaks TCP)", NULL},
+	  "UDP and SCTP ports (Postgres speaks TCP)",
+	  "a Zalando load balancer without `allowedSourceRanges` (the "
+	  "operator locks it to 127.0.0.1/32); operator children (a Service "
+	  "the operator made): judged at their cluster resource, allowed by "
+	  "the webhook",
+	  NULL},
 	 "Use `type: ClusterIP`, or an internal load balancer with private "
 	 "`loadBalancerSourceRanges`; drop `hostPort`/`hostNetwork`; in Compose "
 	 "bind to loopback (`\"127.0.0.1:5432:5432\"`) or drop the mapping.",
@@ -114,6 +128,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "`${DB_PASSWORD:-hunter2}` (also `-`, `=`, `:=`, `+`, `:+`) ships in "
 	  "the file and is what runs when the variable is unset; only the "
 	  "default is masked (`PGPASSWORD=${PGPASSWORD:-****}`)",
+	  "a Postgres cluster resource: the same in the server's `spec.env` "
+	  "(CloudNativePG, Zalando) and in containers declared inside it "
+	  "(Zalando `spec.sidecars`/`initContainers`, Crunchy "
+	  "`spec.instances[].containers`, Percona `spec.instances[].sidecars`, "
+	  "the pgBouncer ones, a CloudNativePG Pooler's `spec.template`)",
 	  NULL},
 	 {"`valueFrom` (secretKeyRef, configMapKeyRef, …) and `envFrom`",
 	  "shell references, in env values, `command`/`args` elements and "
@@ -181,6 +200,13 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "`cloudnative-pg/postgresql`, `spilo-*`, `patroni`); "
 	  "`postgres-exporter`, `pgbouncer`, `pgadmin4`, `postgresql-client` "
 	  "and `*-operator` never are",
+	  "a Postgres cluster resource whose own spec declares no backup "
+	  "(CloudNativePG `spec.backup` object store or volume snapshots, a "
+	  "backup plugin; Crunchy/Percona `spec.backups.pgbackrest.repos` or "
+	  "snapshots) and that no ScheduledBackup (`spec.cluster.name`) or "
+	  "backup CronJob covers; Zalando (backups are operator-wide) only "
+	  "when its `spec.env` empties `WAL_S3_BUCKET`, `WAL_GS_BUCKET` or "
+	  "`AZURE_STORAGE_ACCOUNT` without `enableLogicalBackup`",
 	  NULL},
 	 {"a workload annotated `pgadmit.dev/backup: \"<reason>\"` with a "
 	  "non-blank reason",
@@ -225,6 +251,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "also inside one element (`sh -c \"docker-entrypoint.sh postgres -c "
 	  "ssl=off\"`); `off`, `false`, `no` and `0` all mean off; the path "
 	  "points at the element holding `ssl=off`",
+	  "a Postgres cluster resource with `ssl: \"off\"` in its parameters "
+	  "(CloudNativePG and Zalando `spec.postgresql.parameters`, "
+	  "Crunchy/Percona `spec.patroni.dynamicConfiguration.postgresql."
+	  "parameters` and `spec.config.parameters`), or any of the above in "
+	  "the containers declared inside it",
 	  NULL},
 	 {"`sslmode=prefer`, `require`, `verify-ca`, `verify-full`; JDBC "
 	  "`ssl=true`; `ssl=false` in a non-JDBC URI",
@@ -262,6 +293,12 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "not loopback (`127.0.0.0/8`, `::1/128`, `localhost`, `samehost`); "
 	  "`all`, `0.0.0.0/0`, `samenet`, host names and private ranges "
 	  "fire; the path names the key and the message the line number",
+	  "the same lines in a Postgres cluster resource's hba lists: "
+	  "CloudNativePG `spec.postgresql.pg_hba`, Zalando "
+	  "`spec.patroni.pg_hba`, Crunchy/Percona "
+	  "`spec.patroni.dynamicConfiguration.postgresql.pg_hba` and "
+	  "`spec.authentication.rules` (`hba` lines, and structured rules, "
+	  "which the operator writes for all addresses)",
 	  NULL},
 	 {"`local` lines and loopback addresses with `trust`",
 	  "`POSTGRES_HOST_AUTH_METHOD` of `scram-sha-256`, `md5`, …; "
@@ -303,6 +340,12 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	  "the namespace from the Kubernetes API (cached): when it cannot, "
 	  "the finding says monitoring could not be verified, at `warn` at "
 	  "most",
+	  "a Postgres cluster resource counts as monitored with "
+	  "CloudNativePG `spec.monitoring.enablePodMonitor: true` or a "
+	  "PodMonitor selecting `cnpg.io/cluster: <name>`, Crunchy "
+	  "`spec.monitoring.pgmonitor.exporter`, Percona `spec.pmm.enabled: "
+	  "true`, Zalando an exporter in `spec.sidecars` (or a monitor "
+	  "matching the operator's pod labels)",
 	  NULL},
 	 {"a workload annotated `pgadmit.dev/monitoring: \"<reason>\"` with a "
 	  "non-blank reason (monitored some other way)",
