@@ -355,8 +355,13 @@ static bool pgo_backup(const json_t *spec, bool percona)
 		json_object_get(json_object_get(b, "pgbackrest"), "repos");
 	if (json_is_array(repos) && json_array_size(repos) > 0)
 		return true;
-	return json_is_object(json_object_get(
-		b, percona ? "volumeSnapshots" : "snapshots"));
+	/* Crunchy: snapshots requires volumeSnapshotClassName (CRD);
+	 * Percona: volume snapshots are on when className is set */
+	const json_t *snap = json_object_get(
+		b, percona ? "volumeSnapshots" : "snapshots");
+	const char *cls = json_get_str(
+		snap, percona ? "className" : "volumeSnapshotClassName");
+	return cls && *cls;
 }
 
 /* Zalando: an env entry emptying the WAL bucket disables archiving. */
