@@ -81,8 +81,8 @@ grep -q "unknown rule 'postgres-backup-misisng'; did you mean PGA103 (postgres-b
 t_eq "explain annotation-not-understood: exit 2" 2 $?
 grep -q "is not a rule" "$T/anu.err" && t_ok "explain annotation-not-understood: says what it is" ||
 	t_fail "explain annotation-not-understood: says what it is" "$(cat "$T/anu.err")"
-"$PGADMIT" explain PGA105 >/dev/null 2>&1
-t_eq "explain PGA105 (not implemented): exit 2" 2 $?
+"$PGADMIT" explain PGA107 >/dev/null 2>&1
+t_eq "explain PGA107 (no such rule): exit 2" 2 $?
 "$PGADMIT" explain >/dev/null 2>&1
 t_eq "explain without a rule: exit 2" 2 $?
 "$PGADMIT" explain --all >"$T/all.txt" 2>&1
