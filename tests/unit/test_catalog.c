@@ -91,14 +91,23 @@ static void test_unique_and_ordered(void)
 		}
 }
 
-/* Only implemented rules: the contract's PGA105 and PGA106 are not. */
+/* Every rule of the contract (issue 14 added PGA105, PGA106, PGA233),
+ * and nothing else. */
 static void test_only_implemented(void)
 {
-	CU_ASSERT_EQUAL(R_COUNT, 21);
-	CU_ASSERT_PTR_NULL(catalog_find("PGA105"));
-	CU_ASSERT_PTR_NULL(catalog_find("postgres-trust-auth"));
-	CU_ASSERT_PTR_NULL(catalog_find("PGA106"));
-	CU_ASSERT_PTR_NULL(catalog_find("postgres-monitoring-missing"));
+	CU_ASSERT_EQUAL(R_COUNT, 24);
+	CU_ASSERT_PTR_EQUAL(catalog_find("PGA105"), &rule_catalog[R_PGA105]);
+	CU_ASSERT_PTR_EQUAL(catalog_find("postgres-trust-auth"),
+			    &rule_catalog[R_PGA105]);
+	CU_ASSERT_PTR_EQUAL(catalog_find("postgres-monitoring-missing"),
+			    &rule_catalog[R_PGA106]);
+	CU_ASSERT_PTR_EQUAL(catalog_find("backup-stale"),
+			    &rule_catalog[R_PGA233]);
+	CU_ASSERT_EQUAL(rule_catalog[R_PGA105].def_action, ACTION_DENY);
+	CU_ASSERT_EQUAL(rule_catalog[R_PGA106].def_action, ACTION_WARN);
+	CU_ASSERT_EQUAL(rule_catalog[R_PGA233].def_action, ACTION_WARN);
+	CU_ASSERT_EQUAL(rule_catalog[R_PGA233].scope, SCOPE_PROBE);
+	CU_ASSERT_PTR_NULL(catalog_find("PGA107"));
 }
 
 static void test_lookup(void)
