@@ -40,5 +40,5 @@ fuzz-long: fuzz-build
 	FUZZ_MERGE=1 FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TARGETS)
 else
 # In the sub-make: the ignore list changes how these objects are built.
-$(FUZZ_DIR)/src/core/rule_doc.o: $(FUZZ_COV_IGNORE)
+$(FUZZ_DIR)/src/core/rule_doc.o $(FUZZ_DIR)/src/base/strbuf.o: $(FUZZ_COV_IGNORE)
 endif
