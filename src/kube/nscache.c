@@ -225,6 +225,14 @@ static int fetch(struct kube_client *c, const struct policy *p,
 		}
 		if (rc == KUBE_STOPPED)
 			return err_nomem(err);
+		if (rc == KUBE_FORBIDDEN || rc == KUBE_UNAUTHORIZED)
+			/* the API's own Status is long: the warning is one
+			 * line, so say what is missing */
+			return err_setk(err, ERR_DENIED,
+					"HTTP %d: the service account may not "
+					"list %s",
+					rc == KUBE_FORBIDDEN ? 403 : 401,
+					listed[i].resource);
 		if (rc != KUBE_OK)
 			return -1;
 	}

@@ -27,6 +27,15 @@ CronJobs, for `pgadmit serve` (PGA103), from tests/fixtures/serve/kube/:
   NS.page1.json present: paged answer, page 2 after ?continue=
   anything else without a file: an empty CronJobList
 
+Namespace evidence, for `pgadmit serve` (PGA106 listings, PGA105's
+ConfigMap GETs), from tests/fixtures/serve/kube/evidence/NS/:
+  GET .../namespaces/NS/{deployments,statefulsets,services,podmonitors,
+      servicemonitors,podmonitorings}   RESOURCE.json, else an empty list
+  GET /api/v1/namespaces/NS/configmaps/NAME   configmap-NAME.json, else 404
+  NS "nocrd": the monitoring CRDs answer 404 (not installed)
+  NS "evforbidden": services answer 403 (RBAC); "evslow": after
+  KUBE_REPLAY_SLOW_S seconds
+
 Webhook configurations and Secrets, for `pgadmit certgen`, from
 tests/fixtures/certgen/: <kind>-<name>.json fixtures; "locked" answers GET
 with the pgadmit fixture and PATCH with a recorded 403 Status. Secrets live
@@ -54,6 +63,9 @@ KINDS = {
     "mutatingwebhookconfigurations": "mutatingwebhookconfiguration",
 }
 SLOW_S = float(os.environ.get("KUBE_REPLAY_SLOW_S", "5"))
+EVIDENCE = os.path.join(HERE, "..", "fixtures", "serve", "kube", "evidence")
+EV_RESOURCES = ("deployments", "statefulsets", "services", "podmonitors",
+                "servicemonitors", "podmonitorings", "configmaps")
 lock = threading.Lock()
 secrets = {}
 
@@ -114,6 +126,9 @@ class Handler(BaseHTTPRequestHandler):
                                       "body": body}) + "\n")
         if not ok:
             return self.reply(*status(401, "Unauthorized", "Unauthorized"))
+        ev = self.evidence(u.path)
+        if ev:
+            return self.reply(*ev)
         if u.path.startswith(BATCH) and u.path.endswith("/cronjobs"):
             return self.cronjobs(u.path[len(BATCH):-len("/cronjobs")],
                                  urllib.parse.parse_qs(u.query))
@@ -150,6 +165,42 @@ class Handler(BaseHTTPRequestHandler):
         if os.path.exists(os.path.join(CRONJOBS, ns + ".json")):
             return send_file(ns + ".json")
         return send_file("empty.json")
+
+    def evidence(self, path):
+        parts = path.strip("/").split("/")
+        # api/v1/namespaces/NS/R[/NAME] or apis/G/V/namespaces/NS/R
+        if parts[:1] == ["api"]:
+            parts = parts[2:]
+        elif parts[:1] == ["apis"] and len(parts) > 3:
+            group = parts[1]
+            parts = parts[3:]
+        else:
+            return None
+        if len(parts) < 3 or parts[0] != "namespaces" or parts[2] not in EV_RESOURCES:
+            return None
+        ns, res = parts[1], parts[2]
+        d = os.path.join(EVIDENCE, ns)
+        if res == "configmaps":
+            if len(parts) != 4:
+                return None
+            f = os.path.join(d, "configmap-%s.json" % parts[3])
+            if not os.path.exists(f):
+                return not_found('configmaps "%s" not found' % parts[3])
+            with open(f) as fh:
+                return 200, json.load(fh)
+        if len(parts) != 3:
+            return None
+        if ns == "nocrd" and res in ("podmonitors", "servicemonitors", "podmonitorings"):
+            return not_found()
+        if ns == "evforbidden" and res == "services":
+            return status(403, "Forbidden", 'services is forbidden: User "system:serviceaccount:pgadmit:pgadmit" cannot list resource "services"')
+        if ns == "evslow":
+            time.sleep(SLOW_S)
+        f = os.path.join(d, res + ".json")
+        if os.path.exists(f):
+            with open(f) as fh:
+                return 200, json.load(fh)
+        return 200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": []}
 
     def route(self, method, path, body):
         if path.startswith(ADMREG):
