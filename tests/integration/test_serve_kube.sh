@@ -130,7 +130,7 @@ touch -r "$T/token.ref" "$SA/token"
 out="$(judge rotated401)"
 case "$out" in "False "*denied-PGA103*) t_ok "401: token re-read, listing succeeded" ;; *) t_fail "401: token re-read" "$out" ;; esac
 t_eq "401 then success" "false true" \
-	"$(grep 'namespaces/rotated401/' "$T/api.log" | sed 's/.*"auth_ok": \([a-z]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
+	"$(grep 'namespaces/rotated401/cronjobs' "$T/api.log" | sed 's/.*"auth_ok": \([a-z]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
 
 # API down
 kill $API; wait $API 2>/dev/null
