@@ -79,6 +79,8 @@ static const char *category_of(const char *rule)
 		{"PGA102", "Secrets"},
 		{"PGA103", "Backup"},
 		{"PGA104", "Encryption"},
+		{"PGA105", "Authentication"},
+		{"PGA106", "Monitoring"},
 	};
 	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
 		if (rule && strcmp(rule, cats[i].id) == 0)
