@@ -393,6 +393,15 @@ static void test_skip_reasons(void)
 		 "[{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"name\":\"j\","
 		 "\"controller\":true}]}}",
 		 ADM_SKIP_OWNED, "owned-by-controller"},
+		{"CREATE", "Service", "", "shop",
+		 "{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\",\"labels\":"
+		 "{\"cnpg.io/cluster\":\"pg\"}},\"spec\":{\"type\":\"NodePort\","
+		 "\"ports\":[{\"port\":5432}]}}",
+		 ADM_SKIP_OPERATOR_CHILD, "operator-child"},
+		{"CREATE", "Cluster", "example.com", "shop",
+		 "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Cluster\","
+		 "\"metadata\":{\"name\":\"c\"}}",
+		 ADM_SKIP_KIND, "kind-not-judged"},
 		{"CREATE", "Service", "", "shop", svc, ADM_SKIP_NONE, "none"},
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -413,6 +422,34 @@ static void test_skip_reasons(void)
 	expect_reason(b, ADM_SKIP_OPERATION, "operation");
 	free(b);
 	CU_ASSERT_STRING_EQUAL(admission_skip_name(ADM_SKIP_COUNT), "unknown");
+	/* an operator child carries its owner for the info log line */
+	struct admission_result r;
+	b = review("oc", "CREATE", "Pod", "", "shop",
+		   "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+		   "\"ownerReferences\":[{\"apiVersion\":\"acid.zalan.do/v1\","
+		   "\"kind\":\"postgresql\",\"name\":\"acid\"}]}}",
+		   false);
+	json_t *j = run(ADMISSION_VALIDATE, b, &r);
+	CU_ASSERT_EQUAL(r.skip, ADM_SKIP_OPERATOR_CHILD);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.owner);
+	CU_ASSERT_STRING_EQUAL(r.owner, "acid.zalan.do/postgresql acid");
+	json_decref(j);
+	admission_result_free(&r);
+	free(b);
+	/* the cluster resource itself is judged */
+	b = review("cr", "CREATE", "Cluster", "postgresql.cnpg.io", "shop",
+		   "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
+		   "\"metadata\":{\"name\":\"pg\"},\"spec\":{\"managed\":{"
+		   "\"services\":{\"additional\":[{\"serviceTemplate\":{\"spec\":"
+		   "{\"type\":\"NodePort\"}}}]}}}}",
+		   false);
+	j = run(ADMISSION_VALIDATE, b, &r);
+	CU_ASSERT_EQUAL(r.skip, ADM_SKIP_NONE);
+	CU_ASSERT_EQUAL(r.decision, ADM_DENY);
+	CU_ASSERT_PTR_NULL(r.owner);
+	json_decref(j);
+	admission_result_free(&r);
+	free(b);
 }
 
 /* The PGA103 CronJob note is handed to the caller, never made here: only
@@ -454,22 +491,36 @@ static void test_cronjob_note_returned(void)
 	}
 }
 
+/* rules.md "Operator child": a Pod a PostgreSQL operator made for its
+ * cluster resource is judged at that resource and allowed here; a Pod owned
+ * by any other custom resource is judged. */
 static void test_pod_of_operator_is_judged(void)
 {
-	const char *pod =
+	const char *fmt =
 		"{\"kind\":\"Pod\",\"metadata\":{\"name\":\"pg-1\",\"ownerReferences\":"
-		"[{\"apiVersion\":\"acid.zalan.do/v1\",\"kind\":\"postgresql\","
+		"[{\"apiVersion\":\"%s\",\"kind\":\"%s\","
 		"\"name\":\"pg\",\"controller\":true}]},\"spec\":{\"containers\":"
 		"[{\"name\":\"a\",\"image\":\"x\",\"env\":[{\"name\":\"PGPASSWORD\","
 		"\"value\":\"s3\"}]}]}}";
-	char *b = review("pod-op", "CREATE", "Pod", "", "shop", pod, false);
-	struct admission_result r;
-	json_t *j = run(ADMISSION_VALIDATE, b, &r);
-	CU_ASSERT_NOT_EQUAL(r.decision, ADM_SKIP);
-	CU_ASSERT_EQUAL(r.decision, ADM_DENY);
-	json_decref(j);
-	admission_result_free(&r);
-	free(b);
+	const struct {
+		const char *api, *kind;
+		enum admission_decision want;
+	} c[] = {
+		{"acid.zalan.do/v1", "postgresql", ADM_SKIP},
+		{"example.com/v1", "postgresql", ADM_DENY},
+		{"apps.example.com/v1", "Widget", ADM_DENY},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char pod[512];
+		snprintf(pod, sizeof(pod), fmt, c[i].api, c[i].kind);
+		char *b = review("pod-op", "CREATE", "Pod", "", "shop", pod, false);
+		struct admission_result r;
+		json_t *j = run(ADMISSION_VALIDATE, b, &r);
+		CU_ASSERT_EQUAL(r.decision, c[i].want);
+		json_decref(j);
+		admission_result_free(&r);
+		free(b);
+	}
 }
 
 /* ---- validate ------------------------------------------------------------ */
