@@ -81,7 +81,7 @@ assert d["version"] == "2.1.0"
 run = d["runs"][0]
 rules = run["tool"]["driver"]["rules"]
 ids = [r["id"] for r in rules]
-assert ids == ["PGA101","PGA102","PGA103","PGA104"], ids
+assert ids == ["PGA101","PGA102","PGA103","PGA104","PGA105","PGA106"], ids
 assert all(r["help"]["text"] and r["shortDescription"]["text"] for r in rules)
 assert run["results"], "results"
 for r in run["results"]:
