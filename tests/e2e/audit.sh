@@ -91,6 +91,8 @@ spec:
         - name: pg
           image: postgres:16
           env: [{name: POSTGRES_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}]
+        - name: metrics
+          image: quay.io/prometheuscommunity/postgres-exporter:v0.15.0
 ---
 apiVersion: batch/v1
 kind: CronJob
@@ -235,21 +237,23 @@ if want audit; then
 		"PGA101 v1/namespaces/a-optout/services/db-nodeport
 PGA101 v1/namespaces/a-shop/services/db-public
 PGA102 apps/v1/namespaces/a-shop/statefulsets/db
-PGA103 apps/v1/namespaces/a-shop/statefulsets/db" "$refs"
+PGA103 apps/v1/namespaces/a-shop/statefulsets/db
+PGA106 apps/v1/namespaces/a-shop/statefulsets/db" "$refs"
 	check_lacks "audit: an ignored namespace is not judged" "a-ignored" "$(cat "$W/audit1.json")"
 	check_lacks "audit: a controller-owned Pod is not judged" "web-child" "$(cat "$W/audit1.json")"
 	check_lacks "audit: kube-system is not judged" "kube-system" "$(cat "$W/audit1.json")"
-	check_lacks "audit: PGA103 quiet where a pg_dump CronJob exists" "namespaces/a-backed" "$(cat "$W/audit1.json")"
+	check_lacks "audit: PGA103 quiet where a pg_dump CronJob exists (PGA106: an exporter sidecar)" "namespaces/a-backed" "$(cat "$W/audit1.json")"
 	check_lacks "audit: no password in the report" "hunter2" "$(cat "$W/audit1.json")"
 	check_has "audit --stats: figures" "API requests" "$(cat "$W/audit1.err")"
 	grep 'audit stats' "$W/audit1.err" | sed 's/^/       /'
 
 	p="$(polr a-shop)"
 	check_eq "a-shop report: managed-by label" pgadmit "$(jq -r '.metadata.labels["app.kubernetes.io/managed-by"]' <<<"$p")"
-	check_eq "a-shop report: summary" '{"error":0,"fail":2,"pass":0,"skip":0,"warn":1}' "$(jq -cS .summary <<<"$p")"
+	check_eq "a-shop report: summary" '{"error":0,"fail":2,"pass":0,"skip":0,"warn":2}' "$(jq -cS .summary <<<"$p")"
 	check_eq "a-shop report: results (policy rule result severity source)" \
 		"postgres-backup-missing PGA103 warn medium pgadmit
 postgres-credentials-inline PGA102 fail high pgadmit
+postgres-monitoring-missing PGA106 warn medium pgadmit
 postgres-port-exposed PGA101 fail high pgadmit" \
 		"$(jq -r '.results[] | "\(.policy) \(.rule) \(.result) \(.severity) \(.source)"' <<<"$p" | sort)"
 	sts_uid="$(k get statefulset db -n a-shop -o jsonpath='{.metadata.uid}')"
