@@ -457,6 +457,8 @@ if want pga103; then
 	out="$(statefulset e2e-nobackup | k create -f - 2>&1)"
 	check_has "no CronJob: created" "statefulset.apps/pg created" "$out"
 	check_has "no CronJob: PGA103 warning" "PGA103" "$out"
+	check_has "no exporter: PGA106 warning from a real listing (the chart's RBAC)" "no exporter or monitor" "$out"
+	check_lacks "PGA106: the namespace could be listed" "monitoring of this PostgreSQL workload could not be verified" "$out"
 	ensure_ns e2e-backup
 	cat <<'EOF' | k create -n e2e-backup -f - >/dev/null 2>&1
 apiVersion: batch/v1
@@ -481,6 +483,7 @@ EOF
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	check_has "binding deleted: not denied" "statefulset.apps/pg created" "$out"
 	check_has "binding deleted: warns that backups could not be verified" "could not be verified" "$out"
+	check_has "binding deleted: PGA106 warns too, never denies" "monitoring of this PostgreSQL workload could not be verified" "$out"
 	[ "$ms" -lt 5000 ] && ok "binding deleted: no hang (${ms} ms)" || fail "binding deleted: no hang" "${ms} ms"
 	h upgrade pgadmit charts/pgadmit -n pgadmit --reuse-values >"$W/helm-up4.log" 2>&1
 	k get clusterrolebinding pgadmit >/dev/null 2>&1
