@@ -51,6 +51,11 @@ const RESOURCES = {
   "": ["pods", "services", "configmaps"],
   apps: ["deployments", "statefulsets", "daemonsets", "replicasets"],
   batch: ["jobs", "cronjobs"],
+  // the PostgreSQL operators' cluster resources (docs/operators.md)
+  "postgresql.cnpg.io": ["clusters", "poolers"],
+  "acid.zalan.do": ["postgresqls"],
+  "postgres-operator.crunchydata.com": ["postgresclusters"],
+  "pgv2.percona.com": ["perconapgclusters"],
 };
 
 function checkWebhook(label, cfg, want) {
@@ -72,9 +77,15 @@ function checkWebhook(label, cfg, want) {
       w.clientConfig.service);
     ok(`${label}: no url`, !w.clientConfig.url);
   }
-  // matchConditions: controller-made Pods/ReplicaSets never reach pgadmit.
+  // matchConditions: controller-made Pods/ReplicaSets and the PostgreSQL
+  // operators' children never reach pgadmit.
   const mc = w.matchConditions || [];
-  eq(`${label}: one matchCondition`, ["not-a-built-in-controller-child"], mc.map((c) => c.name));
+  eq(`${label}: two matchConditions`, ["not-a-built-in-controller-child", "not-a-postgres-operator-child"],
+    mc.map((c) => c.name));
+  const op = (mc[1] || {}).expression || "";
+  for (const k of ["postgresql.cnpg.io/", "acid.zalan.do/", "postgres-operator.crunchydata.com/", "pgv2.percona.com/",
+    "cnpg.io/cluster", "postgres-operator.crunchydata.com/cluster", "cluster-name", "spilo"])
+    ok(`${label}: operator-child matchCondition names ${k}`, op.includes(`"${k}`), op);
   const expr = (mc[0] || {}).expression || "";
   for (const k of ["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"])
     ok(`${label}: matchCondition skips children of ${k}`, expr.includes(`"${k}"`), expr);
@@ -98,7 +109,7 @@ function checkWebhook(label, cfg, want) {
       const rule = w.rules.find((x) => x.apiGroups.includes(group) && x.resources.includes(r));
       ok(`${label}: covers ${group || "core"}/${r} CREATE+UPDATE`,
         rule && rule.operations.includes("CREATE") && rule.operations.includes("UPDATE") &&
-          rule.apiVersions.includes("v1") && !rule.operations.includes("DELETE"),
+          rule.apiVersions.includes(group === "pgv2.percona.com" ? "v2" : "v1") && !rule.operations.includes("DELETE"),
         JSON.stringify(rule));
     }
   }

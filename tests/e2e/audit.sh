@@ -273,7 +273,7 @@ postgres-port-exposed PGA101 fail high pgadmit" \
 	out="$(k get policyreports -A 2>&1)"
 	echo "$out" | grep -E 'NAMESPACE|a-' | sed 's/^/       /'
 	check_has "kubectl get policyreports -A: a-shop row" "$(printf 'a-shop')" "$out"
-	check_eq "kubectl get policyreports -A: a-shop pgadmit fail 2 warn 1" "a-shop pgadmit 0 2 1 0 0" \
+	check_eq "kubectl get policyreports -A: a-shop pgadmit fail 2 warn 2" "a-shop pgadmit 0 2 2 0 0" \
 		"$(k get policyreports -A --no-headers -o custom-columns=NS:.metadata.namespace,N:.metadata.name,P:.summary.pass,F:.summary.fail,W:.summary.warn,E:.summary.error,S:.summary.skip | awk '$1=="a-shop"' | tr -s ' ')"
 
 	# Second run: replaced in place, not duplicated.
@@ -288,12 +288,12 @@ postgres-port-exposed PGA101 fail high pgadmit" \
 	[ "${rv1%% *}" = "${rv2%% *}" ] && [ "$rv1" != "$rv2" ] &&
 		ok "second run: same report (uid), new resourceVersion (replaced in place)" ||
 		fail "second run replaces in place" "$rv1 -> $rv2"
-	check_eq "second run: still 3 results" 3 "$(jq '.results | length' <<<"$p")"
+	check_eq "second run: still 4 results" 4 "$(jq '.results | length' <<<"$p")"
 
 	# Fixed: the NodePort goes, then the whole database.
 	k delete service db-public -n a-shop >/dev/null
 	"$PGADMIT_BIN" audit --policy-reports -n a-shop >/dev/null 2>&1
-	check_eq "after deleting the NodePort: fail 1 warn 1" "1 1" "$(polr a-shop | jq -r '"\(.summary.fail) \(.summary.warn)"')"
+	check_eq "after deleting the NodePort: fail 1 warn 2" "1 2" "$(polr a-shop | jq -r '"\(.summary.fail) \(.summary.warn)"')"
 	k delete statefulset db -n a-shop >/dev/null
 	"$PGADMIT_BIN" audit --policy-reports -n a-shop >"$W/audit3.txt" 2>&1
 	check_eq "all fixed: exit 0" 0 $?
