@@ -6,8 +6,12 @@ ConfigMap: an UPDATE of a ConfigMap whose data is Kubernetes' 1 MiB limit
 (encoding/json: '<', '>', '&' and control characters as \\u00XX, six bytes
 each; '"' and '\\' as two).
 
-usage: big_review.py OUT.json [worst|dashboard] [UID]
-  worst      every escapable byte escaped to six: the upper bound
+usage: big_review.py OUT.json [worst|controls|dashboard] [UID]
+  worst      every byte an HTML character escaped to six ('<', '&'): the
+             largest body (pgadmit serve shortens these escapes back to
+             one byte before parsing, src/server/unescape.c)
+  controls   every byte a control character (\u0001): as large, and its
+             escapes cannot be shortened: the slowest to parse
   dashboard  a Grafana-style JSON dashboard (quotes escaped, some '<' '&')
 Prints the file size in bytes."""
 import json, random, sys
@@ -41,6 +45,9 @@ def configmap(value_kind, rv):
     if value_kind == "worst":
         value = "<" * n
         ann = {"note": "&" * (256 * 1024 - 4)}
+    elif value_kind == "controls":
+        value = "\x01" * n
+        ann = {"note": "\x02" * (256 * 1024 - 4)}
     else:
         value = dashboard(n)
         ann = {"note": dashboard(256 * 1024 - 4)}

@@ -180,7 +180,7 @@ echo
 echo "1 MiB ConfigMap UPDATE reviews (object + oldObject, Go escaping; bench/serve/big_review.py)"
 start_pgadmit big
 printf '%-34s %10s %7s %12s %12s\n' review bytes status server_ms client_ms
-for kind in dashboard worst; do
+for kind in dashboard worst controls; do
 	bytes="$(python3 "$HERE/big_review.py" "$W/big-$kind.json" $kind "big-$kind")"
 	ms=() cms=() code=""
 	for i in 1 2 3 4 5; do
@@ -198,7 +198,7 @@ echo "peak RSS after them: $(( $(hwm_kb "$SPID") / 1024 )) MiB"
 kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
 if [ -x "${HANDLE_BENCH:-}" ]; then
 	echo "in process, one thread (handle_bench): where the time goes"
-	for kind in dashboard worst; do
+	for kind in dashboard worst controls; do
 		"$HANDLE_BENCH" "$W/big-$kind.json" 5 | sed 's/^/  /'
 	done
 	"$HANDLE_BENCH" "$HERE/pod-review.json" 2000 | sed 's/^/  /'

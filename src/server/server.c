@@ -37,6 +37,7 @@
 #include "deadline.h"
 #include "parsemem.h"
 #include "skim.h"
+#include "unescape.h"
 #include "pgadmit/kube.h"
 #include "server_int.h"
 #include "pgadmit/strbuf.h"
@@ -312,6 +313,9 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 		/* No rule reads oldObject: not parsing it halves the cost of
 		 * the largest UPDATE reviews (skim.h). */
 		rq->body.len = srv_skim_old_object(rq->body.buf, rq->body.len);
+		/* Go's \u003c for '<' costs jansson six bytes' work: the
+		 * same strings, shorter (unescape.h; large bodies only). */
+		rq->body.len = srv_unescape_ascii(rq->body.buf, rq->body.len);
 		rq->body.buf[rq->body.len] = '\0';
 	}
 	/* The tree may use the request's reservation beyond its body, then
