@@ -3,7 +3,8 @@
  *
  *   .1 a Postgres server container (Kubernetes `containers`, Compose
  *      service) with a literal env POSTGRES_HOST_AUTH_METHOD=trust or
- *      ALLOW_EMPTY_PASSWORD=yes (also true/1, as Bitnami reads it); also
+ *      ALLOW_EMPTY_PASSWORD=yes (also true/1, as Bitnami reads it; in
+ *      Compose also as the literal default of `${VAR:-trust}`); also
  *      the same keys of a ConfigMap it loads with envFrom (with its
  *      prefix): in a bundle the candidate is deferred to
  *      ns_evidence_resolve(), in the webhook the oracle's configmap_trust
@@ -257,6 +258,36 @@ static int server_container(const struct podspec_container *pc, void *arg)
 	return 0;
 }
 
+/* Compose: a value that is only `${VAR:-default}` / `${VAR-default}` runs
+ * with its literal default when VAR is unset (rules.md, Shell reference):
+ * that default is judged. Returns a new string value, or NULL. */
+static json_t *compose_default(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0;
+	if (n < 5 || strncmp(s, "${", 2) != 0 || s[n - 1] != '}')
+		return NULL;
+	const char *dash = strchr(s + 2, '-');
+	if (!dash || memchr(s + 2, '}', (size_t)(dash - s - 2)))
+		return NULL;
+	const char *def = dash + 1;
+	size_t dl = (size_t)(s + n - 1 - def);
+	if (memchr(def, '$', dl) || memchr(def, '}', dl))
+		return NULL;
+	return json_stringn(def, dl);
+}
+
+static const char *compose_trust(const char *name, const json_t *v)
+{
+	const char *var = trust_env(name, v);
+	if (var)
+		return var;
+	json_t *d = compose_default(v);
+	var = d ? trust_env(name, d) : NULL;
+	json_decref(d);
+	return var;
+}
+
 static int judge_compose(struct rule_ctx *c)
 {
 	const json_t *svc = c->o->obj;
@@ -269,7 +300,7 @@ static int judge_compose(struct rule_ctx *c)
 		const json_t *v;
 		json_object_foreach((json_t *)env, k, v)
 		{
-			const char *var = trust_env(k, v);
+			const char *var = compose_trust(k, v);
 			if (!var)
 				continue;
 			struct strbuf p = STRBUF_INIT;
@@ -297,7 +328,7 @@ static int judge_compose(struct rule_ctx *c)
 		json_t *val = json_string(eq + 1);
 		if (!val)
 			return -1;
-		const char *var = trust_env(name, val);
+		const char *var = compose_trust(name, val);
 		json_decref(val);
 		if (!var)
 			continue;
