@@ -445,20 +445,22 @@ enum backup_state ns_evidence_monitoring(const struct ns_evidence *ev,
 			return BACKUP_FOUND;
 	for (size_t i = 0; i < ev->sels.n; i++) {
 		const struct selector *s = &ev->sels.v[i];
-		if (!looks_at(s, ns))
+		if (s->what == SEL_PODS && looks_at(s, ns) &&
+		    selector_matches(s->sel, pod_labels))
+			return BACKUP_FOUND;
+	}
+	/* ServiceMonitors reach pods through a Service of ns: first the few
+	 * Services that select these pods, then the monitors selecting one
+	 * (O(services + matching services x monitors) per workload, not
+	 * services x monitors). */
+	for (size_t j = 0; j < ev->svcs.n; j++) {
+		const struct service *sv = &ev->svcs.v[j];
+		if (strcmp(sv->ns, ns) != 0 || !map_subset(sv->selector, pod_labels))
 			continue;
-		if (s->what == SEL_PODS) {
-			if (selector_matches(s->sel, pod_labels))
-				return BACKUP_FOUND;
-			continue;
-		}
-		/* A ServiceMonitor: through a Service of ns selecting the
-		 * pods. */
-		for (size_t j = 0; j < ev->svcs.n; j++) {
-			const struct service *sv = &ev->svcs.v[j];
-			if (strcmp(sv->ns, ns) == 0 &&
-			    selector_matches(s->sel, sv->labels) &&
-			    map_subset(sv->selector, pod_labels))
+		for (size_t i = 0; i < ev->sels.n; i++) {
+			const struct selector *s = &ev->sels.v[i];
+			if (s->what == SEL_SERVICES && looks_at(s, ns) &&
+			    selector_matches(s->sel, sv->labels))
 				return BACKUP_FOUND;
 		}
 	}
