@@ -25,6 +25,13 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
 
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU time (user + system, clock ticks) of a process and its threads: the
+# server's CPU per request does not depend on what else the shared machine
+# runs, unlike req/s.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_us_per_req() { # ticks requests
+	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print 0 }'
+}
 
 run_wrk() { # url -> RESULT line
 	PGADMIT_BENCH_PATH="$2" wrk -t$THREADS -c"$CONNS" -d"${SECS}s" --latency \
@@ -48,13 +55,13 @@ start_pgadmit() { # label env...
 	exit 1
 }
 
-declare -A RPS P50 P99 ERR RSS
+declare -A RPS P50 P99 ERR RSS CPU
 # Each configuration runs ROUNDS times, interleaved so that drift on a shared
 # machine hits all alike; the table shows medians (errors: sum, RSS: max).
 ROUNDS="${BENCH_ROUNDS:-3}"
-record() { # label rps p50 p99 errors rss_mib
-	RPS[$1]+="$2 " P50[$1]+="$3 " P99[$1]+="$4 " ERR[$1]+="$5 " RSS[$1]+="$6 "
-	echo "  round: $1 $2 req/s p50 $3 ms p99 $4 ms errors $5 rss $6 MiB"
+record() { # label rps p50 p99 errors rss_mib cpu_us_per_request
+	RPS[$1]+="$2 " P50[$1]+="$3 " P99[$1]+="$4 " ERR[$1]+="$5 " RSS[$1]+="$6 " CPU[$1]+="$7 "
+	echo "  round: $1 $2 req/s p50 $3 ms p99 $4 ms errors $5 rss $6 MiB cpu $7 us/req ($(uptime | sed 's/.*load/load/'))"
 }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 sum() { tr ' ' '\n' <<<"$1" | grep . | awk '{s+=$1} END {print s+0}'; }
@@ -65,8 +72,10 @@ measure_pgadmit() { # label env...
 	# warm up (TLS sessions, allocator)
 	PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$PORT" \
 		-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
-	read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$PORT" /validate)"
-	record "$label" "$r" "$p50" "$p99" "$e" $(( $(hwm_kb "$SPID") / 1024 ))
+	local c0; c0="$(cpu_ticks "$SPID")"
+	read -r _ nreq r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$PORT" /validate)"
+	record "$label" "$r" "$p50" "$p99" "$e" $(( $(hwm_kb "$SPID") / 1024 )) \
+		"$(cpu_us_per_req $(( $(cpu_ticks "$SPID") - c0 )) "$nreq")"
 	kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
 }
 
@@ -119,10 +128,12 @@ NPID="$(cat "$W/nginx/nginx.pid")"
 PIDS+=("$NPID")
 PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$NPORT" \
 	-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
-read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$NPORT" /validate)"
-kb=$(hwm_kb "$NPID")
-for c in $(pgrep -P "$NPID"); do kb=$((kb + $(hwm_kb "$c"))); done
-record nginx "$r" "$p50" "$p99" "$e" $((kb / 1024))
+c0=0
+for c in $(pgrep -P "$NPID"); do c0=$((c0 + $(cpu_ticks "$c"))); done
+read -r _ nreq r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$NPORT" /validate)"
+kb=$(hwm_kb "$NPID") c1=0
+for c in $(pgrep -P "$NPID"); do kb=$((kb + $(hwm_kb "$c"))) c1=$((c1 + $(cpu_ticks "$c"))); done
+record nginx "$r" "$p50" "$p99" "$e" $((kb / 1024)) "$(cpu_us_per_req $((c1 - c0)) "$nreq")"
 kill -QUIT "$NPID" 2>/dev/null
 for i in $(seq 1 50); do kill -0 "$NPID" 2>/dev/null || break; sleep 0.05; done
 }
@@ -141,8 +152,10 @@ measure_bare() {
 	[ -n "$bport" ] || { echo "bare server did not start: $(cat "$W/bare.out")" >&2; return 0; }
 	PGADMIT_BENCH_PATH=/validate wrk -t1 -c4 -d1s -s "$HERE/reviews.lua" "https://127.0.0.1:$bport" \
 		-- "$HERE/pod-review.json" "$HERE/deployment-review.json" >/dev/null 2>&1
-	read -r _ _ r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$bport" /validate)"
-	record bare "$r" "$p50" "$p99" "$e" $(( $(hwm_kb "$bpid") / 1024 ))
+	local c0; c0="$(cpu_ticks "$bpid")"
+	read -r _ nreq r p50 p99 e <<<"$(run_wrk "https://127.0.0.1:$bport" /validate)"
+	record bare "$r" "$p50" "$p99" "$e" $(( $(hwm_kb "$bpid") / 1024 )) \
+		"$(cpu_us_per_req $(( $(cpu_ticks "$bpid") - c0 )) "$nreq")"
 	kill -TERM "$bpid"; wait "$bpid" 2>/dev/null
 }
 
@@ -157,23 +170,25 @@ done
 
 for l in $LABELS; do
 	RPS[$l]="$(median "${RPS[$l]}")" P50[$l]="$(median "${P50[$l]}")" P99[$l]="$(median "${P99[$l]}")"
-	ERR[$l]="$(sum "${ERR[$l]}")" RSS[$l]="$(max "${RSS[$l]}")"
+	ERR[$l]="$(sum "${ERR[$l]}")" RSS[$l]="$(max "${RSS[$l]}")" CPU[$l]="$(median "${CPU[$l]}")"
 done
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 echo
 echo "pgadmit serve benchmark: wrk -t$THREADS -c$CONNS -d${SECS}s, TLS keep-alive, POST /validate"
-echo "medians of $ROUNDS interleaved rounds; alternating $(wc -c <"$HERE/pod-review.json")-byte Pod and $(wc -c <"$HERE/deployment-review.json")-byte Deployment reviews; $(nproc) CPUs"
-printf '%-26s %10s %9s %9s %7s %9s %9s %8s\n' server req/s p50_ms p99_ms errors peak_MiB vs_nginx vs_bare
+echo "medians of $ROUNDS interleaved rounds; alternating $(wc -c <"$HERE/pod-review.json")-byte Pod and $(wc -c <"$HERE/deployment-review.json")-byte Deployment reviews; $(nproc) CPUs; load after: $(uptime | sed 's/.*load average: //')"
+echo "cpu_us: server CPU (user+system) per request; vs_bare_cpu: bare's CPU per request / this one's (the throughput ratio on a machine with nothing else running)"
+printf '%-26s %10s %9s %9s %7s %9s %8s %9s %8s %11s\n' server req/s p50_ms p99_ms errors peak_MiB cpu_us vs_nginx vs_bare vs_bare_cpu
 for l in $LABELS; do
-	ratio="$(awk -v a="${RPS[$l]}" -v b="${RPS[nginx]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-	rb="$(awk -v a="${RPS[$l]}" -v b="${RPS[bare]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
 	name="pgadmit ($l)"; [ $l = nginx ] && name="nginx (fixed answer)"
 	[ $l = bare ] && name="bare MHD+GnuTLS+jansson"
-	printf '%-26s %10s %9s %9s %7s %9s %9s %8s\n' "$name" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
-		"${ERR[$l]}" "${RSS[$l]}" "$ratio" "$rb"
+	printf '%-26s %10s %9s %9s %7s %9s %8s %9s %8s %11s\n' "$name" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+		"${ERR[$l]}" "${RSS[$l]}" "${CPU[$l]}" "$(div "${RPS[$l]}" "${RPS[nginx]}")" \
+		"$(div "${RPS[$l]}" "${RPS[bare]:-0}")" "$(div "${CPU[bare]:-0}" "${CPU[$l]}")"
 done
 cost="$(awk -v a="${RPS[default]}" -v b="${RPS[rules-off]}" 'BEGIN { if (b > 0) printf "%.1f", (1 - a / b) * 100; else print "-" }')"
-echo "rule evaluation cost: ${cost}% of the throughput with all rules off"
-[ -n "${RPS[bare]:-}" ] && echo "pgadmit/bare: $(awk -v a="${RPS[default]}" -v b="${RPS[bare]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') with all rules on, $(awk -v a="${RPS[rules-off]}" -v b="${RPS[bare]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') with all rules off (target >= 0.9)"
+ccost="$(awk -v a="${CPU[default]}" -v b="${CPU[rules-off]}" 'BEGIN { if (a > 0) printf "%.1f", (1 - b / a) * 100; else print "-" }')"
+echo "rule evaluation cost: ${cost}% of the throughput with all rules off; ${ccost}% of the CPU per request (target < 15)"
+[ -n "${RPS[bare]:-}" ] && echo "pgadmit/bare: $(div "${RPS[default]}" "${RPS[bare]}") with all rules on, $(div "${RPS[rules-off]}" "${RPS[bare]}") with all rules off; by CPU per request $(div "${CPU[bare]}" "${CPU[default]}") and $(div "${CPU[bare]}" "${CPU[rules-off]}") (target >= 0.9)"
 
 # --- the largest legal reviews (docs/memory.md) ---------------------------------------
 echo

@@ -28,16 +28,42 @@ bool srv_log_enabled(enum srv_log_level l)
 	return (int)l >= atomic_load_explicit(&min_level, memory_order_relaxed);
 }
 
+/* Decimal digits of v (>= 0), at least width of them (zero-padded). */
+static void put_uint(struct strbuf *sb, unsigned long long v, int width)
+{
+	char d[24];
+	int n = 0;
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || n < width);
+	while (n)
+		sb_putc(sb, d[--n]);
+}
+
+/* The head of every line. No printf: the timestamp's seconds are
+ * formatted once per second per thread, the milliseconds by hand (one
+ * line per review is on the hot path). */
 static void put_head(struct strbuf *sb, enum srv_log_level l, const char *msg)
 {
+	static _Thread_local time_t ts_sec = (time_t)-1;
+	static _Thread_local char ts[32];
 	struct timeval tv;
-	struct tm tm;
-	char ts[32];
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	sb_printf(sb, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"", ts,
-		  (long)(tv.tv_usec / 1000), level_names[l]);
+	if (tv.tv_sec != ts_sec) {
+		struct tm tm;
+		gmtime_r(&tv.tv_sec, &tm);
+		if (strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			ts[0] = '\0';
+		ts_sec = tv.tv_sec;
+	}
+	sb_puts(sb, "{\"time\":\"");
+	sb_puts(sb, ts);
+	sb_putc(sb, '.');
+	put_uint(sb, (unsigned long long)(tv.tv_usec / 1000), 3);
+	sb_puts(sb, "Z\",\"level\":\"");
+	sb_puts(sb, level_names[l]);
+	sb_puts(sb, "\",\"msg\":\"");
 	sb_json_escape(sb, msg);
 	sb_putc(sb, '"');
 }
@@ -123,8 +149,21 @@ void srv_log_review_line(struct strbuf *b, enum srv_log_level l,
 		sb_json_escape(b, action_name(f->action));
 		sb_putc(b, '"');
 	}
-	sb_printf(b, "],\"status\":%d,\"duration_ms\":%.3f}\n", r->status,
-		  duration_ms);
+	/* as %.3f would print it, without printf */
+	double us = duration_ms * 1e3 + 0.5;
+	unsigned long long u = us >= 1 && us < 1e18 ? (unsigned long long)us
+						    : 0;
+	sb_puts(b, "],\"status\":");
+	if (r->status < 0)
+		sb_putc(b, '-');
+	put_uint(b, (unsigned long long)(r->status < 0 ? -(long long)r->status
+						       : r->status),
+		 1);
+	sb_puts(b, ",\"duration_ms\":");
+	put_uint(b, u / 1000, 1);
+	sb_putc(b, '.');
+	put_uint(b, u % 1000, 3);
+	sb_puts(b, "}\n");
 }
 
 void srv_log_review(const char *endpoint, const struct admission_result *r,

@@ -8,12 +8,15 @@
  * per thread (a review is parsed and judged on one worker thread); only
  * the overdraft is shared, as one atomic counter, charged when a thread's
  * live tree passes its share and returned when its review ends.
+ * Small blocks come from and go back to per-thread free lists
+ * (blockcache.h).
  */
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "blockcache.h"
 #include "parsemem.h"
 
 struct hdr {
@@ -49,7 +52,7 @@ static void *meter_malloc(size_t n)
 			drawn = over;
 		}
 	}
-	struct hdr *h = malloc(sizeof(*h) + n);
+	struct hdr *h = srv_block_get(sizeof(*h) + n);
 	if (!h)
 		return NULL;
 	h->size = n;
@@ -66,7 +69,7 @@ static void meter_free(void *p)
 	struct hdr *h = (struct hdr *)p - 1;
 	if (on && h->gen == gen)
 		live -= (long long)h->size + BLOCK_OVERHEAD;
-	free(h);
+	srv_block_put(h, sizeof(*h) + h->size);
 }
 
 void srv_parsemem_init(void)
