@@ -51,6 +51,11 @@ size_t connstr_scan(const char *text, struct connstr_scan *out);
  * a reference. */
 bool connstr_is_reference(const char *s);
 
+/* Is s, read as one shell word, only expansions of which at least one has
+ * a literal default (${VAR:-hunter2}, "${A:-${B:-x}}")? Such a value is
+ * inline (not a reference); callers say so in their message. */
+bool connstr_is_literal_default(const char *s);
+
 /* A copy of text with every password replaced by "****": URI userinfo
  * passwords, password= values (URI, JDBC, keyword/value) and PGPASSWORD=
  * shell assignments. References are kept as they are; of a reference with

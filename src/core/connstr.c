@@ -63,6 +63,15 @@ bool connstr_is_reference(const char *s)
 	return shell_is_reference(&sw);
 }
 
+bool connstr_is_literal_default(const char *s)
+{
+	struct shell_word sw;
+	if (!s)
+		return false;
+	shell_text(s, 0, strlen(s), &sw);
+	return !sw.literal && sw.ndefaults > 0;
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -94,9 +94,14 @@ static int site(struct rule_ctx *c, const struct site *s)
 	if (s->name && s->type != SITE_CMD &&
 	    is_password_name(s->name, s->type == SITE_ENV && s->pg_server) &&
 	    is_literal(s->value)) {
-		snprintf(msg, sizeof(msg), "%s %.60s holds a literal password",
-			 what, s->name);
-		return rule_report(c, s->node, s->path, msg, hint_for(c, s));
+		/* ${VAR:-pw}: the value is fine, its default ships the
+		 * password (rules.md "Shell reference") */
+		bool def = connstr_is_literal_default(s->value);
+		snprintf(msg, sizeof(msg), "%s %.60s holds a literal password%s",
+			 what, s->name, def ? " as its default (${VAR:-...})" : "");
+		return rule_report(c, s->node, s->path, msg,
+				   def ? "drop the default (${VAR} or ${VAR:?required}); keep the password in a Secret or Compose secrets"
+				       : hint_for(c, s));
 	}
 	struct connstr_scan sc;
 	connstr_scan(s->value, &sc);

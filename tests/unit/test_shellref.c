@@ -216,7 +216,16 @@ static void test_literal_defaults(void)
 		char word[128];
 		snprintf(word, sizeof(word), defaults[d], MARK);
 		CU_ASSERT_FALSE(connstr_is_reference(word));
+		CU_ASSERT_TRUE(connstr_is_literal_default(word));
 	}
+	for (size_t r = 0; r < sizeof(refs) / sizeof(*refs); r++)
+		CU_ASSERT_FALSE(connstr_is_literal_default(refs[r]));
+	for (size_t l = 0; l < sizeof(literals) / sizeof(*literals); l++) {
+		char word[128];
+		snprintf(word, sizeof(word), literals[l], MARK);
+		CU_ASSERT_FALSE(connstr_is_literal_default(word));
+	}
+	CU_ASSERT_FALSE(connstr_is_literal_default(NULL));
 }
 
 static void test_literals(void)
