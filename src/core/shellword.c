@@ -73,9 +73,12 @@ static size_t group(const char *s, size_t j, size_t lim)
 	return 0;
 }
 
-/* Past `…` at s[k], or 0 when it does not close before lim. */
+/* Past `…` at s[k], or 0 when it does not close before lim (or
+ * SHELL_GROUP_MAX bytes, as for group()). */
 static size_t backtick_end(const char *s, size_t k, size_t lim)
 {
+	if (lim - k > SHELL_GROUP_MAX)
+		lim = k + SHELL_GROUP_MAX;
 	for (k++; k < lim && s[k]; k++) {
 		if (s[k] == '\\' && k + 1 < lim && s[k + 1])
 			k++;

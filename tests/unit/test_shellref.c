@@ -333,6 +333,11 @@ static void test_edges(void)
 	char *red = connstr_redact(big);
 	CU_ASSERT_PTR_NOT_NULL(red);
 	free(red);
+	for (size_t k = 0; k < n; k++) /* and unclosed backticks */
+		big[k] = "password=` PGPASSWORD=` "[k % 25];
+	red = connstr_redact(big);
+	CU_ASSERT_PTR_NOT_NULL(red);
+	free(red);
 	free(big);
 }
 
