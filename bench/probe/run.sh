@@ -19,7 +19,7 @@ _hooks=()
 t_on_exit() { _hooks+=("$1"); }
 cleanup() { local h; for h in "${_hooks[@]}"; do eval "$h" || true; done; rm -rf "$T"; }
 trap cleanup EXIT
-source "$ROOT/tests/fixtures/probe/pg_lib.sh"
+source "$ROOT/tests/lib/probe/pg_lib.sh"
 
 pg_new bench || exit 1
 pg_conf bench "max_locks_per_transaction = 1024" "shared_buffers = 128MB" \

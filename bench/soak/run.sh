@@ -36,7 +36,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 	-out "$W/tls.crt" -days 2 -subj /CN=localhost \
 	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1 || { echo "soak: openssl failed" >&2; exit 2; }
 OBJ="$ROOT/tests/fixtures/serve/objects"
-wrap() { python3 "$ROOT/tests/fixtures/serve/review.py" wrap "$OBJ/$1" --uid "soak-$2" >"$W/$2.json"; }
+wrap() { python3 "$ROOT/tests/lib/serve/review.py" wrap "$OBJ/$1" --uid "soak-$2" >"$W/$2.json"; }
 wrap cm-clean.json allow && wrap deploy-inline-password.json deny && wrap cm-sslmode-disable.json warn &&
 	wrap deploy-inline-password.json mutate || { echo "soak: cannot build the reviews" >&2; exit 2; }
 head -c 300 "$W/deny.json" >"$W/bad.json"   # cut mid-object: malformed JSON

@@ -101,7 +101,7 @@ PGADMIT_RULE_PGA101=off PGADMIT_RULE_PGA102=off PGADMIT_RULE_PGA103=off PGADMIT_
 	run "whole cluster, every rule off"
 
 # PolicyReports: Kyverno's CRD from its Go module (as tests/e2e/audit.sh).
-dir="$(cd "$W" && GOFLAGS=-mod=mod go mod download -json github.com/kyverno/kyverno@v1.13.4 2>/dev/null | jq -r '.Dir // empty')"
+dir="$(go_module_dir github.com/kyverno/kyverno@v1.13.4)"
 if [ -n "$dir" ]; then
 	k apply --server-side -f "$dir/config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml" >/dev/null &&
 		k wait --for condition=Established crd/policyreports.wgpolicyk8s.io >/dev/null

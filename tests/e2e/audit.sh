@@ -20,33 +20,15 @@
 
 AUDIT_CRD_MODULE="github.com/kyverno/kyverno@v1.13.4 config/crds/policyreport"
 
-# audit_kubeconfig FILE [token TOKEN | data]: a kubeconfig for $API_URL.
+# audit_kubeconfig FILE [token TOKEN | data]: a kubeconfig for $API_URL
+# (tests/lib/kube.sh), the admin's certificate as data or a token.
 audit_kubeconfig() {
-	local f="$1" mode="$2" ca user
-	ca="$(base64 -w0 <"$CP_DIR/pki/ca.crt")"
-	if [ "$mode" = token ]; then
-		user="token: $3"
+	local pki="$CP_DIR/pki"
+	if [ "$2" = token ]; then
+		kube_kubeconfig "$1" "$API_URL" "$pki/ca.crt" token "$3"
 	else
-		user="client-certificate-data: $(base64 -w0 <"$CP_DIR/pki/admin.crt")
-      client-key-data: $(base64 -w0 <"$CP_DIR/pki/admin.key")"
+		kube_kubeconfig "$1" "$API_URL" "$pki/ca.crt" data "$pki/admin.crt" "$pki/admin.key"
 	fi
-	cat >"$f" <<EOK
-apiVersion: v1
-kind: Config
-clusters:
-  - name: e2e
-    cluster:
-      server: $API_URL
-      certificate-authority-data: $ca
-users:
-  - name: u
-    user:
-      $user
-contexts:
-  - name: c
-    context: {cluster: e2e, user: u}
-current-context: c
-EOK
 }
 
 audit_seed() {
@@ -162,7 +144,7 @@ EOY
 audit_install_crd() {
 	local mod sub dir f
 	read -r mod sub <<<"$AUDIT_CRD_MODULE"
-	dir="$(cd "$W" && GOFLAGS=-mod=mod go mod download -json "$mod" 2>/dev/null | jq -r '.Dir // empty')"
+	dir="$(go_module_dir "$mod")"
 	if [ -n "$dir" ] && [ -f "$dir/$sub/wgpolicyk8s.io_policyreports.yaml" ]; then
 		for f in "$dir/$sub"/wgpolicyk8s.io_*.yaml; do
 			k apply --server-side -f "$f" >>"$W/audit-crd.log" 2>&1
@@ -350,7 +332,7 @@ postgres-port-exposed PGA101 fail high pgadmit" \
 		chmod 755 "$T"
 		AUDIT_PG_STOPS=()
 		t_on_exit() { AUDIT_PG_STOPS+=("$1"); }
-		source tests/fixtures/probe/pg_lib.sh
+		source tests/lib/probe/pg_lib.sh
 		if pg_new probe && pg_hba probe "host all all 127.0.0.1/32 trust" && pg_start probe; then
 			ensure_ns a-probe
 			k create service clusterip db -n a-probe --tcp=5432:5432 >/dev/null 2>&1

@@ -13,6 +13,7 @@
 # listens on 127.0.0.1 and nothing is ever dialled elsewhere: the service
 # ClusterIP range is only an allocation range (no kube-proxy, nothing routes
 # it), the endpoint reconciler is off, and the webhooks are called by URL.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/kube.sh" # kube_kubeconfig, go_module_dir
 
 : "${K8S_BIN:?run tests/e2e/build.sh first}"
 : "${ETCD_BIN:?run tests/e2e/build.sh first}"
@@ -77,24 +78,7 @@ cluster_start() {
 	CP_PIDS+=($!)
 	KUBECONFIG="$CP_DIR/kubeconfig"
 	export KUBECONFIG
-	cat >"$KUBECONFIG" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-  - name: e2e
-    cluster:
-      server: $API_URL
-      certificate-authority: $p/ca.crt
-users:
-  - name: e2e-admin
-    user:
-      client-certificate: $p/admin.crt
-      client-key: $p/admin.key
-contexts:
-  - name: e2e
-    context: {cluster: e2e, user: e2e-admin}
-current-context: e2e
-EOF
+	kube_kubeconfig "$KUBECONFIG" "$API_URL" "$p/ca.crt" files "$p/admin.crt" "$p/admin.key"
 	local i
 	for i in $(seq 1 240); do
 		if curl -fsS --max-time 2 --cacert "$p/ca.crt" --cert "$p/admin.crt" --key "$p/admin.key" \

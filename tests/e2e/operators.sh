@@ -18,7 +18,7 @@ if want operators; then
 	crds=()
 	while read -r mod files; do
 		case "$mod" in "" | "#"*) continue ;; esac
-		dir="$(cd "$W" && GOFLAGS=-mod=mod go mod download -json "$mod" 2>/dev/null | jq -r '.Dir // empty')"
+		dir="$(go_module_dir "$mod")"
 		if [ -z "$dir" ]; then
 			fail "CRDs from Go module $mod" "not served"
 			continue

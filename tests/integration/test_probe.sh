@@ -1,5 +1,5 @@
 # pgadmit probe against real PostgreSQL servers of every supported major:
-# the whole suite (tests/fixtures/probe/suite.sh) runs once per major and
+# the whole suite (tests/lib/probe/suite.sh) runs once per major and
 # every check line names its major ("pg17: ...").
 #
 #   PGADMIT_PG_MAJORS   majors to run (default "13 14 15 16 17 18"; under
@@ -39,7 +39,7 @@ one() {
 		fi
 		echo "--- PostgreSQL $m ($bin)"
 		start=$(date +%s.%N)
-		PGADMIT_PG_MAJOR="$m" PGADMIT_PG_BIN="$bin" bash "$ROOT/tests/fixtures/probe/$script" || rc=1
+		PGADMIT_PG_MAJOR="$m" PGADMIT_PG_BIN="$bin" bash "$ROOT/tests/lib/probe/$script" || rc=1
 		echo "--- PostgreSQL $m: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 		echo "$rc" >"$L/$m.rc"
 	} >"$L/$m.log" 2>&1

@@ -3,7 +3,7 @@
 # patch and the log line) and the 400 answer quoting bytes cut inside a
 # UTF-8 character (valid JSON from /validate and /mutate, valid log line).
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 0C || { t_fail "make certificates" "openssl failed"; t_finish; }

@@ -4,7 +4,7 @@
 # pgadmit_admission_skipped_total{reason="<gate>"}. A judged review has no
 # reason and counts nowhere there.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 01 || { t_fail "certificates" "openssl failed"; t_finish; }

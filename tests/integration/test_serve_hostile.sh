@@ -10,7 +10,7 @@
 # garbage bytes are closed and the server keeps serving.
 # Every client is on 127.0.0.1; every wait is bounded.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 4D || { t_fail "make certificates" "openssl failed"; t_finish; }
@@ -20,14 +20,7 @@ IDLE=1000
 # 1,000 connections need more than the usual 1,024 descriptors once the
 # server's own and the client's are counted: raise the soft limit (this
 # shell, so the server and the Python clients inherit it).
-hard="$(ulimit -Hn)"
-want=4096
-[ "$hard" != unlimited ] && [ "$hard" -lt $want ] && want="$hard"
-ulimit -n "$want" 2>/dev/null
-if [ "$(ulimit -n)" -lt $((IDLE + 200)) ]; then
-	t_fail "fd limit" "ulimit -n is $(ulimit -n) (hard $hard); need $((IDLE + 200))"
-	t_finish
-fi
+sv_fd_limit $((IDLE + 200)) 2>"$T/fdlimit" || { t_fail "fd limit" "$(cat "$T/fdlimit")"; t_finish; }
 
 # The idle timeout is long enough that the idle clients are still held
 # while the well-behaved one is measured (test_serve_http covers expiry).
@@ -35,17 +28,6 @@ if ! sv_start hostile --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" --i
 	t_fail "server starts" "$(cat "$SV_LOG")"
 	t_finish
 fi
-fds() { find "/proc/$SV_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-vm_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SV_PID/status" 2>/dev/null; }
-# wait_fds N SECONDS: until the server holds at most N descriptors
-wait_fds() {
-	local i
-	for i in $(seq 1 $((20 * $2))); do
-		[ "$(fds)" -le "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 python3 "$SV_PY" wrap "$OBJ/deploy-inline-password.json" --uid good >"$T/review.json"
 # one well-behaved review on a fresh connection -> "status milliseconds"
 good_review() {
@@ -56,8 +38,8 @@ good_review() {
 good_review >/dev/null
 t_eq "healthy at start" ok "$(sv_curl "$(sv_url /healthz)")"
 sleep 0.3
-BASE_FDS="$(fds)"
-echo "  info: baseline $BASE_FDS fds, VmRSS $(vm_kb VmRSS) kB, idle timeout $((30 * SV_SLOW)) s, SV_SLOW $SV_SLOW"
+BASE_FDS="$(sv_fds)"
+echo "  info: baseline $BASE_FDS fds, VmRSS $(sv_vm_kb VmRSS) kB, idle timeout $((30 * SV_SLOW)) s, SV_SLOW $SV_SLOW"
 
 # --- (a) 1,000 idle TLS connections + (b) a slowloris client -------------------
 cat >"$T/hold.py" <<'PY'
@@ -120,7 +102,7 @@ if [ -f "$T/hold.ready" ]; then
 else
 	t_fail "$IDLE idle TLS connections open" "$(cat "$T/hold.out")"
 fi
-held_fds="$(fds)"
+held_fds="$(sv_fds)"
 [ "$held_fds" -ge $((BASE_FDS + IDLE)) ] && t_ok "server holds them ($held_fds fds, baseline $BASE_FDS)" ||
 	t_fail "server holds the idle connections" "$held_fds fds, baseline $BASE_FDS"
 # 20 reviews, a fresh TLS connection each, spread over 5 s of slowloris
@@ -143,8 +125,8 @@ t_eq "hold client ran to the end" 0 $?
 echo "  info: $(tail -1 "$T/hold.out")"
 grep -q "idle still open $IDLE/$IDLE" "$T/hold.out" && t_ok "idle connections were held throughout" ||
 	t_fail "idle connections were held throughout" "$(tail -1 "$T/hold.out")"
-wait_fds "$BASE_FDS" $((10 * SV_SLOW)) && t_ok "fds back to baseline after the idle clients left" ||
-	t_fail "fds back to baseline after the idle clients left" "$(fds) fds, baseline $BASE_FDS"
+sv_wait_fds "$BASE_FDS" $((10 * SV_SLOW)) && t_ok "fds back to baseline after the idle clients left" ||
+	t_fail "fds back to baseline after the idle clients left" "$(sv_fds) fds, baseline $BASE_FDS"
 
 # --- (c) 100 MB bodies -------------------------------------------------------------
 cat >"$T/big.py" <<'PY'
@@ -180,7 +162,7 @@ PY
 # Reset the peak (VmHWM) to the current RSS so that the 1,000 connections
 # above do not hide a peak here (writing 5 to clear_refs, Linux >= 4.0).
 echo 5 >"/proc/$SV_PID/clear_refs" 2>/dev/null
-hwm0="$(vm_kb VmHWM)" rss0="$(vm_kb VmRSS)"
+hwm0="$(sv_vm_kb VmHWM)" rss0="$(sv_vm_kb VmRSS)"
 for mode in chunked length; do
 	python3 "$T/big.py" "$SV_PORT" "$CERTS/ca.crt" $mode $((20 * SV_SLOW)) >"$T/big-$mode.out" 2>&1
 	t_eq "100 MB body ($mode): cut off at the limit ($(cat "$T/big-$mode.out"))" 0 $?
@@ -190,7 +172,7 @@ grep -q "length: .*answer 'HTTP/1.1 413" "$T/big-length.out" && t_ok "100 MB Con
 grep -q '"msg":"request body far over the limit, connection dropped"' "$SV_LOG" &&
 	t_ok "100 MB chunked: dropped after the drain allowance (logged)" ||
 	t_fail "100 MB chunked: dropped (logged)" "$(grep -i 'body' "$SV_LOG" | tail -2)"
-hwm1="$(vm_kb VmHWM)" rss1="$(vm_kb VmRSS)"
+hwm1="$(sv_vm_kb VmHWM)" rss1="$(sv_vm_kb VmRSS)"
 echo "  info: 100 MB bodies: VmHWM $hwm0 -> $hwm1 kB, VmRSS $rss0 -> $rss1 kB"
 # The body cap is 20 MiB (docs/memory.md): nothing like 100 MB may ever be
 # resident. The chunked body fills up to the cap before it is found too
@@ -232,8 +214,8 @@ print("%d disconnects (%s x %d)" % (len(cases) * rounds, ", ".join(cases), round
 PY
 python3 "$T/drop.py" "$SV_PORT" "$CERTS/ca.crt" 30 >"$T/drop.out" 2>&1
 t_eq "mid-request disconnects done ($(tail -1 "$T/drop.out"))" 0 $?
-wait_fds "$BASE_FDS" $((10 * SV_SLOW)) && t_ok "no fd leak after mid-request disconnects ($(fds) fds, baseline $BASE_FDS)" ||
-	t_fail "no fd leak after mid-request disconnects" "$(fds) fds, baseline $BASE_FDS"
+sv_wait_fds "$BASE_FDS" $((10 * SV_SLOW)) && t_ok "no fd leak after mid-request disconnects ($(sv_fds) fds, baseline $BASE_FDS)" ||
+	t_fail "no fd leak after mid-request disconnects" "$(sv_fds) fds, baseline $BASE_FDS"
 t_eq "healthy after disconnects" ok "$(sv_curl "$(sv_url /healthz)")"
 
 # --- (e) garbage instead of a TLS handshake -------------------------------------------
@@ -302,8 +284,8 @@ done
 	t_fail "140 more garbage handshakes closed" "round $((n + 1)): $(cat "$T/garbage2.out")"
 kill -0 "$SV_PID" 2>/dev/null && t_ok "server still running after garbage" || t_fail "server still running after garbage" "died"
 t_eq "serves reviews after garbage" 200 "$(good_review | cut -d' ' -f1)"
-wait_fds "$BASE_FDS" $((10 * SV_SLOW)) && t_ok "no fd leak after garbage handshakes ($(fds) fds)" ||
-	t_fail "no fd leak after garbage handshakes" "$(fds) fds, baseline $BASE_FDS"
+sv_wait_fds "$BASE_FDS" $((10 * SV_SLOW)) && t_ok "no fd leak after garbage handshakes ($(sv_fds) fds)" ||
+	t_fail "no fd leak after garbage handshakes" "$(sv_fds) fds, baseline $BASE_FDS"
 
 # Under make asan, LeakSanitizer runs at exit and a leak makes the exit
 # status 99: "exit 0" is the leak check of everything above.

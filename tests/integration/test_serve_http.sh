@@ -5,7 +5,7 @@
 # Content-Length and chunked), allowed-at-once answers, slow clients holding
 # connections while others are served, idle timeout.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 0B || { t_fail "make certificates" "openssl failed"; t_finish; }

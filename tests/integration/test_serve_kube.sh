@@ -7,7 +7,7 @@
 # down: a warning within the timeout, never a deny or a hang, even with
 # PGA103 set to deny.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 2A || { t_fail "make certificates" "openssl failed"; t_finish; }

@@ -25,7 +25,7 @@
 # sanitizers (SV_SLOW > 1) the counts are smaller and the RSS bound is only
 # printed: ASan keeps freed memory in quarantine (256 MiB) by design.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 16 || { t_fail "make certificates" "openssl failed"; t_finish; }
@@ -36,25 +36,8 @@ HOSTILE=500
 WINDOW=$((10 * SV_SLOW)) # seconds the hostile client keeps uploading
 DEADLINE=30              # the request deadline (REQUEST_DEADLINE_S)
 
-hard="$(ulimit -Hn)"
-want=4096
-[ "$hard" != unlimited ] && [ "$hard" -lt $want ] && want="$hard"
-ulimit -n "$want" 2>/dev/null
-if [ "$(ulimit -n)" -lt $((HOSTILE + 200)) ]; then
-	t_fail "fd limit" "ulimit -n is $(ulimit -n) (hard $hard); need $((HOSTILE + 200))"
-	t_finish
-fi
+sv_fd_limit $((HOSTILE + 200)) 2>"$T/fdlimit" || { t_fail "fd limit" "$(cat "$T/fdlimit")"; t_finish; }
 
-fds() { find "/proc/$SV_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-vm_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SV_PID/status" 2>/dev/null; }
-wait_fds() { # N SECONDS
-	local i
-	for i in $(seq 1 $((20 * $2))); do
-		[ "$(fds)" -le "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # kernel memory of all TCP sockets on the machine, in MiB (socket buffers are
 # charged to a pod's memory cgroup, not to its RSS)
 tcp_mib() { awk '$1 == "TCP:" {for (i = 2; i < NF; i++) if ($i == "mem") print int($(i + 1) * 4 / 1024)}' /proc/net/sockstat; }
@@ -135,9 +118,9 @@ grep -q '"msg":"memory budget for request bodies","budget_bytes":"50331648","max
 	t_fail "defaults: 20 MiB body cap, 48 MiB budget" "$(grep budget "$SV_LOG")"
 sv_curl -o /dev/null -H 'Content-Type: application/json' --data-binary "@$T/review.json" "$(sv_url /validate)"
 sleep 0.3
-BASE_FDS="$(fds)"
+BASE_FDS="$(sv_fds)"
 echo 5 >"/proc/$SV_PID/clear_refs" 2>/dev/null
-echo "  info: baseline $BASE_FDS fds, VmRSS $(vm_kb VmRSS) kB; $HOSTILE hostile uploads for $WINDOW s, SV_SLOW $SV_SLOW"
+echo "  info: baseline $BASE_FDS fds, VmRSS $(sv_vm_kb VmRSS) kB; $HOSTILE hostile uploads for $WINDOW s, SV_SLOW $SV_SLOW"
 SIZE=$((20 * 1024 * 1024 - 4096))
 python3 "$T/hostile.py" "$SV_PORT" "$CERTS/ca.crt" $HOSTILE $SIZE $WINDOW "$T/hostile.ready" >"$T/hostile.out" 2>&1 &
 HPID=$!
@@ -152,7 +135,7 @@ max_wait=0 max_used=0 max_conn=0 max_tcp=0 tcp0="$(tcp_mib)"
 for i in $(seq 1 $((WINDOW * 2))); do
 	sleep 0.5
 	w="$(metric pgadmit_body_budget_waiting)" u="$(metric pgadmit_body_budget_used_bytes)"
-	c="$(( $(fds) - BASE_FDS ))"
+	c="$(( $(sv_fds) - BASE_FDS ))"
 	[ "${w:-0}" -gt $max_wait ] && max_wait="$w"
 	[ "${u:-0}" -gt $max_used ] && max_used="$u"
 	[ "$c" -gt $max_conn ] && max_conn="$c"
@@ -164,7 +147,7 @@ touch "$T/normal.stop"
 wait $NPID
 echo "  info: $(cat "$T/hostile.out")"
 echo "  info: during the window: up to $max_conn extra fds, $max_wait connections waiting (suspended), $((max_used / 1048576)) MiB of the budget reserved; kernel TCP memory (whole machine, both ends) $tcp0 -> up to $max_tcp MiB"
-hwm="$(vm_kb VmHWM)"
+hwm="$(sv_vm_kb VmHWM)"
 peak_mib=$((hwm / 1024))
 echo "  info: peak RSS (VmHWM) $peak_mib MiB with $HOSTILE concurrent near-limit uploads (chart limit $LIMIT_MIB MiB)"
 if [ "$SV_SLOW" -gt 1 ]; then
@@ -187,10 +170,10 @@ echo "  info: ordinary reviews: $ok200/$total answered 200; latency p50 $p50 ms,
 	t_ok "every ordinary review answered 200 within the 5 s webhook timeout ($ok200/$total, max $pmax ms)" ||
 	t_fail "every ordinary review answered within its timeout" "$ok200/$total: $(sort "$T/normal.out" | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
 # waiters are closed at the request deadline (they cannot be held forever)
-if wait_fds "$BASE_FDS" $((DEADLINE + 10 * SV_SLOW)); then
+if sv_wait_fds "$BASE_FDS" $((DEADLINE + 10 * SV_SLOW)); then
 	t_ok "no fd leak: back to $BASE_FDS fds after the hostile client left"
 else
-	t_fail "no fd leak after the hostile client left" "$(fds) fds, baseline $BASE_FDS"
+	t_fail "no fd leak after the hostile client left" "$(sv_fds) fds, baseline $BASE_FDS"
 fi
 cut="$(metric pgadmit_body_budget_cut_total)"
 echo "  info: $(metric pgadmit_body_budget_waits_total) uploads waited, $cut were closed at the ${DEADLINE} s request deadline; $(metric pgadmit_body_budget_waiting) still waiting"
@@ -218,7 +201,7 @@ n = 20 * 1024 * 1024 - 4096
 sys.stdout.write('[' + '0,' * ((n - 2) // 2) + '0]')" >"$T/ints.json"
 echo 5 >"/proc/$SV_PID/clear_refs" 2>/dev/null
 code="$(sv_curl -o "$T/ints.resp" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$T/ints.json" "$(sv_url /validate)")"
-hwm="$(vm_kb VmHWM)"
+hwm="$(sv_vm_kb VmHWM)"
 echo "  info: 20 MB of [0,0,...]: HTTP $code $(head -c 100 "$T/ints.resp"), peak RSS $((hwm / 1024)) MiB"
 t_eq "20 MB array of zeros: refused, not parsed to 400 MB (413)" 413 "$code"
 if [ "$SV_SLOW" -gt 1 ]; then
@@ -241,7 +224,7 @@ if ! sv_start deadline --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" --
 	t_finish
 fi
 sleep 0.3
-BASE_FDS="$(fds)"
+BASE_FDS="$(sv_fds)"
 cat >"$T/holdwait.py" <<'PY'
 import socket, ssl, sys, time
 port, ca, limit = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
@@ -280,8 +263,8 @@ awk -v a="${after:-0}" -v d=$DEADLINE 'BEGIN {exit !(a >= d - 1 && a <= d + 3)}'
 	t_fail "a waiter is closed at the request deadline" "$(cat "$T/holdwait.out")"
 grep -q '"msg":"requests waited too long for memory budget, connections closed"' "$SV_LOG" &&
 	t_ok "  logged" || t_fail "  logged" "$(grep budget "$SV_LOG" | tail -2)"
-wait_fds "$BASE_FDS" $((15 * SV_SLOW)) && t_ok "  fds back to $BASE_FDS" ||
-	t_fail "  fds back to baseline" "$(fds) fds, baseline $BASE_FDS"
+sv_wait_fds "$BASE_FDS" $((15 * SV_SLOW)) && t_ok "  fds back to $BASE_FDS" ||
+	t_fail "  fds back to baseline" "$(sv_fds) fds, baseline $BASE_FDS"
 sv_stop
 t_eq "deadline server: SIGTERM, exit 0" 0 "$SV_RC"
 

@@ -6,7 +6,7 @@
 # pgadmit_admission_skipped_total{reason="operator-child"}; a label alone on
 # a Deployment is not trusted, and another vendor's `Cluster` is not judged.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 sv_certs "$CERTS" 01 || { t_fail "certificates" "openssl failed"; t_finish; }

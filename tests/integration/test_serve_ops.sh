@@ -5,7 +5,7 @@
 # SIGTERM drains an in-flight request (readyz fails first) and exits 0
 # within the grace period.
 source "$(dirname "$0")/lib.sh"
-source "$ROOT/tests/fixtures/serve/serve_lib.sh"
+source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
 CERTS="$T/certs"
 OBJ="$ROOT/tests/fixtures/serve/objects"
