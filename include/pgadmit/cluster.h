@@ -68,8 +68,9 @@ bool cluster_child_owner(const char *kind, const json_t *obj, char *buf,
  * spec.proxy.pgBouncer.sidecars; a CloudNativePG Pooler's
  * spec.template.spec containers. Also, for CloudNativePG Cluster and
  * Zalando, the server itself as a pseudo-container at path "spec" (its
- * `env` is spec.env, its image spec.imageName / spec.dockerImage or the
- * operator's default server image). fn as in podspec_foreach. */
+ * `env` is spec.env; its image is the operator's default server image
+ * whatever spec.imageName / spec.dockerImage say, so that it always counts
+ * as the server). fn as in podspec_foreach. */
 int cluster_foreach_container(const json_t *obj, podspec_fn fn, void *arg);
 
 /* One parameters map of the server configuration and its path:

@@ -16,8 +16,8 @@
 #define G_CRUNCHY "postgres-operator.crunchydata.com"
 #define G_PERCONA "pgv2.percona.com"
 
-/* The operators' default server images, for a resource that names none:
- * only used to say "this pseudo-container is the server". */
+/* The operators' default server images: only used to say "this
+ * pseudo-container is the server" (walk_server). */
 #define CNPG_DEFAULT_IMAGE "ghcr.io/cloudnative-pg/postgresql"
 #define SPILO_DEFAULT_IMAGE "ghcr.io/zalando/spilo-17"
 
@@ -175,9 +175,11 @@ static int walk_list(struct cwalk *w, const json_t *arr, const char *prefix,
 	return 0;
 }
 
-/* The server as a pseudo-container at "spec": its env is spec.env. */
-static int walk_server(struct cwalk *w, const json_t *spec, const char *img,
-		       const char *def)
+/* The server as a pseudo-container at "spec": its env is spec.env. It
+ * is the server whatever image the resource names (a private registry's
+ * copy need not match the policy's pattern), so it carries the operator's
+ * default server image. */
+static int walk_server(struct cwalk *w, const json_t *spec, const char *def)
 {
 	if (!json_is_object(spec))
 		return 0;
@@ -186,7 +188,7 @@ static int walk_server(struct cwalk *w, const json_t *spec, const char *img,
 	pc.list = PODSPEC_CONTAINERS;
 	pc.index = 0;
 	snprintf(pc.path, sizeof(pc.path), "spec");
-	pc.image = nonempty(img) ? img : def;
+	pc.image = def;
 	pc.name = "postgres";
 	return (w->rc = w->fn(&pc, w->arg));
 }
@@ -219,8 +221,7 @@ int cluster_foreach_container(const json_t *obj, podspec_fn fn, void *arg)
 	const json_t *spec = json_object_get(obj, "spec");
 	switch (cluster_kind_of_obj(obj)) {
 	case CK_CNPG_CLUSTER:
-		return walk_server(&w, spec, json_get_str(spec, "imageName"),
-				   CNPG_DEFAULT_IMAGE);
+		return walk_server(&w, spec, CNPG_DEFAULT_IMAGE);
 	case CK_CNPG_POOLER: {
 		struct podspec ps = {
 			json_object_get(json_object_get(spec, "template"),
@@ -230,8 +231,7 @@ int cluster_foreach_container(const json_t *obj, podspec_fn fn, void *arg)
 					       : 0;
 	}
 	case CK_ZALANDO:
-		if (walk_server(&w, spec, json_get_str(spec, "dockerImage"),
-				SPILO_DEFAULT_IMAGE) ||
+		if (walk_server(&w, spec, SPILO_DEFAULT_IMAGE) ||
 		    walk_list(&w, json_object_get(spec, "sidecars"),
 			      "spec.sidecars", PODSPEC_CONTAINERS) ||
 		    walk_list(&w, json_object_get(spec, "initContainers"),
