@@ -256,17 +256,80 @@ static bool ip_all_interfaces(const char *ip)
 }
 
 /*
+ * Compose interpolation of a port value as it runs when the variables are
+ * unset (rules.md PGA101.5: literal defaults are resolved first):
+ * `${VAR:-lit}` and `${VAR-lit}` give `lit`, `${VAR}`, `$VAR` and
+ * `${VAR:+alt}` give "", `$$` gives `$`. `${VAR:?msg}` (Compose refuses to
+ * run) and anything unreadable return false: the value is not judged.
+ */
+static bool compose_interpolate(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+	for (const char *s = in; *s;) {
+		if (s[0] == '$' && s[1] == '$') {
+			if (o + 1 >= outsz)
+				return false;
+			out[o++] = '$';
+			s += 2;
+			continue;
+		}
+		if (s[0] == '$' && s[1] == '{') {
+			const char *name = s + 2, *e = name;
+			while (isalnum((unsigned char)*e) || *e == '_')
+				e++;
+			if (e == name)
+				return false;
+			const char *close = strchr(e, '}');
+			if (!close)
+				return false;
+			const char *lit = NULL;
+			size_t litn = 0;
+			if (*e == ':' && e[1] == '-') {
+				lit = e + 2;
+			} else if (*e == '-') {
+				lit = e + 1;
+			} else if (*e == ':' && e[1] == '+') {
+				lit = close; /* unset: empty */
+			} else if (*e != '}') {
+				return false; /* ${VAR:?msg}, ${VAR?msg}, other forms */
+			}
+			if (lit) {
+				litn = (size_t)(close - lit);
+				if (memchr(lit, '$', litn))
+					return false; /* a nested expansion */
+			}
+			if (o + litn >= outsz)
+				return false;
+			if (litn)
+				memcpy(out + o, lit, litn);
+			o += litn;
+			s = close + 1;
+			continue;
+		}
+		if (s[0] == '$' && (isalpha((unsigned char)s[1]) || s[1] == '_')) {
+			s++;
+			while (isalnum((unsigned char)*s) || *s == '_')
+				s++;
+			continue; /* $VAR unset: empty */
+		}
+		if (o + 1 >= outsz)
+			return false;
+		out[o++] = *s++;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/*
  * Short syntax "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]" (HOST_IP may
- * be a bracketed IPv6 address). Returns true when it publishes a Postgres
- * port (host or container side) on all interfaces.
+ * be a bracketed IPv6 address), after compose_interpolate. Returns true when
+ * it publishes a Postgres port (host or container side) on all interfaces.
  */
 static bool short_port_exposed(const struct policy *p, const char *spec)
 {
 	char buf[128], ip[64] = "";
-	size_t len = strlen(spec);
-	if (len >= sizeof(buf))
+	if (!compose_interpolate(spec, buf, sizeof(buf)))
 		return false;
-	memcpy(buf, spec, len + 1);
 	char *slash = strchr(buf, '/');
 	if (slash) {
 		if (strcasecmp(slash + 1, "tcp") != 0)
@@ -318,7 +381,14 @@ static bool long_port_exposed(const struct policy *p, const json_t *port)
 	const char *proto = json_get_str(port, "protocol");
 	if (proto && strcasecmp(proto, "tcp") != 0)
 		return false;
-	if (!ip_all_interfaces(json_get_str(port, "host_ip")))
+	char ipbuf[64], pubbuf[64];
+	const char *hip = json_get_str(port, "host_ip");
+	if (hip) {
+		if (!compose_interpolate(hip, ipbuf, sizeof(ipbuf)))
+			return false;
+		hip = ipbuf;
+	}
+	if (!ip_all_interfaces(hip))
 		return false;
 	const json_t *t = json_object_get(port, "target");
 	const json_t *pub = json_object_get(port, "published");
@@ -326,8 +396,10 @@ static bool long_port_exposed(const struct policy *p, const json_t *port)
 	    policy_is_pg_port_number(p, rule_port_number(t)))
 		return true;
 	if (json_is_string(pub)) {
-		const char *s = json_string_value(pub);
-		return range_has_pg(p, s, strlen(s));
+		if (!compose_interpolate(json_string_value(pub), pubbuf,
+					 sizeof(pubbuf)))
+			return false;
+		return range_has_pg(p, pubbuf, strlen(pubbuf));
 	}
 	return rule_port_number(pub) >= 0 &&
 	       policy_is_pg_port_number(p, rule_port_number(pub));
