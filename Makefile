@@ -104,11 +104,7 @@ install: $(BIN)
 clean:
 	rm -rf $(BUILD)
 
-format:
-	clang-format -i $(SRC) $(CMD_SRC) $(wildcard include/pgadmit/*.h) $(wildcard tests/unit/*.[ch])
-
-format-check:
-	clang-format --dry-run -Werror $(SRC) $(CMD_SRC) $(wildcard include/pgadmit/*.h)
+# format, format-check: mk/format.mk
 
 -include $(wildcard mk/*.mk)
 -include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)
