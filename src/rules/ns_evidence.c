@@ -564,7 +564,10 @@ int ns_evidence_resolve(struct ns_evidence *ev, struct finding_list *deferred,
 		const struct pending *pd =
 			ev && k < ev->pend.n ? &ev->pend.v[k++] : NULL;
 		if (!pd) {
-			rc = finding_add(out, &f); /* nothing to judge by */
+			/* nothing to judge by: a workload is reported (no
+			 * monitoring known), a ConfigMap never read is not */
+			if (r106)
+				rc = finding_add(out, &f);
 			continue;
 		}
 		if (r106) {
