@@ -24,6 +24,38 @@ static const char *scalar_text(const json_t *v, char *buf, size_t cap)
 	return NULL;
 }
 
+/* dst = a b [i] c (no index when i < 0), cut to cap - 1 bytes as snprintf
+ * cuts it: paths are made for every site of every object, most of which
+ * never become findings, and printf was 40% of the rules' time. */
+static size_t app(char *d, size_t cap, size_t n, const char *s, size_t len)
+{
+	size_t room = cap - 1 - n;
+	if (len > room)
+		len = room;
+	memcpy(d + n, s, len);
+	return n + len;
+}
+
+static void path3(char *d, size_t cap, const char *a, const char *b,
+		  long long i, const char *c)
+{
+	size_t n = app(d, cap, 0, a, strlen(a));
+	n = app(d, cap, n, b, strlen(b));
+	if (i >= 0) {
+		char num[24];
+		size_t k = sizeof(num);
+		num[--k] = ']';
+		do {
+			num[--k] = (char)('0' + i % 10);
+			i /= 10;
+		} while (i);
+		num[--k] = '[';
+		n = app(d, cap, n, num + k, sizeof(num) - k);
+	}
+	n = app(d, cap, n, c, strlen(c));
+	d[n] = '\0';
+}
+
 static int emit(struct rule_ctx *c, site_fn fn, enum site_type t,
 		const char *name, const json_t *v, const char *path, bool pg)
 {
@@ -42,7 +74,7 @@ static int cmd_sites(struct rule_ctx *c, site_fn fn, const json_t *obj,
 	const json_t *v = json_object_get(obj, key);
 	char path[192];
 	if (json_is_string(v)) {
-		snprintf(path, sizeof(path), "%s%s", prefix, key);
+		path3(path, sizeof(path), prefix, key, -1, "");
 		return emit(c, fn, SITE_CMD, NULL, v, path, pg);
 	}
 	if (!json_is_array(v))
@@ -51,7 +83,7 @@ static int cmd_sites(struct rule_ctx *c, site_fn fn, const json_t *obj,
 	const json_t *e;
 	json_array_foreach(v, i, e)
 	{
-		snprintf(path, sizeof(path), "%s%s[%zu]", prefix, key, i);
+		path3(path, sizeof(path), prefix, key, (long long)i, "");
 		int rc = emit(c, fn, SITE_CMD, NULL, e, path, pg);
 		if (rc)
 			return rc;
@@ -87,14 +119,14 @@ int sites_container(struct rule_ctx *c, site_fn fn,
 			const json_t *v = json_object_get(e, "value");
 			if (!name || !v)
 				continue; /* valueFrom never fires */
-			snprintf(path, sizeof(path), "%s.env[%zu].value",
-				 pc->path, i);
+			path3(path, sizeof(path), pc->path, ".env",
+			      (long long)i, ".value");
 			if ((w->rc = emit(w->c, w->fn, SITE_ENV, name, v, path,
 					  pg)))
 				return w->rc;
 		}
 	}
-	snprintf(prefix, sizeof(prefix), "%s.", pc->path);
+	path3(prefix, sizeof(prefix), pc->path, ".", -1, "");
 	if ((w->rc = cmd_sites(w->c, w->fn, pc->c, prefix, "command", pg)) ||
 	    (w->rc = cmd_sites(w->c, w->fn, pc->c, prefix, "args", pg)))
 		return w->rc;
