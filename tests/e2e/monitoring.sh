@@ -103,5 +103,8 @@ EOY
 		"$(jq -r '.findings[] | select(.rule == "PGA106") | .file' <<<"$aud" 2>/dev/null | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 	check_eq "audit: no PGA105 for the stored objects (the trusting one was never created)" "" \
 		"$(jq -r '.findings[] | select(.rule == "PGA105") | .file' <<<"$aud" 2>/dev/null)"
-	k delete ns e2e-mon-pod e2e-mon-svc e2e-mon-none e2e-trust --wait=false >/dev/null 2>&1
+	# objects, not namespaces: no namespace controller runs here
+	for ns in e2e-mon-pod e2e-mon-svc e2e-mon-none e2e-trust; do
+		k delete statefulsets,services,configmaps,podmonitors,servicemonitors --all -n "$ns" >/dev/null 2>&1
+	done
 fi

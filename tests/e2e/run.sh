@@ -34,10 +34,6 @@
 #                  ServiceMonitor CRDs and objects, PGA105 with a stored
 #                  envFrom ConfigMap, through the chart's RBAC; audit agrees
 #                  (tests/e2e/monitoring.sh)
-#   monitoring     PGA106 with the Prometheus Operator's real PodMonitor and
-#                  ServiceMonitor CRDs and objects, PGA105 with a stored
-#                  envFrom ConfigMap, through the chart's RBAC; audit agrees
-#                  (tests/e2e/monitoring.sh)
 #   toggles        the chart with every toggle, dry-run=server against the real
 #                  cert-manager and prometheus-operator CRDs (Go module zips)
 # Prints "ok"/"FAIL"/"skip" lines and closes with "e2e: N passed, N failed".
@@ -659,7 +655,6 @@ fi
 
 source tests/e2e/audit.sh # audit and PolicyReports (issue 15), before lifecycle uninstalls the chart
 source tests/e2e/operators.sh # the operators' CRDs and cluster resources (issue 14)
-source tests/e2e/monitoring.sh # PGA105/PGA106 with real monitors and ConfigMaps (issue 14)
 source tests/e2e/monitoring.sh # PGA105/PGA106 with real monitors and ConfigMaps (issue 14)
 # ---------------------------------------------------------------- lifecycle
 if want lifecycle; then
