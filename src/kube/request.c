@@ -52,18 +52,32 @@ static size_t on_read(char *dst, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* The client's handle, locked (NULL on OOM; call handle_give anyway). */
-static CURL *handle_take(struct kube_client *c)
+/* The client's handle when no other call holds it (*shared, hmu held: the
+ * connection and TLS session are reused), else a handle of this call's
+ * own: a call never waits for another one's answer, so concurrent webhook
+ * lookups (PGA105/PGA106 in src/kube/nscache.c) stay within their own
+ * timeout. NULL on OOM (call handle_give anyway). */
+static CURL *handle_take(struct kube_client *c, bool *shared)
 {
-	pthread_mutex_lock(&c->hmu);
-	if (!c->h)
-		c->h = curl_easy_init();
-	return c->h;
+	*shared = false;
+	if (pthread_mutex_trylock(&c->hmu) == 0) {
+		if (!c->h)
+			c->h = curl_easy_init();
+		if (c->h) {
+			*shared = true;
+			return c->h;
+		}
+		pthread_mutex_unlock(&c->hmu);
+	}
+	return curl_easy_init();
 }
 
-static void handle_give(struct kube_client *c)
+static void handle_give(struct kube_client *c, CURL *h, bool shared)
 {
-	pthread_mutex_unlock(&c->hmu);
+	if (shared)
+		pthread_mutex_unlock(&c->hmu);
+	else if (h)
+		curl_easy_cleanup(h);
 }
 
 void kube_reply_free(struct kube_reply *r)
@@ -242,7 +256,8 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 	struct strbuf url = STRBUF_INIT;
 	struct body b = {STRBUF_INIT, KUBE_BODY_MAX, false};
 	sb_printf(&url, "%s%s", c->base, path);
-	CURL *h = handle_take(c);
+	bool shared;
+	CURL *h = handle_take(c, &shared);
 	enum kube_rc rc;
 	if (!h || !sb_ok(&url)) {
 		err_nomem(err);
@@ -251,7 +266,7 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 		rc = request_on(c, h, method, sb_str(&url), ctype, body, blen,
 				timeout_ms, &b, &r->status, err);
 	}
-	handle_give(c);
+	handle_give(c, h, shared);
 	sb_free(&url);
 	r->len = b.sb.len;
 	r->body = sb_detach(&b.sb);
@@ -271,9 +286,10 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 	struct body b = {STRBUF_INIT, body_max ? body_max : KUBE_BODY_MAX,
 			 false};
 	char *cont = NULL;
-	CURL *h = handle_take(c);
+	bool shared;
+	CURL *h = handle_take(c, &shared);
 	if (!h) {
-		handle_give(c);
+		handle_give(c, h, shared);
 		err_nomem(err);
 		return KUBE_OOM;
 	}
@@ -344,7 +360,7 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 		if (!cont)
 			break;
 	}
-	handle_give(c);
+	handle_give(c, h, shared);
 	free(cont);
 	sb_free(&url);
 	sb_free(&b.sb);
