@@ -21,7 +21,7 @@
 #include <stddef.h>
 
 #define BLOCKCACHE_MAX_SIZE 512
-#define BLOCKCACHE_MAX_BYTES (1LL << 20)
+#define BLOCKCACHE_MAX_BYTES (256LL * 1024)
 
 /* A block of at least n bytes (16-byte aligned), or NULL. */
 void *srv_block_get(size_t n);
