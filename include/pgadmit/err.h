@@ -70,6 +70,11 @@ int err_prefix(struct err *e, const char *fmt, ...)
  * Returns -1. */
 int err_kind_set(struct err *e, enum err_kind kind);
 
+/* The kind of a failed system call's errno: ENOENT/ENOTDIR NOTFOUND,
+ * EACCES/EPERM/EROFS DENIED, EEXIST CONFLICT, ENOMEM NOMEM, else IO. Use
+ * as err_setk(e, err_kind_errno(errno), "%s: %s", path, strerror(errno)). */
+enum err_kind err_kind_errno(int errnum);
+
 /* Empty message, ERR_NONE. */
 void err_clear(struct err *e);
 

@@ -1,4 +1,5 @@
 /* err.c — see err.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,20 @@ int err_kind_set(struct err *e, enum err_kind kind)
 	if (e)
 		e->kind = kind;
 	return -1;
+}
+
+enum err_kind err_kind_errno(int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+	case ENOTDIR: return ERR_NOTFOUND;
+	case EACCES:
+	case EPERM:
+	case EROFS: return ERR_DENIED;
+	case EEXIST: return ERR_CONFLICT;
+	case ENOMEM: return ERR_NOMEM;
+	default: return ERR_IO;
+	}
 }
 
 void err_clear(struct err *e)

@@ -45,15 +45,18 @@ static int create_excl(const char *path, mode_t mode, const char *text,
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      mode);
 	if (fd < 0)
-		return err_set(err, "%s: %s", path, strerror(errno));
+		return err_setk(err, err_kind_errno(errno), "%s: %s", path,
+				strerror(errno));
 	if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
-		err_set(err, "%s: %s", path, strerror(errno));
+		err_setk(err, err_kind_errno(errno), "%s: %s", path,
+			 strerror(errno));
 		close(fd);
 		unlink(path);
 		return -1;
 	}
 	if (close(fd) != 0) {
-		err_set(err, "%s: %s", path, strerror(errno));
+		err_setk(err, err_kind_errno(errno), "%s: %s", path,
+			 strerror(errno));
 		unlink(path);
 		return -1;
 	}
@@ -75,7 +78,8 @@ int certgen_write_files(const char *dir, const struct certgen_pems *p,
 	int rc = -1;
 
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return err_set(err, "%s: %s", dir, strerror(errno));
+		return err_setk(err, err_kind_errno(errno), "%s: %s", dir,
+				strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return err_set(err, "%s: not a directory", dir);
 
@@ -109,7 +113,8 @@ int certgen_write_files(const char *dir, const struct certgen_pems *p,
 		if (create_excl(tmp, f->mode, f->text, err))
 			goto out;
 		if (rename(tmp, path) != 0) {
-			err_set(err, "%s: %s", path, strerror(errno));
+			err_setk(err, err_kind_errno(errno), "%s: %s", path,
+				 strerror(errno));
 			unlink(tmp);
 			goto out;
 		}

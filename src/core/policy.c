@@ -517,7 +517,8 @@ int policy_load_file(struct policy *p, const char *path, struct err *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return err_set(err, "%s: %s", path, strerror(errno));
+		return err_setk(err, err_kind_errno(errno), "%s: %s", path,
+				strerror(errno));
 	char *buf = malloc(POLICY_FILE_MAX + 1);
 	if (!buf) {
 		fclose(f);

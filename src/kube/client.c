@@ -135,7 +135,8 @@ char *kube_token_get(struct kube_client *c, bool force, struct err *err)
 		return strdup(c->token ? c->token : "");
 	pthread_mutex_lock(&c->mu);
 	if (stat(c->token_path, &st) != 0) {
-		err_set(err, "service account token: %s", strerror(errno));
+		err_setk(err, err_kind_errno(errno),
+			 "service account token: %s", strerror(errno));
 		goto out;
 	}
 	if (force || !c->token || st.st_ino != c->token_ino ||
@@ -144,7 +145,8 @@ char *kube_token_get(struct kube_client *c, bool force, struct err *err)
 	    st.st_mtim.tv_nsec != c->token_mtime.tv_nsec) {
 		FILE *f = fopen(c->token_path, "r");
 		if (!f) {
-			err_set(err, "service account token: %s", strerror(errno));
+			err_setk(err, err_kind_errno(errno),
+				 "service account token: %s", strerror(errno));
 			goto out;
 		}
 		char *buf = malloc(TOKEN_MAX + 1);

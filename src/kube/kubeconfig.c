@@ -132,7 +132,8 @@ static char *read_small(const char *path, size_t max, struct err *err)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		err_set(err, "%s: %s", path, strerror(errno));
+		err_setk(err, err_kind_errno(errno), "%s: %s", path,
+			 strerror(errno));
 		return NULL;
 	}
 	char *buf = malloc(max + 1);

@@ -1,14 +1,17 @@
 /*
  * test_err.c — errors with a kind (src/base/err.c): the kind each setter
- * gives, err_prefix keeping it, err_clear, truncation of long messages; and
+ * gives, err_prefix keeping it, err_clear, truncation of long messages,
+ * errno values to kinds; and
  * the kinds src/kube gives HTTP statuses (kube_status_kind), which certgen
  * and audit callers branch on.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <string.h>
 
 #include "pgadmit/err.h"
 #include "pgadmit/kube.h"
+#include "pgadmit/policy.h"
 #include "unit.h"
 
 static void test_setters(void)
@@ -86,11 +89,30 @@ static void test_http_kinds(void)
 		CU_ASSERT_EQUAL(kube_status_kind(cases[i].code), cases[i].kind);
 }
 
+static void test_errno_kinds(void)
+{
+	CU_ASSERT_EQUAL(err_kind_errno(ENOENT), ERR_NOTFOUND);
+	CU_ASSERT_EQUAL(err_kind_errno(ENOTDIR), ERR_NOTFOUND);
+	CU_ASSERT_EQUAL(err_kind_errno(EACCES), ERR_DENIED);
+	CU_ASSERT_EQUAL(err_kind_errno(EPERM), ERR_DENIED);
+	CU_ASSERT_EQUAL(err_kind_errno(EROFS), ERR_DENIED);
+	CU_ASSERT_EQUAL(err_kind_errno(EEXIST), ERR_CONFLICT);
+	CU_ASSERT_EQUAL(err_kind_errno(ENOMEM), ERR_NOMEM);
+	CU_ASSERT_EQUAL(err_kind_errno(EIO), ERR_IO);
+	CU_ASSERT_EQUAL(err_kind_errno(ENOSPC), ERR_IO);
+	/* a caller sees it: a policy file that is not there */
+	struct err e = {0};
+	CU_ASSERT_PTR_NULL(policy_new("/nonexistent/policy.yaml", &e));
+	CU_ASSERT_EQUAL(e.kind, ERR_NOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/nonexistent/policy.yaml"));
+}
+
 static CU_TestInfo tests[] = {
 	{"each setter's kind, prefix keeps it, clear", test_setters},
 	{"long messages are cut, kind kept", test_long},
 	{"kind names", test_names},
 	{"HTTP statuses to kinds (src/kube)", test_http_kinds},
+	{"errno to kinds", test_errno_kinds},
 	CU_TEST_INFO_NULL,
 };
 
