@@ -19,6 +19,7 @@
  *   shell    PGPASSWORD=<shell word> (quotes, escapes, expansions:
  *            shellword.c).
  *   bare     postgres_exporter's scheme-less [user[:pw]@]host:port/db?…
+ *            (the host may be empty: ":5432/?sslmode=disable")
  *
  * Every password found is read as a shell word (add_password/add_word):
  * only expansions -> a reference, nothing masked; only literal defaults
@@ -385,9 +386,19 @@ static size_t parse_bare(struct walk *w, const char *s, size_t i)
 			at = k;
 	size_t hosts = at < auth_end ? at + 1 : i;
 	bool port = false;
-	if (hosts >= auth_end || !hosts_valid(s, hosts, auth_end, &port) ||
-	    !port || !isalnum((unsigned char)s[hosts]))
+	if (hosts < auth_end && s[hosts] == ':') {
+		/* ":5432/db?…": no host (postgres_exporter connects to the
+		 * local socket; Zalando's sample sidecar) */
+		size_t k = hosts + 1;
+		while (k < auth_end && isdigit((unsigned char)s[k]))
+			k++;
+		if (k != auth_end || k == hosts + 1 || k - hosts > 6)
+			return 0;
+	} else if (hosts >= auth_end ||
+		   !hosts_valid(s, hosts, auth_end, &port) || !port ||
+		   !isalnum((unsigned char)s[hosts])) {
 		return 0;
+	}
 	size_t end = uri_end(s, i, auth_end);
 	struct connstr_scan before = *w->scan;
 	if (at < auth_end)
@@ -503,7 +514,8 @@ static void walk(const char *s, struct walk *w)
 		}
 		if ((isspace(prev) || is_quote(prev) || prev == '=' ||
 		     i == 0) &&
-		    isalnum((unsigned char)s[i])) {
+		    (isalnum((unsigned char)s[i]) ||
+		     (s[i] == ':' && isdigit((unsigned char)s[i + 1])))) {
 			size_t e = parse_bare(w, s, i);
 			if (e) {
 				i = e;

@@ -5,7 +5,8 @@
  *      shell reference such as $(VAR) or "${VAR}"; a literal default
  *      ${VAR:-pw} is literal) whose name is PGPASSWORD or ends in
  *      PASSWORD, PASSWD, PWD or _PASS and contains PG/POSTGRES/DB/
- *      DATABASE/SQL or belongs to a Postgres server container; never
+ *      DATABASE/SQL or belongs to a Postgres server, exporter or pooler
+ *      container (postgres_exporter's DATA_SOURCE_PASS); never
  *      *_PASSWORD_FILE, *_PASSWORD_ENCRYPTION, *_AUTH_METHOD,
  *      ALLOW_EMPTY_PASSWORD;
  *   .2 a connection string with a password in an env value or a
@@ -92,7 +93,8 @@ static int site(struct rule_ctx *c, const struct site *s)
 			 : s->type == SITE_ENV	     ? "env"
 						     : "command line";
 	if (s->name && s->type != SITE_CMD &&
-	    is_password_name(s->name, s->type == SITE_ENV && s->pg_server) &&
+	    is_password_name(s->name, s->type == SITE_ENV &&
+					(s->pg_server || s->pg_tool)) &&
 	    is_literal(s->value)) {
 		/* ${VAR:-pw}: the value is fine, its default ships the
 		 * password (rules.md "Shell reference") */

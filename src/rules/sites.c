@@ -1,6 +1,7 @@
 /* sites.c — see sites.h. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgadmit/podspec.h"
 #include "cluster_int.h"
@@ -56,14 +57,38 @@ static void path3(char *d, size_t cap, const char *a, const char *b,
 	d[n] = '\0';
 }
 
+/* Poolers whose env may hold a Postgres password (rules.md PGA102.1: "a
+ * Postgres exporter/pooler image"); exporters are PGA106's list. */
+static const char *const poolers[] = {"pgbouncer", "pgpool", "pgpool2",
+				      "pgpool-ii", "pgcat", "odyssey", NULL};
+
+static bool is_pg_tool(const struct policy *p, const char *image)
+{
+	if (!image || !*image)
+		return false;
+	if (pga106_is_exporter_image(p, image))
+		return true;
+	size_t len = strcspn(image, "@");
+	const char *last = image;
+	for (size_t i = 0; i < len; i++)
+		if (image[i] == '/')
+			last = image + i + 1;
+	size_t n = strcspn(last, ":@");
+	for (int i = 0; poolers[i]; i++)
+		if (strlen(poolers[i]) == n && strncasecmp(poolers[i], last, n) == 0)
+			return true;
+	return false;
+}
+
 static int emit(struct rule_ctx *c, site_fn fn, enum site_type t,
-		const char *name, const json_t *v, const char *path, bool pg)
+		const char *name, const json_t *v, const char *path, bool pg,
+		bool tool)
 {
 	char buf[64];
 	const char *text = scalar_text(v, buf, sizeof(buf));
 	if (!text)
 		return 0;
-	struct site s = {t, name, text, v, path, pg};
+	struct site s = {t, name, text, v, path, pg, tool};
 	return fn(c, &s);
 }
 
@@ -75,7 +100,7 @@ static int cmd_sites(struct rule_ctx *c, site_fn fn, const json_t *obj,
 	char path[192];
 	if (json_is_string(v)) {
 		path3(path, sizeof(path), prefix, key, -1, "");
-		return emit(c, fn, SITE_CMD, NULL, v, path, pg);
+		return emit(c, fn, SITE_CMD, NULL, v, path, pg, false);
 	}
 	if (!json_is_array(v))
 		return 0;
@@ -84,7 +109,7 @@ static int cmd_sites(struct rule_ctx *c, site_fn fn, const json_t *obj,
 	json_array_foreach(v, i, e)
 	{
 		path3(path, sizeof(path), prefix, key, (long long)i, "");
-		int rc = emit(c, fn, SITE_CMD, NULL, e, path, pg);
+		int rc = emit(c, fn, SITE_CMD, NULL, e, path, pg, false);
 		if (rc)
 			return rc;
 	}
@@ -108,6 +133,7 @@ int sites_container(struct rule_ctx *c, site_fn fn,
 {
 	struct kwalk wk = {c, fn, 0}, *w = &wk;
 	bool pg = policy_is_pg_image(w->c->p, pc->image);
+	bool tool = !pg && is_pg_tool(w->c->p, pc->image);
 	const json_t *env = json_object_get(pc->c, "env");
 	char prefix[128], path[192];
 	size_t i;
@@ -122,7 +148,7 @@ int sites_container(struct rule_ctx *c, site_fn fn,
 			path3(path, sizeof(path), pc->path, ".env",
 			      (long long)i, ".value");
 			if ((w->rc = emit(w->c, w->fn, SITE_ENV, name, v, path,
-					  pg)))
+					  pg, tool)))
 				return w->rc;
 		}
 	}
@@ -147,7 +173,7 @@ static int configmap(struct rule_ctx *c, site_fn fn)
 		rule_path_key(&path, k);
 		int rc = sb_ok(&path)
 				 ? emit(c, fn, SITE_CONFIGMAP, k, v,
-					sb_str(&path), false)
+					sb_str(&path), false, false)
 				 : -1;
 		sb_free(&path);
 		if (rc)
@@ -159,7 +185,9 @@ static int configmap(struct rule_ctx *c, site_fn fn)
 static int compose(struct rule_ctx *c, site_fn fn)
 {
 	const json_t *svc = c->o->obj;
-	bool pg = policy_is_pg_image(c->p, json_get_str(svc, "image"));
+	const char *image = json_get_str(svc, "image");
+	bool pg = policy_is_pg_image(c->p, image);
+	bool tool = !pg && is_pg_tool(c->p, image);
 	const json_t *env = json_object_get(svc, "environment");
 	int rc = 0;
 	if (json_is_object(env)) {
@@ -171,7 +199,7 @@ static int compose(struct rule_ctx *c, site_fn fn)
 			sb_puts(&path, "environment");
 			rule_path_key(&path, k);
 			rc = sb_ok(&path) ? emit(c, fn, SITE_ENV, k, v,
-						 sb_str(&path), pg)
+						 sb_str(&path), pg, tool)
 					  : -1;
 			sb_free(&path);
 			if (rc)
@@ -190,7 +218,8 @@ static int compose(struct rule_ctx *c, site_fn fn)
 			memcpy(name, s, (size_t)(eq - s));
 			name[eq - s] = '\0';
 			snprintf(path, sizeof(path), "environment[%zu]", i);
-			struct site st = {SITE_ENV, name, eq + 1, e, path, pg};
+			struct site st = {SITE_ENV, name, eq + 1, e, path, pg,
+					  tool};
 			if ((rc = fn(c, &st)))
 				return rc;
 		}

@@ -21,6 +21,8 @@ struct site {
 	const json_t *node;  /* for the line */
 	const char *path;    /* relative to the object / Compose service */
 	bool pg_server;      /* belongs to a Postgres server container */
+	bool pg_tool;        /* belongs to a Postgres exporter or pooler
+				container (PGA102.1's DATA_SOURCE_PASS) */
 };
 
 /* Call fn for every site of c's object; stops at a non-zero return. */
