@@ -198,6 +198,16 @@ enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
 				       const json_t *pod_labels, int ttl_s,
 				       int timeout_ms, char *why,
 				       size_t whylen);
+/* PGA103 for a CloudNativePG Cluster: does a ScheduledBackup of ns that
+ * is not suspended name cluster in spec.cluster.name? The namespace's
+ * postgresql.cnpg.io/v1 scheduledbackups are listed once per ttl_s (the
+ * CRD not installed, 404, counts as none); same waiting, timeout and
+ * failure memory as kube_cache_lookup. why gets a reason for UNKNOWN. */
+enum kube_lookup kube_cache_scheduled_backup(struct kube_cache *kc,
+					     const char *ns,
+					     const char *cluster, int ttl_s,
+					     int timeout_ms, char *why,
+					     size_t whylen);
 /* PGA105: ConfigMap cm of ns (one GET, remembered ttl_s), loaded with
  * envFrom and prefix (NULL none): FOUND when it sets
  * POSTGRES_HOST_AUTH_METHOD=trust or ALLOW_EMPTY_PASSWORD=yes (the
@@ -209,5 +219,24 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 					    int timeout_ms, char *env,
 					    size_t envlen, char *why,
 					    size_t whylen);
+
+/* Counters of the namespace evidence cache for /metrics, per evidence:
+ * hits (answered from a cached listing or GET), misses (the API was
+ * asked), errors (of those, the ones that failed). */
+enum kube_ns_evidence {
+	KUBE_NS_MONITORING,        /* PGA106 listings */
+	KUBE_NS_SCHEDULED_BACKUPS, /* PGA103 ScheduledBackup listings */
+	KUBE_NS_CONFIGMAPS,        /* PGA105 ConfigMap GETs */
+	KUBE_NS_EVIDENCE_N
+};
+struct kube_ns_stats {
+	unsigned long long hits[KUBE_NS_EVIDENCE_N];
+	unsigned long long misses[KUBE_NS_EVIDENCE_N];
+	unsigned long long errors[KUBE_NS_EVIDENCE_N];
+};
+/* kc NULL: all zero. */
+void kube_ns_cache_stats(struct kube_cache *kc, struct kube_ns_stats *st);
+/* "monitoring", "scheduledbackups", "configmaps" (the metrics' label). */
+const char *kube_ns_evidence_name(enum kube_ns_evidence e);
 
 #endif

@@ -165,19 +165,33 @@ static enum backup_state oracle_lookup(void *arg, const char *ns,
 				       char *why, size_t whylen)
 {
 	struct oracle_ctx *c = arg;
-	(void)kind;
 	if (!c->kube) {
 		snprintf(why, whylen, "not running in a cluster");
 		return BACKUP_UNKNOWN;
 	}
-	switch (kube_cache_lookup(c->kube, ns, name,
-				  c->p->webhook.cronjob_cache_ttl_s,
-				  c->p->webhook.kube_timeout_ms, why, whylen)) {
-	case KUBE_LOOKUP_FOUND: return BACKUP_FOUND;
-	case KUBE_LOOKUP_NOT_FOUND: return BACKUP_NOT_FOUND;
-	case KUBE_LOOKUP_UNKNOWN: break;
+	int ttl = c->p->webhook.cronjob_cache_ttl_s;
+	int tmo = c->p->webhook.kube_timeout_ms;
+	/* A CloudNativePG Cluster (the one database kind named "Cluster"):
+	 * a ScheduledBackup naming it is a backup too (rules.md PGA103);
+	 * found in either listing is found, none in both is none, else
+	 * unknown (a warning, never a deny). */
+	enum kube_lookup sb = KUBE_LOOKUP_NOT_FOUND;
+	if (kind && strcmp(kind, "Cluster") == 0) {
+		sb = kube_cache_scheduled_backup(c->kube, ns, name, ttl, tmo,
+						 why, whylen);
+		if (sb == KUBE_LOOKUP_FOUND)
+			return BACKUP_FOUND;
 	}
-	return BACKUP_UNKNOWN;
+	char cwhy[160] = "";
+	enum kube_lookup cj = kube_cache_lookup(c->kube, ns, name, ttl, tmo,
+						cwhy, sizeof(cwhy));
+	if (cj == KUBE_LOOKUP_FOUND)
+		return BACKUP_FOUND;
+	if (cj == KUBE_LOOKUP_UNKNOWN) {
+		snprintf(why, whylen, "%s", cwhy);
+		return BACKUP_UNKNOWN;
+	}
+	return sb == KUBE_LOOKUP_NOT_FOUND ? BACKUP_NOT_FOUND : BACKUP_UNKNOWN;
 }
 
 static enum backup_state from_kube(enum kube_lookup l)

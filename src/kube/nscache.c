@@ -1,6 +1,8 @@
 /*
- * nscache.c — per-namespace evidence for PGA105 and PGA106 in the webhook
- * (kube.h: kube_cache_monitoring, kube_cache_configmap_trust).
+ * nscache.c — per-namespace evidence for PGA103 (CloudNativePG
+ * ScheduledBackups), PGA105 and PGA106 in the webhook (kube.h:
+ * kube_cache_scheduled_backup, kube_cache_monitoring,
+ * kube_cache_configmap_trust, kube_ns_cache_stats).
  *
  * Monitoring: one listing per namespace of what can monitor a Postgres
  * workload — Deployments and StatefulSets (exporter images), Services
@@ -10,6 +12,13 @@
  * not installed (none of them). Kept as a struct ns_evidence (rules.h),
  * fresh for the TTL; one fetch per namespace at a time, the others wait no
  * longer than the timeout; a failure is remembered KUBE_CACHE_FAIL_TTL_MS.
+ *
+ * ScheduledBackups: one listing per namespace of
+ * postgresql.cnpg.io/v1 scheduledbackups (paged like the others), kept as
+ * a backup_index (rules.h: suspended ones do not count, spec.cluster.name
+ * names the Cluster); a 404 means the CRD is not installed (none). Same
+ * TTL, waiting and failure memory as the monitoring listing, in a slot of
+ * its own, so that one failing does not make the other unknown.
  *
  * ConfigMaps (PGA105's envFrom): one GET per named ConfigMap (RBAC `get`
  * on configmaps, never a listing of every ConfigMap of the namespace),
@@ -39,12 +48,21 @@ struct cm_entry {
 	char prefix[64];  /* the prefix it was judged with */
 };
 
-struct ns_entry {
-	char *ns;
-	struct ns_evidence *ev; /* monitoring listing, NULL until one */
-	long long listed_at, failed_at, used_at;
+/* A listing kept per namespace: monitoring (ns_evidence) or
+ * ScheduledBackups (backup_index). */
+enum { L_MON, L_SB, L_N };
+
+struct listing {
+	void *data; /* NULL until a listing succeeded */
+	long long at, failed_at; /* ms */
 	char why[160];
 	bool fetching;
+};
+
+struct ns_entry {
+	char *ns;
+	struct listing l[L_N];
+	long long used_at;
 	struct cm_entry cms[CM_MAX];
 	size_t ncms;
 };
@@ -56,6 +74,7 @@ struct kube_nscache {
 	pthread_cond_t cv;
 	struct ns_entry *v;
 	size_t n, max;
+	struct kube_ns_stats stats; /* under mu */
 };
 
 /* What the namespace listing reads (group "", or a CRD's). */
@@ -104,10 +123,19 @@ static void cms_clear(struct ns_entry *e)
 	e->ncms = 0;
 }
 
+static void listing_drop(int which, void *data)
+{
+	if (which == L_MON)
+		ns_evidence_free(data);
+	else
+		backup_index_free(data);
+}
+
 static void entry_clear(struct ns_entry *e)
 {
 	free(e->ns);
-	ns_evidence_free(e->ev);
+	for (int i = 0; i < L_N; i++)
+		listing_drop(i, e->l[i].data);
 	cms_clear(e);
 	memset(e, 0, sizeof(*e));
 }
@@ -124,6 +152,14 @@ void kube_nscache_free(struct kube_nscache *nc)
 	free(nc);
 }
 
+static bool entry_busy(const struct ns_entry *e)
+{
+	for (int i = 0; i < L_N; i++)
+		if (e->l[i].fetching)
+			return true;
+	return false;
+}
+
 /* Find or create (evicting the least recently used idle entry). Locked. */
 static struct ns_entry *entry_get(struct kube_nscache *nc, const char *ns)
 {
@@ -135,7 +171,7 @@ static struct ns_entry *entry_get(struct kube_nscache *nc, const char *ns)
 		e = &nc->v[nc->n];
 	} else {
 		for (size_t i = 0; i < nc->n; i++)
-			if (!nc->v[i].fetching &&
+			if (!entry_busy(&nc->v[i]) &&
 			    (!e || nc->v[i].used_at < e->used_at))
 				e = &nc->v[i];
 		if (!e)
@@ -178,65 +214,131 @@ static bool valid_name(const char *s)
 
 struct fill {
 	struct ns_evidence *ev;
+	struct backup_index *bi;
 	const struct policy *p;
 	const char *ns, *kind, *api;
 };
 
-static int add_item(json_t *item, void *arg)
+/* List items carry neither apiVersion nor kind: give them the listing's. */
+static int stamp(json_t *item, const struct fill *f)
 {
-	struct fill *f = arg;
-	/* List items carry neither apiVersion nor kind: the monitors are
-	 * recognised by their group. */
 	if (!json_object_get(item, "apiVersion") &&
 	    json_object_set_new(item, "apiVersion", json_string(f->api)))
 		return -1;
+	if (!json_object_get(item, "kind") &&
+	    json_object_set_new(item, "kind", json_string(f->kind)))
+		return -1;
+	return 0;
+}
+
+static int add_item(json_t *item, void *arg)
+{
+	struct fill *f = arg;
+	if (stamp(item, f))
+		return -1;
+	if (f->bi)
+		return backup_index_add_object(f->bi, f->ns, f->kind, item);
 	return ns_evidence_add(f->ev, f->p, f->ns, f->kind, item);
 }
 
-/* List the namespace's monitoring evidence. 0 or -1 with err. */
-static int fetch(struct kube_client *c, const struct policy *p,
-		 const char *ns, int timeout_ms, struct ns_evidence *ev,
-		 struct err *err)
+/* List one resource of ns page by page into f, within left ms. A 404 on
+ * a CRD (crd true) is "not installed": none, 0. 0 or -1 with err. */
+static int list_one(struct kube_client *c, const char *resource, bool crd,
+		    long long left, struct fill *f, struct err *err)
 {
+	struct strbuf path = STRBUF_INIT;
+	sb_printf(&path, "%s%s/namespaces/%s/%s",
+		  strchr(f->api, '/') ? "/apis/" : "/api/", f->api, f->ns,
+		  resource);
+	if (!sb_ok(&path)) {
+		sb_free(&path);
+		return err_nomem(err);
+	}
+	enum kube_rc rc = kube_list(c, sb_str(&path), 500, (int)left, 0,
+				    add_item, f, err);
+	sb_free(&path);
+	if (rc == KUBE_NOT_FOUND && crd) {
+		err_clear(err); /* CRD not installed: none */
+		return 0;
+	}
+	if (rc == KUBE_STOPPED)
+		return err_nomem(err);
+	if (rc == KUBE_FORBIDDEN || rc == KUBE_UNAUTHORIZED)
+		/* the API's own Status is long: the warning is one line, so
+		 * say what is missing */
+		return err_setk(err, ERR_DENIED,
+				"HTTP %d: the service account may not list %s",
+				rc == KUBE_FORBIDDEN ? 403 : 401, resource);
+	return rc == KUBE_OK ? 0 : -1;
+}
+
+static int out_of_time(int timeout_ms, struct err *err)
+{
+	return err_setk(err, ERR_TIMEOUT,
+			"Kubernetes API did not answer within %d ms",
+			timeout_ms);
+}
+
+/* Fill *out with the namespace's monitoring evidence (an ns_evidence).
+ * 0 or -1 with err. */
+static int fetch_monitoring(struct kube_client *c, const struct policy *p,
+			    const char *ns, int timeout_ms, void **out,
+			    struct err *err)
+{
+	struct ns_evidence *ev = ns_evidence_new();
+	if (!ev)
+		return err_nomem(err);
 	long long deadline = clock_ms() + timeout_ms;
 	for (size_t i = 0; i < sizeof(listed) / sizeof(*listed); i++) {
 		long long left = deadline - clock_ms();
-		if (left <= 0)
-			return err_setk(err, ERR_TIMEOUT,
-					"Kubernetes API did not answer within "
-					"%d ms",
-					timeout_ms);
-		struct strbuf path = STRBUF_INIT;
-		sb_printf(&path, "%s%s/namespaces/%s/%s",
-			  strchr(listed[i].api, '/') ? "/apis/" : "/api/",
-			  listed[i].api, ns, listed[i].resource);
-		if (!sb_ok(&path)) {
-			sb_free(&path);
-			return err_nomem(err);
-		}
 		/* The kind and group the listing's items lack. */
-		struct fill f = {ev, p, ns, listed[i].kind, listed[i].api};
-		enum kube_rc rc = kube_list(c, sb_str(&path), 500, (int)left,
-					    0, add_item, &f, err);
-		sb_free(&path);
-		if (rc == KUBE_NOT_FOUND && listed[i].crd) {
-			err_clear(err); /* CRD not installed: none */
-			continue;
-		}
-		if (rc == KUBE_STOPPED)
-			return err_nomem(err);
-		if (rc == KUBE_FORBIDDEN || rc == KUBE_UNAUTHORIZED)
-			/* the API's own Status is long: the warning is one
-			 * line, so say what is missing */
-			return err_setk(err, ERR_DENIED,
-					"HTTP %d: the service account may not "
-					"list %s",
-					rc == KUBE_FORBIDDEN ? 403 : 401,
-					listed[i].resource);
-		if (rc != KUBE_OK)
+		struct fill f = {ev, NULL, p, ns, listed[i].kind,
+				 listed[i].api};
+		if (left <= 0 ? out_of_time(timeout_ms, err)
+			      : list_one(c, listed[i].resource, listed[i].crd,
+					 left, &f, err)) {
+			ns_evidence_free(ev);
 			return -1;
+		}
 	}
+	*out = ev;
 	return 0;
+}
+
+/* Fill *out with the namespace's CloudNativePG ScheduledBackups (a
+ * backup_index). 0 or -1 with err. */
+static int fetch_scheduled(struct kube_client *c, const struct policy *p,
+			   const char *ns, int timeout_ms, void **out,
+			   struct err *err)
+{
+	(void)p;
+	struct backup_index *bi = backup_index_new();
+	if (!bi)
+		return err_nomem(err);
+	struct fill f = {NULL, bi, NULL, ns, "ScheduledBackup",
+			 "postgresql.cnpg.io/v1"};
+	if (list_one(c, "scheduledbackups", true, timeout_ms, &f, err)) {
+		backup_index_free(bi);
+		return -1;
+	}
+	*out = bi;
+	return 0;
+}
+
+/* What a lookup asks of a listing. */
+struct query {
+	const json_t *pod_labels; /* L_MON */
+	const char *name;         /* L_SB: the Cluster's name */
+};
+
+static enum kube_lookup judge(int which, const void *data, const char *ns,
+			      const struct query *q)
+{
+	enum backup_state st =
+		which == L_MON
+			? ns_evidence_monitoring(data, ns, q->pod_labels)
+			: backup_index_lookup(data, ns, q->name);
+	return st == BACKUP_FOUND ? KUBE_LOOKUP_FOUND : KUBE_LOOKUP_NOT_FOUND;
 }
 
 static void ts_after_ms(struct timespec *ts, long long ms)
@@ -250,11 +352,16 @@ static void ts_after_ms(struct timespec *ts, long long ms)
 	}
 }
 
-enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
-				       const struct policy *p, const char *ns,
-				       const json_t *pod_labels, int ttl_s,
-				       int timeout_ms, char *why, size_t whylen)
+/* The namespace's listing `which`, fresh for ttl_s, judged for q: one
+ * fetch per namespace and listing at a time, the others wait no longer
+ * than timeout_ms; a failure is remembered KUBE_CACHE_FAIL_TTL_MS. */
+static enum kube_lookup lookup(struct kube_cache *kc, int which,
+			       const struct policy *p, const char *ns,
+			       const struct query *q, int ttl_s,
+			       int timeout_ms, char *why, size_t whylen)
 {
+	static const enum kube_ns_evidence counted[L_N] = {
+		KUBE_NS_MONITORING, KUBE_NS_SCHEDULED_BACKUPS};
 	struct kube_nscache *nc = kc ? kube_cache_nscache(kc) : NULL;
 	enum kube_lookup st = KUBE_LOOKUP_UNKNOWN;
 	if (!nc || !nc->client) {
@@ -275,20 +382,19 @@ enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
 			snprintf(why, whylen, "namespace cache full");
 			goto out;
 		}
+		struct listing *l = &e->l[which];
 		long long now = clock_ms();
 		e->used_at = now;
-		if (e->ev && now - e->listed_at < ttl_ms) {
-			st = ns_evidence_monitoring(e->ev, ns, pod_labels) ==
-					     BACKUP_FOUND
-				     ? KUBE_LOOKUP_FOUND
-				     : KUBE_LOOKUP_NOT_FOUND;
+		if (l->data && now - l->at < ttl_ms) {
+			st = judge(which, l->data, ns, q);
+			nc->stats.hits[counted[which]]++;
 			goto out;
 		}
-		if (e->failed_at && now - e->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
-			snprintf(why, whylen, "%s", e->why);
+		if (l->failed_at && now - l->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
+			snprintf(why, whylen, "%s", l->why);
 			goto out;
 		}
-		if (!e->fetching)
+		if (!l->fetching)
 			break;
 		long long left = deadline - now;
 		if (left <= 0) {
@@ -302,43 +408,88 @@ enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
 		pthread_cond_timedwait(&nc->cv, &nc->mu, &ts);
 		e = entry_get(nc, ns); /* the slot may have been reused */
 	}
-	e->fetching = true;
+	e->l[which].fetching = true;
+	nc->stats.misses[counted[which]]++;
 	pthread_mutex_unlock(&nc->mu);
 
 	struct err err;
 	err_clear(&err);
-	struct ns_evidence *ev = ns_evidence_new();
-	int rc = ev ? fetch(nc->client, p, ns, timeout_ms, ev, &err)
-		    : err_nomem(&err);
+	void *data = NULL;
+	int rc = which == L_MON
+			 ? fetch_monitoring(nc->client, p, ns, timeout_ms,
+					    &data, &err)
+			 : fetch_scheduled(nc->client, p, ns, timeout_ms, &data,
+					   &err);
 
 	pthread_mutex_lock(&nc->mu);
-	e = entry_get(nc, ns);
+	if (rc != 0)
+		nc->stats.errors[counted[which]]++;
+	e = entry_get(nc, ns); /* busy entries are never evicted */
 	if (e) {
-		e->fetching = false;
+		struct listing *l = &e->l[which];
+		l->fetching = false;
 		if (rc == 0) {
-			ns_evidence_free(e->ev);
-			e->ev = ev;
-			ev = NULL;
-			e->listed_at = clock_ms();
-			e->failed_at = 0;
-			st = ns_evidence_monitoring(e->ev, ns, pod_labels) ==
-					     BACKUP_FOUND
-				     ? KUBE_LOOKUP_FOUND
-				     : KUBE_LOOKUP_NOT_FOUND;
+			listing_drop(which, l->data);
+			l->data = data;
+			data = NULL;
+			l->at = clock_ms();
+			l->failed_at = 0;
+			st = judge(which, l->data, ns, q);
 		} else {
-			e->failed_at = clock_ms();
-			snprintf(e->why, sizeof(e->why), "%.150s", err.msg);
+			l->failed_at = clock_ms();
+			snprintf(l->why, sizeof(l->why), "%.150s", err.msg);
 		}
 	}
 	if (rc != 0)
 		snprintf(why, whylen, "%s", err.msg);
 	else if (!e)
 		snprintf(why, whylen, "namespace cache full");
-	ns_evidence_free(ev);
+	listing_drop(which, data);
 	pthread_cond_broadcast(&nc->cv);
 out:
 	pthread_mutex_unlock(&nc->mu);
 	return st;
+}
+
+enum kube_lookup kube_cache_monitoring(struct kube_cache *kc,
+				       const struct policy *p, const char *ns,
+				       const json_t *pod_labels, int ttl_s,
+				       int timeout_ms, char *why, size_t whylen)
+{
+	struct query q = {pod_labels, NULL};
+	return lookup(kc, L_MON, p, ns, &q, ttl_s, timeout_ms, why, whylen);
+}
+
+enum kube_lookup kube_cache_scheduled_backup(struct kube_cache *kc,
+					     const char *ns,
+					     const char *cluster, int ttl_s,
+					     int timeout_ms, char *why,
+					     size_t whylen)
+{
+	struct query q = {NULL, cluster};
+	return lookup(kc, L_SB, NULL, ns, &q, ttl_s, timeout_ms, why, whylen);
+}
+
+void kube_ns_cache_stats(struct kube_cache *kc, struct kube_ns_stats *st)
+{
+	struct kube_nscache *nc = kc ? kube_cache_nscache(kc) : NULL;
+	memset(st, 0, sizeof(*st));
+	if (!nc)
+		return;
+	pthread_mutex_lock(&nc->mu);
+	*st = nc->stats;
+	pthread_mutex_unlock(&nc->mu);
+}
+
+const char *kube_ns_evidence_name(enum kube_ns_evidence e)
+{
+	switch (e) {
+	case KUBE_NS_MONITORING: return "monitoring";
+	case KUBE_NS_SCHEDULED_BACKUPS: return "scheduledbackups";
+	case KUBE_NS_CONFIGMAPS: return "configmaps";
+	case KUBE_NS_EVIDENCE_N: break;
+	}
+	return "?";
 }
 
 /* GET one ConfigMap; *var gets the trust variable it sets with prefix
@@ -414,11 +565,13 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 		    now - c->at < ttl_ms) {
 			e->used_at = now;
 			snprintf(env, envlen, "%s", c->var);
+			nc->stats.hits[KUBE_NS_CONFIGMAPS]++;
 			pthread_mutex_unlock(&nc->mu);
 			return *c->var ? KUBE_LOOKUP_FOUND
 				       : KUBE_LOOKUP_NOT_FOUND;
 		}
 	}
+	nc->stats.misses[KUBE_NS_CONFIGMAPS]++;
 	pthread_mutex_unlock(&nc->mu);
 
 	struct err err;
@@ -427,6 +580,9 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 	if (get_configmap(nc->client, ns, cm, prefix, timeout_ms, var,
 			  sizeof(var), &err)) {
 		snprintf(why, whylen, "%s", err.msg);
+		pthread_mutex_lock(&nc->mu);
+		nc->stats.errors[KUBE_NS_CONFIGMAPS]++;
+		pthread_mutex_unlock(&nc->mu);
 		return KUBE_LOOKUP_UNKNOWN;
 	}
 	pthread_mutex_lock(&nc->mu);

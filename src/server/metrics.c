@@ -75,6 +75,33 @@ void srv_metrics_cert_reload(bool ok, long long not_after)
 	srv_metrics_cert_loaded(not_after);
 }
 
+/* The namespace evidence cache (PGA103 ScheduledBackups, PGA105
+ * ConfigMaps, PGA106 monitoring): hits, misses, errors per evidence. */
+static void srv_metrics_ns_cache(struct strbuf *sb, struct kube_cache *kc)
+{
+	static const char *const what[] = {"hits", "misses", "errors"};
+	static const char *const help[] = {
+		"Namespace evidence lookups answered from the cache.",
+		"Namespace evidence lookups that asked the Kubernetes API.",
+		"Namespace evidence requests to the Kubernetes API that failed."};
+	struct kube_ns_stats st;
+	kube_ns_cache_stats(kc, &st);
+	const unsigned long long *v[] = {st.hits, st.misses, st.errors};
+	for (int m = 0; m < 3; m++) {
+		sb_printf(sb,
+			  "# HELP pgadmit_kube_ns_cache_%s_total %s\n"
+			  "# TYPE pgadmit_kube_ns_cache_%s_total counter\n",
+			  what[m], help[m], what[m]);
+		for (int e = 0; e < KUBE_NS_EVIDENCE_N; e++)
+			sb_printf(sb,
+				  "pgadmit_kube_ns_cache_%s_total"
+				  "{evidence=\"%s\"} %llu\n",
+				  what[m],
+				  kube_ns_evidence_name((enum kube_ns_evidence)e),
+				  v[m][e]);
+	}
+}
+
 void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 {
 	sb_puts(sb, "# HELP pgadmit_admission_requests_total AdmissionReviews "
@@ -199,5 +226,6 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 			  "# TYPE pgadmit_kube_cache_hits_total counter\n"
 			  "pgadmit_kube_cache_hits_total %llu\n",
 			  st.fetch_ok, st.fetch_fail, st.hits);
+		srv_metrics_ns_cache(sb, kc);
 	}
 }
