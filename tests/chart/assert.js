@@ -187,8 +187,9 @@ eq("service: 443 -> https", [{ name: "https", port: 443, targetPort: "https", pr
 const pdb = one("PodDisruptionBudget", FULL);
 eq("PDB minAvailable 1", 1, pdb && pdb.spec.minAvailable);
 const cr = one("ClusterRole", FULL);
-eq("ClusterRole: read only, exactly what the rules ask (PGA103 cronjobs, PGA106 workloads/services/monitors, PGA105 get configmaps)", [
+eq("ClusterRole: read only, exactly what the rules ask (PGA103 cronjobs and CloudNativePG scheduledbackups, PGA106 workloads/services/monitors, PGA105 get configmaps)", [
   { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["list", "watch"] },
+  { apiGroups: ["postgresql.cnpg.io"], resources: ["scheduledbackups"], verbs: ["list"] },
   { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["list"] },
   { apiGroups: [""], resources: ["services"], verbs: ["list"] },
   { apiGroups: ["monitoring.coreos.com"], resources: ["podmonitors", "servicemonitors"], verbs: ["list"] },
