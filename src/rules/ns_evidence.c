@@ -7,7 +7,9 @@
  *                  ALLOW_EMPTY_PASSWORD=yes|true|1 (PGA105);
  *   Deployment,    "the namespace runs an exporter" when a container runs
  *   StatefulSet    an exporter image (PGA106);
- *   Service        its labels and spec.selector (for ServiceMonitors);
+ *   Service        its labels and spec.selector (for ServiceMonitors), as
+ *                  one flat block of strings (a bundle of 10^5 Services
+ *                  keeps a few MiB, not a jansson tree each);
  *   PodMonitor     (monitoring.coreos.com) its selector, per namespace it
  *                  looks at (namespaceSelector: own namespace by default,
  *                  matchNames, or any);
@@ -45,10 +47,12 @@ struct selector {
 	json_t *sel;        /* LabelSelector (owned copy) */
 };
 
+/* One allocation: "ns\0" then spec.selector then metadata.labels, each a
+ * flat map "key\0value\0...key\0value\0\0" (string values only). */
 struct service {
-	char *ns;
-	json_t *labels;   /* metadata.labels (owned copy, may be NULL) */
-	json_t *selector; /* spec.selector (owned copy, may be NULL) */
+	char *ns;              /* the block */
+	const char *selector;  /* inside the block */
+	const char *labels;    /* inside the block */
 };
 
 struct configmap {
@@ -129,8 +133,6 @@ void ns_evidence_free(struct ns_evidence *ev)
 	}
 	for (size_t i = 0; i < ev->svcs.n; i++) {
 		free(ev->svcs.v[i].ns);
-		json_decref(ev->svcs.v[i].labels);
-		json_decref(ev->svcs.v[i].selector);
 	}
 	for (size_t i = 0; i < ev->cms.n; i++) {
 		struct configmap *cm = &ev->cms.v[i];
@@ -176,6 +178,60 @@ bool ns_evidence_kind(const char *api_version, const char *kind)
 
 /* ---- label selectors ------------------------------------------------- */
 
+/* Labels to match: a JSON object of strings, or a flat map (struct
+ * service); both may be absent (no labels). */
+struct labels {
+	const json_t *json;
+	const char *flat;
+};
+
+static const char *flat_get(const char *flat, const char *key)
+{
+	while (flat && *flat) {
+		const char *v = flat + strlen(flat) + 1;
+		if (strcmp(flat, key) == 0)
+			return v;
+		flat = v + strlen(v) + 1;
+	}
+	return NULL;
+}
+
+static const char *label_get(const struct labels *l, const char *key)
+{
+	return l->flat ? flat_get(l->flat, key) : json_get_str(l->json, key);
+}
+
+/* Bytes of the flat form of a map (its string values only). */
+static size_t flat_size(const json_t *map)
+{
+	size_t n = 1;
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)map, k, v)
+		if (json_is_string(v))
+			n += strlen(k) + json_string_length(v) + 2;
+	return n;
+}
+
+static char *flat_write(char *out, const json_t *map)
+{
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)map, k, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		size_t kl = strlen(k) + 1, vl = json_string_length(v);
+		memcpy(out, k, kl);
+		out += kl;
+		memcpy(out, json_string_value(v), vl);
+		out[vl] = '\0';
+		out += vl + 1;
+	}
+	*out++ = '\0';
+	return out;
+}
+
 static bool values_have(const json_t *vals, const char *v)
 {
 	size_t i;
@@ -188,7 +244,7 @@ static bool values_have(const json_t *vals, const char *v)
 
 /* A Kubernetes LabelSelector against labels (object of strings; NULL is
  * no labels). */
-static bool selector_matches(const json_t *sel, const json_t *labels)
+static bool selector_matches(const json_t *sel, const struct labels *labels)
 {
 	if (!json_is_object(sel))
 		return false;
@@ -196,7 +252,7 @@ static bool selector_matches(const json_t *sel, const json_t *labels)
 	const json_t *v;
 	json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k, v)
 	{
-		const char *have = json_get_str(labels, k);
+		const char *have = label_get(labels, k);
 		if (!json_is_string(v) || !have ||
 		    strcmp(have, json_string_value(v)) != 0)
 			return false;
@@ -209,7 +265,7 @@ static bool selector_matches(const json_t *sel, const json_t *labels)
 		const char *op = json_get_str(e, "operator");
 		if (!key || !op)
 			return false;
-		const char *have = json_get_str(labels, key);
+		const char *have = label_get(labels, key);
 		const json_t *vals = json_object_get(e, "values");
 		if (strcmp(op, "In") == 0) {
 			if (!have || !values_have(vals, have))
@@ -232,18 +288,16 @@ static bool selector_matches(const json_t *sel, const json_t *labels)
 
 /* A Service's spec.selector (a plain map) selects the pod: non-empty and
  * every pair among the pod's labels. */
-static bool map_subset(const json_t *sel, const json_t *labels)
+static bool map_subset(const char *sel, const json_t *labels)
 {
-	if (!json_is_object(sel) || json_object_size(sel) == 0)
+	if (!sel || !*sel)
 		return false;
-	const char *k;
-	const json_t *v;
-	json_object_foreach((json_t *)sel, k, v)
-	{
-		const char *have = json_get_str(labels, k);
-		if (!json_is_string(v) || !have ||
-		    strcmp(have, json_string_value(v)) != 0)
+	while (*sel) {
+		const char *v = sel + strlen(sel) + 1;
+		const char *have = json_get_str(labels, sel);
+		if (!have || strcmp(have, v) != 0)
 			return false;
+		sel = v + strlen(v) + 1;
 	}
 	return true;
 }
@@ -321,19 +375,29 @@ static int add_service(struct ns_evidence *ev, const char *ns,
 		return 0; /* selects no pods */
 	const json_t *labels =
 		json_object_get(json_object_get(obj, "metadata"), "labels");
+	if (!json_is_object(labels))
+		labels = NULL;
+	ns = norm(ns);
+	size_t nl = strlen(ns) + 1;
+	size_t sl = flat_size(sel), ll = labels ? flat_size(labels) : 1;
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)sel, k, v)
+		if (!json_is_string(v))
+			return 0; /* not a selector Kubernetes accepts */
 	struct service *s = PUSH(ev->svcs);
-	if (!s)
+	char *b = s ? malloc(nl + sl + ll) : NULL;
+	if (!b)
 		return -1;
-	s->ns = strdup(norm(ns));
-	s->selector = json_deep_copy(sel);
-	s->labels = json_is_object(labels) ? json_deep_copy(labels)
-					   : json_object();
-	if (!s->ns || !s->selector || !s->labels) {
-		free(s->ns);
-		json_decref(s->selector);
-		json_decref(s->labels);
-		return -1;
-	}
+	memcpy(b, ns, nl);
+	s->ns = b;
+	s->selector = b + nl;
+	char *l = flat_write(b + nl, sel);
+	s->labels = l;
+	if (labels)
+		flat_write(l, labels);
+	else
+		*l = '\0';
 	ev->svcs.n++;
 	return 0;
 }
@@ -403,8 +467,14 @@ int ns_evidence_add(struct ns_evidence *ev, const struct policy *p,
 {
 	if (!ev || !kind || !json_is_object(obj))
 		return 0;
+	/* Evidence for a rule that is off is not kept: a bundle of 40 MB
+	 * with PGA106 off holds no Service at all. */
+	bool r105 = !p || p->actions[R_PGA105] != ACTION_OFF;
+	bool r106 = !p || p->actions[R_PGA106] != ACTION_OFF;
 	if (strcmp(kind, "ConfigMap") == 0)
-		return add_configmap(ev, ns, obj);
+		return r105 ? add_configmap(ev, ns, obj) : 0;
+	if (!r106)
+		return 0;
 	if (strcmp(kind, "Service") == 0)
 		return add_service(ev, ns, obj);
 	if (strcmp(kind, "Deployment") == 0 ||
@@ -440,13 +510,14 @@ enum backup_state ns_evidence_monitoring(const struct ns_evidence *ev,
 	if (!ev)
 		return BACKUP_NOT_FOUND;
 	ns = norm(ns);
+	const struct labels pods = {pod_labels, NULL};
 	for (size_t i = 0; i < ev->exporters.n; i++)
 		if (strcmp(ev->exporters.v[i], ns) == 0)
 			return BACKUP_FOUND;
 	for (size_t i = 0; i < ev->sels.n; i++) {
 		const struct selector *s = &ev->sels.v[i];
 		if (s->what == SEL_PODS && looks_at(s, ns) &&
-		    selector_matches(s->sel, pod_labels))
+		    selector_matches(s->sel, &pods))
 			return BACKUP_FOUND;
 	}
 	/* ServiceMonitors reach pods through a Service of ns: first the few
@@ -457,10 +528,11 @@ enum backup_state ns_evidence_monitoring(const struct ns_evidence *ev,
 		const struct service *sv = &ev->svcs.v[j];
 		if (strcmp(sv->ns, ns) != 0 || !map_subset(sv->selector, pod_labels))
 			continue;
+		const struct labels svl = {NULL, sv->labels};
 		for (size_t i = 0; i < ev->sels.n; i++) {
 			const struct selector *s = &ev->sels.v[i];
 			if (s->what == SEL_SERVICES && looks_at(s, ns) &&
-			    selector_matches(s->sel, sv->labels))
+			    selector_matches(s->sel, &svl))
 				return BACKUP_FOUND;
 		}
 	}
