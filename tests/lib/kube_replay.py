@@ -28,13 +28,16 @@ CronJobs, for `pgadmit serve` (PGA103), from tests/fixtures/serve/kube/:
   anything else without a file: an empty CronJobList
 
 Namespace evidence, for `pgadmit serve` (PGA106 listings, PGA105's
-ConfigMap GETs), from tests/fixtures/serve/kube/evidence/NS/:
+ConfigMap GETs, PGA103's CloudNativePG ScheduledBackups), from
+tests/fixtures/serve/kube/evidence/NS/:
   GET .../namespaces/NS/{deployments,statefulsets,services,podmonitors,
-      servicemonitors,podmonitorings}   RESOURCE.json, else an empty list
+      servicemonitors,podmonitorings,scheduledbackups}   RESOURCE.json,
+      else an empty list; ?continue=TOKEN: RESOURCE.TOKEN.json (paging)
   GET /api/v1/namespaces/NS/configmaps/NAME   configmap-NAME.json, else 404
-  NS "nocrd": the monitoring CRDs answer 404 (not installed)
-  NS "evforbidden": services answer 403 (RBAC); "evslow": after
-  KUBE_REPLAY_SLOW_S seconds
+  NS "nocrd": the monitoring CRDs and scheduledbackups answer 404 (not
+  installed); "evforbidden": services answer 403 (RBAC); "evslow": after
+  KUBE_REPLAY_SLOW_S seconds; "sbforbidden", "sbslow": the same for
+  scheduledbackups only
 
 Webhook configurations and Secrets, for `pgadmit certgen`, from
 tests/fixtures/certgen/: <kind>-<name>.json fixtures; "locked" answers GET
@@ -65,7 +68,8 @@ KINDS = {
 SLOW_S = float(os.environ.get("KUBE_REPLAY_SLOW_S", "5"))
 EVIDENCE = os.path.join(HERE, "..", "fixtures", "serve", "kube", "evidence")
 EV_RESOURCES = ("deployments", "statefulsets", "services", "podmonitors",
-                "servicemonitors", "podmonitorings", "configmaps")
+                "servicemonitors", "podmonitorings", "configmaps",
+                "scheduledbackups")
 lock = threading.Lock()
 secrets = {}
 
@@ -126,7 +130,7 @@ class Handler(BaseHTTPRequestHandler):
                                       "body": body}) + "\n")
         if not ok:
             return self.reply(*status(401, "Unauthorized", "Unauthorized"))
-        ev = self.evidence(u.path)
+        ev = self.evidence(u.path, urllib.parse.parse_qs(u.query))
         if ev:
             return self.reply(*ev)
         if u.path.startswith(BATCH) and u.path.endswith("/cronjobs"):
@@ -166,7 +170,7 @@ class Handler(BaseHTTPRequestHandler):
             return send_file(ns + ".json")
         return send_file("empty.json")
 
-    def evidence(self, path):
+    def evidence(self, path, query=None):
         parts = path.strip("/").split("/")
         # api/v1/namespaces/NS/R[/NAME] or apis/G/V/namespaces/NS/R
         if parts[:1] == ["api"]:
@@ -190,8 +194,16 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, json.load(fh)
         if len(parts) != 3:
             return None
-        if ns == "nocrd" and res in ("podmonitors", "servicemonitors", "podmonitorings"):
+        if ns == "nocrd" and res in ("podmonitors", "servicemonitors", "podmonitorings",
+                                     "scheduledbackups"):
             return not_found()
+        if ns == "sbforbidden" and res == "scheduledbackups":
+            return status(403, "Forbidden", 'scheduledbackups.postgresql.cnpg.io is forbidden: User "system:serviceaccount:pgadmit:pgadmit" cannot list resource "scheduledbackups"')
+        if ns == "sbslow" and res == "scheduledbackups":
+            time.sleep(SLOW_S)
+        cont = (query or {}).get("continue")
+        if cont:
+            res = res + "." + os.path.basename(cont[0])
         if ns == "evforbidden" and res == "services":
             return status(403, "Forbidden", 'services is forbidden: User "system:serviceaccount:pgadmit:pgadmit" cannot list resource "services"')
         if ns == "evslow":
