@@ -12,7 +12,11 @@
 #     out of the stored configuration for one request, then put back) it
 #     reaches pgadmit, which allows it with an info line naming the owner;
 #   - pgadmit audit lists the cluster resources (PGA103 for a Zalando cluster
-#     whose env disables WAL archiving) and does not report the child.
+#     whose env disables WAL archiving) and does not report the child;
+#   - PGA103 for a CloudNativePG Cluster without spec.backup: quiet when a
+#     real ScheduledBackup of its namespace names it (the webhook lists them
+#     with the chart's RBAC), a warning for a Cluster no ScheduledBackup
+#     names.
 # Objects are deleted at the end (no namespace controller runs here).
 if want operators; then
 	section "operators: real CRDs, cluster resources and their children"
@@ -214,6 +218,33 @@ Y
 	got="$(jq -r '.findings[] | "\(.kind)/\(.name) \(.rule) \(.path)"' "$W/op-audit.json" 2>/dev/null | sort | tr '\n' ';')"
 	check_eq "audit: the cluster resources' findings, not the children's" \
 		"postgresql/acid-nowal PGA103 spec.env[0].value;" "$got"
+
+	# PGA103: ScheduledBackups listed by the webhook (a namespace of its
+	# own, so that no earlier review has cached an older listing).
+	ensure_ns e2e-ops-sb
+	out="$(k create -f - 2>&1 <<'Y'
+apiVersion: postgresql.cnpg.io/v1
+kind: ScheduledBackup
+metadata: {name: pg-sched-nightly, namespace: e2e-ops-sb}
+spec:
+  schedule: "0 0 0 * * *"
+  backupOwnerReference: self
+  cluster: {name: pg-sched}
+  method: volumeSnapshot
+Y
+)"
+	check_has "ScheduledBackup for Cluster pg-sched: created" "scheduledbackup.postgresql.cnpg.io/pg-sched-nightly created" "$out"
+	cnpg_cluster() { # name
+		printf 'apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: %s, namespace: e2e-ops-sb}\nspec:\n  instances: 1\n  storage: {size: 1Gi}\n' "$1"
+	}
+	out="$(cnpg_cluster pg-sched | k create -f - 2>&1)"
+	check_has "Cluster without spec.backup, named by a ScheduledBackup: created" "cluster.postgresql.cnpg.io/pg-sched created" "$out"
+	check_lacks "  ... without PGA103 (the webhook listed the ScheduledBackup)" "PGA103" "$out"
+	out="$(cnpg_cluster pg-nosched | k create -f - 2>&1)"
+	check_has "Cluster without spec.backup, named by no ScheduledBackup: created" "cluster.postgresql.cnpg.io/pg-nosched created" "$out"
+	check_has "  ... with PGA103's warning" "Warning: PGA103 metadata.name" "$out"
+	check_lacks "  ... a finding, not an API failure" "could not be checked" "$out"
+	k delete -n e2e-ops-sb clusters.postgresql.cnpg.io,scheduledbackups.postgresql.cnpg.io --all --wait=false >/dev/null 2>&1
 	k delete -n e2e-ops pods,services --all --wait=false >/dev/null 2>&1
 	k delete -n e2e-ops clusters.postgresql.cnpg.io,postgresqls.acid.zalan.do --all --wait=false >/dev/null 2>&1
 fi
