@@ -125,12 +125,14 @@ int backup_index_resolve(const struct backup_index *bi,
  * PodMonitorings (monitoring.googleapis.com), as a few strings and label
  * maps each. Not thread-safe: the webhook's cache locks around it.
  */
+PGADMIT_MUST_CHECK
 struct ns_evidence *ns_evidence_new(void);
 void ns_evidence_free(struct ns_evidence *ev);
 /* Does this kind (and apiVersion) carry evidence? */
 bool ns_evidence_kind(const char *api_version, const char *kind);
 /* Record what obj (of kind, in namespace ns; NULL = no namespace) says;
  * other kinds are ignored. 0 or -1 (OOM). */
+PGADMIT_MUST_CHECK
 int ns_evidence_add(struct ns_evidence *ev, const struct policy *p,
 		    const char *ns, const char *kind, const json_t *obj);
 /* Is something in ns monitoring pods carrying pod_labels? FOUND or
@@ -149,12 +151,15 @@ enum backup_state ns_evidence_configmap_trust(const struct ns_evidence *ev,
  * deferred with ev as the bundle) against ev: those still without
  * evidence move to out, the others are dropped; PGA103's stay in
  * deferred for backup_index_resolve(). Call it first. 0 or -1. */
+PGADMIT_MUST_CHECK
 int ns_evidence_resolve(struct ns_evidence *ev, struct finding_list *deferred,
 			struct finding_list *out);
 /* For the rules (pga105/pga106): remember the criterion of the candidate
  * just deferred. pod_labels is copied. 0 or -1. */
+PGADMIT_MUST_CHECK
 int ns_evidence_defer_monitoring(struct ns_evidence *ev, const char *ns,
 				 const json_t *pod_labels);
+PGADMIT_MUST_CHECK
 int ns_evidence_defer_configmap(struct ns_evidence *ev, const char *ns,
 				const char *cm, const char *prefix);
 
