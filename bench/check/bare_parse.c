@@ -39,7 +39,8 @@ int main(int argc, char **argv)
 	yaml_parser_delete(&p);
 	fclose(f);
 	printf("%.3f %lu\n",
-	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+		       (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       events);
 	return rc;
 }

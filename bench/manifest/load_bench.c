@@ -14,8 +14,7 @@ struct stats {
 	unsigned long docs, nodes, lines;
 };
 
-static void walk(const struct manifest_doc *d, const json_t *v,
-		 struct stats *s)
+static void walk(const struct manifest_doc *d, const json_t *v, struct stats *s)
 {
 	s->nodes++;
 	if (manifest_line(d, v) > 0)
@@ -24,9 +23,11 @@ static void walk(const struct manifest_doc *d, const json_t *v,
 	json_t *e;
 	size_t i;
 	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, e) walk(d, e, s);
+		json_object_foreach((json_t *)v, k, e)
+			walk(d, e, s);
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e) walk(d, e, s);
+		json_array_foreach(v, i, e)
+			walk(d, e, s);
 	}
 }
 

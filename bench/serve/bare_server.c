@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PRIORITIES                                                         \
+#define PRIORITIES                                                             \
 	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:" \
-	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:"  \
+	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" \
 	"+ECDHE-RSA"
 
 struct body {
@@ -30,7 +30,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status,
 			      char *text, size_t len)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		MHD_create_response_from_buffer(len, text,
+						MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(text);
 		return MHD_NO;
@@ -124,7 +125,8 @@ int main(int argc, char **argv)
 	}
 	char *cert = slurp(argv[1]), *key = slurp(argv[2]);
 	if (!cert || !key) {
-		fprintf(stderr, "bare_server: cannot read the certificate or key\n");
+		fprintf(stderr,
+			"bare_server: cannot read the certificate or key\n");
 		return 2;
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -143,11 +145,11 @@ int main(int argc, char **argv)
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TLS | MHD_USE_TURBO, 0,
 		NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)(cpus > 0 ? cpus : 2), MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-		MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_HTTPS_MEM_CERT, cert,
-		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_PRIORITIES,
-		PRIORITIES, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_END);
+		(unsigned)(cpus > 0 ? cpus : 2), MHD_OPTION_CONNECTION_TIMEOUT,
+		10u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+		MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+		MHD_OPTION_HTTPS_PRIORITIES, PRIORITIES,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "bare_server: cannot start\n");
 		return 1;

@@ -31,8 +31,8 @@ int cmd_explain(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 /* "pgadmit NAME: <fmt with arg>", then the usage on stderr; EXIT_USAGE. */
-int cmd_usage_error(const char *name, void (*usage)(FILE *out),
-		    const char *fmt, const char *arg);
+int cmd_usage_error(const char *name, void (*usage)(FILE *out), const char *fmt,
+		    const char *arg);
 
 void usage_check(FILE *out);
 void usage_serve(FILE *out);

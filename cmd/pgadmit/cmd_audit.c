@@ -54,10 +54,13 @@ int cmd_audit(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct audit_options ao = {
-		.namespaces = nss, .nnamespaces = s.namespaces.n,
-		.exclude = excl, .nexclude = s.exclude.n,
+		.namespaces = nss,
+		.nnamespaces = s.namespaces.n,
+		.exclude = excl,
+		.nexclude = s.exclude.n,
 		.policy_reports = s.policy_reports,
-		.timeout_ms = (int)s.timeout_ms, .log = stderr,
+		.timeout_ms = (int)s.timeout_ms,
+		.log = stderr,
 	};
 	struct audit_result r;
 	int status = 0;
@@ -76,8 +79,9 @@ int cmd_audit(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	if (ao.policy_reports && !r.crd_missing)
-		fprintf(stderr, "pgadmit audit: %zu PolicyReport%s written "
-				"(%zu cleared)%s\n",
+		fprintf(stderr,
+			"pgadmit audit: %zu PolicyReport%s written "
+			"(%zu cleared)%s\n",
 			r.reports_written, r.reports_written == 1 ? "" : "s",
 			r.reports_cleared,
 			r.report_errors ? ", some failed (above)" : "");

@@ -134,20 +134,24 @@ static int parse(int argc, char **argv, struct opts *o)
 			if (strchr(a, '=')) {
 				if (o->nwebhooks >= MAX_WEBHOOKS)
 					return usage_error("too many webhook "
-							   "names%s", "");
-				o->webhooks[o->nwebhooks++] = strchr(a, '=') + 1;
+							   "names%s",
+							   "");
+				o->webhooks[o->nwebhooks++] =
+					strchr(a, '=') + 1;
 				any = true;
 			}
 			while (i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
 				if (o->nwebhooks >= MAX_WEBHOOKS)
 					return usage_error("too many webhook "
-							   "names%s", "");
+							   "names%s",
+							   "");
 				o->webhooks[o->nwebhooks++] = argv[++i];
 				any = true;
 			}
 			if (!any)
 				return usage_error("--patch-webhooks needs at "
-						   "least one NAME%s", "");
+						   "least one NAME%s",
+						   "");
 			continue;
 		}
 		if (is_opt(a, "--service"))
@@ -201,7 +205,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			if (!(v = opt_value(argc, argv, &i, "--renew-days")) ||
 			    !parse_int(v, 0, CERTGEN_DAYS_MAX, &o->renew_days))
 				return usage_error("--renew-days: expected a "
-						   "number of days%s", "");
+						   "number of days%s",
+						   "");
 			continue;
 		}
 		return usage_error("unknown argument '%s'", a);
@@ -242,13 +247,17 @@ int cmd_certgen(int argc, char **argv)
 	struct err err = {0};
 	int rc = parse(argc, argv, &o);
 	if (rc < 0) {
-		struct certgen_opts co = {
-			.service = o.service, .ns = o.ns, .out_dir = o.out_dir,
-			.secret = o.secret, .days = o.days,
-			.renew_days = o.renew_days,
-			.overlap_minutes = o.overlap_minutes, .force = o.force,
-			.webhooks = o.webhooks, .nwebhooks = o.nwebhooks,
-			.sans = &o.sans};
+		struct certgen_opts co = {.service = o.service,
+					  .ns = o.ns,
+					  .out_dir = o.out_dir,
+					  .secret = o.secret,
+					  .days = o.days,
+					  .renew_days = o.renew_days,
+					  .overlap_minutes = o.overlap_minutes,
+					  .force = o.force,
+					  .webhooks = o.webhooks,
+					  .nwebhooks = o.nwebhooks,
+					  .sans = &o.sans};
 		if (certgen_run(&co, stdout, &err)) {
 			fprintf(stderr, "pgadmit certgen: %s\n", err.msg);
 			rc = EXIT_FAILURE_RUNTIME; /* every kind: 2 is usage */

@@ -87,7 +87,8 @@ int cmd_check(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	if (r.input_errors) {
-		fprintf(stderr, "pgadmit check: %zu input%s could not be checked\n",
+		fprintf(stderr,
+			"pgadmit check: %zu input%s could not be checked\n",
 			r.input_errors, r.input_errors == 1 ? "" : "s");
 		status = EXIT_USAGE;
 	}

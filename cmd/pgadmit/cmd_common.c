@@ -18,16 +18,10 @@ int cmd_settings(const char *name, void (*usage)(FILE *out),
 	struct err err;
 	err_clear(&err);
 	switch (settings_parse_argv(t, n, argc, argv, vals, base, argi, &err)) {
-	case SETTINGS_OK:
-		break;
-	case SETTINGS_HELP:
-		usage(stdout);
-		return 0;
-	case SETTINGS_HELP_TABLE:
-		settings_doc_table(stdout, t, n);
-		return 0;
-	default:
-		return cmd_usage_error(name, usage, "%s", err.msg);
+	case SETTINGS_OK: break;
+	case SETTINGS_HELP: usage(stdout); return 0;
+	case SETTINGS_HELP_TABLE: settings_doc_table(stdout, t, n); return 0;
+	default: return cmd_usage_error(name, usage, "%s", err.msg);
 	}
 	if (settings_resolve(t, n, vals, base, &err))
 		return cmd_usage_error(name, usage, "%s", err.msg);
@@ -38,8 +32,9 @@ int cmd_parse_report_format(const char *v, void *field, struct err *err)
 {
 	int f = report_format_parse(v);
 	if (f < 0)
-		return err_set(err, "--format: expected text, json or sarif, "
-				    "got '%s'",
+		return err_set(err,
+			       "--format: expected text, json or sarif, "
+			       "got '%s'",
 			       v);
 	*(int *)field = f;
 	return 0;
@@ -59,8 +54,9 @@ int cmd_parse_fail_on(const char *v, void *field, struct err *err)
 {
 	int f = fail_on_parse(v);
 	if (f < 0)
-		return err_set(err, "--fail-on: expected deny, warn or never, "
-				    "got '%s'",
+		return err_set(err,
+			       "--fail-on: expected deny, warn or never, "
+			       "got '%s'",
 			       v);
 	*(int *)field = f;
 	return 0;

@@ -97,7 +97,8 @@ static int explain(const struct rule_meta **rules, size_t n, int fmt)
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			sb_puts(&sb, fmt == CATALOG_FMT_MARKDOWN ? "\n" : "\n\n");
+			sb_puts(&sb,
+				fmt == CATALOG_FMT_MARKDOWN ? "\n" : "\n\n");
 		rule_doc_render(rules[i],
 				fmt == CATALOG_FMT_MARKDOWN ? RULE_DOC_MARKDOWN
 							    : RULE_DOC_TEXT,
@@ -129,7 +130,8 @@ int cmd_explain(int argc, char **argv)
 			all = 1;
 			continue;
 		}
-		if (strcmp(a, "--format") == 0 || strcmp(a, "--write-docs") == 0) {
+		if (strcmp(a, "--format") == 0 ||
+		    strcmp(a, "--write-docs") == 0) {
 			if (i + 1 >= argc)
 				return cmd_usage_error("explain", usage_explain,
 						       "%s needs a value", a);
@@ -164,8 +166,8 @@ int cmd_explain(int argc, char **argv)
 		return cmd_usage_error("explain", usage_explain,
 				       "%s or rule names, not both", "--all");
 	if (!all && !has_names)
-		return cmd_usage_error("explain", usage_explain,
-				       "%s", "which rule? (pgadmit rules lists "
+		return cmd_usage_error("explain", usage_explain, "%s",
+				       "which rule? (pgadmit rules lists "
 				       "them)");
 	if (all) {
 		for (int r = 0; r < R_COUNT; r++)

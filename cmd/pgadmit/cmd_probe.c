@@ -64,8 +64,7 @@ int cmd_probe(int argc, char **argv)
 
 	struct err err;
 	err_clear(&err);
-	if (!s.shard_n &&
-	    probe_shard_from_env(&s.shard_i, &s.shard_n, &err)) {
+	if (!s.shard_n && probe_shard_from_env(&s.shard_i, &s.shard_n, &err)) {
 		fprintf(stderr, "pgadmit probe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
@@ -105,8 +104,9 @@ int cmd_probe(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	if (sum.error) {
-		fprintf(stderr, "pgadmit probe: %zu target%s could not be "
-				"probed\n",
+		fprintf(stderr,
+			"pgadmit probe: %zu target%s could not be "
+			"probed\n",
 			sum.error, sum.error == 1 ? "" : "s");
 		status = EXIT_USAGE;
 	}

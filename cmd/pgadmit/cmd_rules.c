@@ -96,6 +96,8 @@ int cmd_rules(int argc, char **argv)
 	if (fmt == CATALOG_FMT_JSON)
 		return cmd_catalog_emit_json(rule_catalog_json(0));
 	struct strbuf sb = STRBUF_INIT;
-	rule_index_render(fmt == CATALOG_FMT_MARKDOWN ? RULE_DOC_MARKDOWN : RULE_DOC_TEXT, &sb);
+	rule_index_render(fmt == CATALOG_FMT_MARKDOWN ? RULE_DOC_MARKDOWN
+						      : RULE_DOC_TEXT,
+			  &sb);
 	return cmd_catalog_emit(&sb);
 }

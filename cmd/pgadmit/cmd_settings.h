@@ -22,8 +22,8 @@ extern const size_t serve_settings_count;
 
 /* --format, --policy, --fail-on, --no-color. */
 struct cmd_common {
-	int format;              /* enum report_format / enum probe_format */
-	int fail_on;             /* enum fail_on */
+	int format;  /* enum report_format / enum probe_format */
+	int fail_on; /* enum fail_on */
 	bool no_color;
 	const char *policy_path; /* --policy, else $PGADMIT_POLICY */
 };
@@ -34,27 +34,41 @@ int cmd_parse_fail_on(const char *v, void *field, struct err *err);
 
 /* The four shared rows for a struct T with a struct cmd_common member
  * named co; fmt_parse/fmt_help name the formats. */
-#define CMD_COMMON_ROWS(T, fmt_parse, fmt_meta, fmt_help)                  \
-	{.flag = "format", .metavar = fmt_meta, .type = SET_FN,            \
-	 .label = "--format", .def = "text",                               \
-	 .off = offsetof(T, co.format), .parse = fmt_parse,                \
-	 .help = fmt_help, .doc_default = "`text`"},                       \
-	{.flag = "policy", .metavar = "FILE", .env = "PGADMIT_POLICY",     \
-	 .type = SET_STR, .label = "--policy",                             \
-	 .off = offsetof(T, co.policy_path),                               \
-	 .help = "(policy file; default built-in)",                        \
-	 .doc_default = "built-in defaults + environment"},                \
-	{.flag = "fail-on", .metavar = "LEVEL", .type = SET_FN,            \
-	 .label = "--fail-on", .def = "deny",                              \
-	 .off = offsetof(T, co.fail_on), .parse = cmd_parse_fail_on,       \
-	 .help = "exit 1 on findings at or above LEVEL:\n"                 \
-		 "deny (default), warn or never",                         \
-	 .doc_default = "`deny` (`warn`, `never`)"},                       \
-	{.flag = "no-color", .env = "NO_COLOR", .type = SET_BOOL,          \
-	 .flags = SETF_ENV_ELSEWHERE, .label = "--no-color",               \
-	 .off = offsetof(T, co.no_color),                                  \
-	 .help = "(never colour the text report)",                         \
-	 .doc_default = "colour on a terminal"}
+#define CMD_COMMON_ROWS(T, fmt_parse, fmt_meta, fmt_help)                      \
+	{.flag = "format",                                                     \
+	 .metavar = fmt_meta,                                                  \
+	 .type = SET_FN,                                                       \
+	 .label = "--format",                                                  \
+	 .def = "text",                                                        \
+	 .off = offsetof(T, co.format),                                        \
+	 .parse = fmt_parse,                                                   \
+	 .help = fmt_help,                                                     \
+	 .doc_default = "`text`"},                                             \
+		{.flag = "policy",                                             \
+		 .metavar = "FILE",                                            \
+		 .env = "PGADMIT_POLICY",                                      \
+		 .type = SET_STR,                                              \
+		 .label = "--policy",                                          \
+		 .off = offsetof(T, co.policy_path),                           \
+		 .help = "(policy file; default built-in)",                    \
+		 .doc_default = "built-in defaults + environment"},            \
+		{.flag = "fail-on",                                            \
+		 .metavar = "LEVEL",                                           \
+		 .type = SET_FN,                                               \
+		 .label = "--fail-on",                                         \
+		 .def = "deny",                                                \
+		 .off = offsetof(T, co.fail_on),                               \
+		 .parse = cmd_parse_fail_on,                                   \
+		 .help = "exit 1 on findings at or above LEVEL:\n"             \
+			 "deny (default), warn or never",                      \
+		 .doc_default = "`deny` (`warn`, `never`)"},                   \
+	{                                                                      \
+		.flag = "no-color", .env = "NO_COLOR", .type = SET_BOOL,       \
+		.flags = SETF_ENV_ELSEWHERE, .label = "--no-color",            \
+		.off = offsetof(T, co.no_color),                               \
+		.help = "(never colour the text report)",                      \
+		.doc_default = "colour on a terminal"                          \
+	}
 
 #define CMD_MAX_INPUTS 1024
 struct check_settings {

@@ -12,14 +12,18 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{"check", cmd_check, usage_check, "check manifest files (CI, dry runs)"},
+	{"check", cmd_check, usage_check,
+	 "check manifest files (CI, dry runs)"},
 	{"serve", cmd_serve, usage_serve, "run the TLS admission webhook"},
 	{"probe", cmd_probe, usage_probe, "check live PostgreSQL databases"},
-	{"audit", cmd_audit, usage_audit, "judge what is already in the cluster"},
+	{"audit", cmd_audit, usage_audit,
+	 "judge what is already in the cluster"},
 	{"certgen", cmd_certgen, usage_certgen,
 	 "generate webhook CA and serving certificates"},
-	{"rules", cmd_rules, usage_rules, "list every rule (id, slug, scope, default)"},
-	{"explain", cmd_explain, usage_explain, "explain one rule: what fires, the fix, the opt-out"},
+	{"rules", cmd_rules, usage_rules,
+	 "list every rule (id, slug, scope, default)"},
+	{"explain", cmd_explain, usage_explain,
+	 "explain one rule: what fires, the fix, the opt-out"},
 };
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
 
@@ -29,8 +33,9 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NSUB; i++)
 		fprintf(out, "  %-8s %s\n", subcommands[i].name,
 			subcommands[i].summary);
-	fprintf(out, "  help     show help for a command: pgadmit help COMMAND\n"
-		     "\n  --version  print the version\n");
+	fprintf(out,
+		"  help     show help for a command: pgadmit help COMMAND\n"
+		"\n  --version  print the version\n");
 }
 
 int cmd_usage_error(const char *name, void (*usage_of)(FILE *out),
@@ -68,7 +73,8 @@ int main(int argc, char **argv)
 		if (argc >= 3) {
 			const struct subcommand *s = find(argv[2]);
 			if (!s) {
-				fprintf(stderr, "pgadmit: unknown command '%s'\n",
+				fprintf(stderr,
+					"pgadmit: unknown command '%s'\n",
 					argv[2]);
 				usage(stderr);
 				return EXIT_USAGE;

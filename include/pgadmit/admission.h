@@ -43,12 +43,12 @@ enum admission_endpoint {
 
 /* What happened to one review (metrics label "decision"). */
 enum admission_decision {
-	ADM_ALLOW,   /* judged, no finding that matters to this endpoint */
-	ADM_WARN,    /* /validate: allowed with warnings */
-	ADM_DENY,    /* /validate: refused */
-	ADM_PATCH,   /* /mutate: allowed with a patch */
-	ADM_SKIP,    /* allowed at once without judging */
-	ADM_ERROR,   /* 4xx: not an AdmissionReview */
+	ADM_ALLOW, /* judged, no finding that matters to this endpoint */
+	ADM_WARN,  /* /validate: allowed with warnings */
+	ADM_DENY,  /* /validate: refused */
+	ADM_PATCH, /* /mutate: allowed with a patch */
+	ADM_SKIP,  /* allowed at once without judging */
+	ADM_ERROR, /* 4xx: not an AdmissionReview */
 	ADM_DECISION_COUNT
 };
 
@@ -61,9 +61,9 @@ enum admission_skip {
 	ADM_SKIP_NO_OBJECT, /* no request.object (or no kind to judge it by) */
 	ADM_SKIP_STATUS,    /* the status subresource */
 	ADM_SKIP_DELETING,  /* metadata.deletionTimestamp set */
-	ADM_SKIP_KIND,      /* a kind no rule reads, or from another API group */
-	ADM_SKIP_NAMESPACE, /* policy skipNamespaces */
-	ADM_SKIP_OWNED,     /* Pod/ReplicaSet of a built-in controller */
+	ADM_SKIP_KIND, /* a kind no rule reads, or from another API group */
+	ADM_SKIP_NAMESPACE,      /* policy skipNamespaces */
+	ADM_SKIP_OWNED,          /* Pod/ReplicaSet of a built-in controller */
 	ADM_SKIP_OPERATOR_CHILD, /* made by a Postgres operator for a cluster
 				  * resource: judged there (info log) */
 	ADM_SKIP_COUNT
@@ -83,8 +83,8 @@ struct admission_env {
 };
 
 struct admission_result {
-	int status;          /* HTTP status: 200, or 400 for a bad review */
-	char *body;          /* JSON response (owned; admission_result_free) */
+	int status; /* HTTP status: 200, or 400 for a bad review */
+	char *body; /* JSON response (owned; admission_result_free) */
 	size_t body_len;
 	enum admission_decision decision;
 	enum admission_skip skip; /* with ADM_SKIP: the gate that held */

@@ -43,7 +43,7 @@ struct audit_kind {
 	const char *resource; /* "statefulsets" */
 	const char *kind;     /* "StatefulSet" */
 	bool namespaced;
-	unsigned page_limit;  /* items per LIST page */
+	unsigned page_limit; /* items per LIST page */
 };
 extern const struct audit_kind audit_kinds[];
 extern const size_t audit_nkinds;
@@ -55,24 +55,24 @@ bool audit_kind_optional(const struct audit_kind *k);
 struct audit_options {
 	const char *const *namespaces; /* only these (none: every namespace) */
 	size_t nnamespaces;
-	const char *const *exclude;    /* skipped besides the policy's */
+	const char *const *exclude; /* skipped besides the policy's */
 	size_t nexclude;
 	bool policy_reports;
-	int timeout_ms;                /* per API request; 0: 30 s */
-	FILE *log;                     /* notes (CRD missing, ...); NULL: none */
+	int timeout_ms; /* per API request; 0: 30 s */
+	FILE *log;      /* notes (CRD missing, ...); NULL: none */
 };
 
 struct audit_result {
-	struct finding_list findings;  /* sorted; audit_result_free() */
+	struct finding_list findings; /* sorted; audit_result_free() */
 	/* files = namespaces judged, documents = objects listed, objects =
 	 * objects judged (the check report's summary line). */
 	struct report_summary summary;
 	size_t namespaces_skipped;
-	size_t reports_written;        /* PolicyReports created or replaced */
-	size_t reports_cleared;        /* replaced with no result */
-	size_t report_errors;          /* reports that could not be written */
-	bool crd_missing;              /* PolicyReport CRD not served */
-	unsigned long requests;        /* API requests made */
+	size_t reports_written; /* PolicyReports created or replaced */
+	size_t reports_cleared; /* replaced with no result */
+	size_t report_errors;   /* reports that could not be written */
+	bool crd_missing;       /* PolicyReport CRD not served */
+	unsigned long requests; /* API requests made */
 };
 
 /*
@@ -120,9 +120,9 @@ int audit_cluster(const char *kubeconfig, const struct policy *p,
  * (else as audit_cluster), audit_probe_reports with a 30 s timeout.
  * *written: reports written. 0, or -1 with err. */
 PGADMIT_MUST_CHECK
-int audit_probe_reports_env(const struct probe_result *r, size_t n,
-			    FILE *log, size_t *written, struct err *err);
-int audit_target_service(const char *target, const char *default_ns,
-			 char *svc, size_t svclen, char *ns, size_t nslen);
+int audit_probe_reports_env(const struct probe_result *r, size_t n, FILE *log,
+			    size_t *written, struct err *err);
+int audit_target_service(const char *target, const char *default_ns, char *svc,
+			 size_t svclen, char *ns, size_t nslen);
 
 #endif

@@ -70,9 +70,9 @@ struct rule_meta {
 	const char *summary;    /* why it matters, one paragraph */
 	const char *fires[RULE_MAX_ITEMS]; /* what fires it */
 	const char *quiet[RULE_MAX_ITEMS]; /* what does not */
-	const char *fix;        /* how to fix it */
-	const char *optout;     /* how to opt out */
-	const char *example;    /* a snippet that fires it, or NULL */
+	const char *fix;                   /* how to fix it */
+	const char *optout;                /* how to opt out */
+	const char *example; /* a snippet that fires it, or NULL */
 };
 
 /* The catalog, R_COUNT entries in id order. */
@@ -87,8 +87,7 @@ const struct rule_meta *catalog_find(const char *id_or_slug);
 
 /* Up to max rules close to s (edit distance, prefix or substring of an id
  * or slug), best first, into out. Returns how many. */
-size_t catalog_suggest(const char *s, const struct rule_meta **out,
-		       size_t max);
+size_t catalog_suggest(const char *s, const struct rule_meta **out, size_t max);
 
 /* "webhook, check" — the scope bits in words, into sb. */
 void catalog_scope_words(unsigned scope, struct strbuf *sb);

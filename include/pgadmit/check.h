@@ -33,14 +33,14 @@
 struct check_result {
 	struct finding_list findings; /* sorted; caller frees */
 	struct report_summary summary;
-	size_t input_errors;          /* == errors.n (kept for callers) */
-	struct report_error *errors;  /* one per bad input, in input order */
+	size_t input_errors;         /* == errors.n (kept for callers) */
+	struct report_error *errors; /* one per bad input, in input order */
 	size_t nerrors, caperrors;
 };
 
 struct check_options {
 	const char *stdin_name; /* name of "-" in reports; NULL: "-" */
-	const char *kubectl;    /* kustomize renderer; NULL: "kubectl" on PATH */
+	const char *kubectl; /* kustomize renderer; NULL: "kubectl" on PATH */
 	/* Directory prefixed to the template paths of Helm's "# Source:"
 	 * comments (they start at the chart's name), so that reports point
 	 * into the repository; NULL: none. */

@@ -29,8 +29,8 @@ enum cluster_kind {
 	CK_CNPG_POOLER,    /* postgresql.cnpg.io Pooler */
 	CK_CNPG_SCHEDULED, /* postgresql.cnpg.io ScheduledBackup */
 	CK_ZALANDO,        /* acid.zalan.do postgresql */
-	CK_CRUNCHY,        /* postgres-operator.crunchydata.com PostgresCluster */
-	CK_PERCONA,        /* pgv2.percona.com PerconaPGCluster */
+	CK_CRUNCHY, /* postgres-operator.crunchydata.com PostgresCluster */
+	CK_PERCONA, /* pgv2.percona.com PerconaPGCluster */
 };
 
 /* The kind of (apiVersion, kind); CK_NONE for anything else. */
@@ -102,8 +102,8 @@ size_t cluster_hba_lists(const json_t *obj, struct cluster_field *out,
  * "") and spec.enableLogicalBackup is not true. When false for a Zalando
  * resource, *node and path (plen bytes) name the disabling env value;
  * otherwise *node is NULL. */
-bool cluster_declares_backup(const json_t *obj, const json_t **node,
-			     char *path, size_t plen);
+bool cluster_declares_backup(const json_t *obj, const json_t **node, char *path,
+			     size_t plen);
 
 /* Monitoring declared by the resource itself (PGA106): CloudNativePG
  * spec.monitoring.enablePodMonitor: true; Crunchy

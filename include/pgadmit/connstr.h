@@ -35,10 +35,10 @@
 #include "pgadmit/err.h"
 
 struct connstr_scan {
-	size_t count;          /* connection strings (or fragments) seen */
-	bool has_password;     /* at least one inline, non-reference password */
-	bool ssl_disabled;     /* sslmode=disable|allow, JDBC ssl=false */
-	char ssl_setting[32];  /* the offending setting, e.g. "sslmode=disable" */
+	size_t count;         /* connection strings (or fragments) seen */
+	bool has_password;    /* at least one inline, non-reference password */
+	bool ssl_disabled;    /* sslmode=disable|allow, JDBC ssl=false */
+	char ssl_setting[32]; /* the offending setting, e.g. "sslmode=disable" */
 };
 
 /* Scan text (NUL-terminated) for connection strings; fills *out. Returns

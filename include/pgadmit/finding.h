@@ -18,18 +18,18 @@
 #define FINDING_MAX_PER_OBJECT 64
 
 struct finding {
-	const char *rule;  /* "PGA101"; static storage */
-	const char *slug;  /* "postgres-port-exposed"; static storage */
+	const char *rule; /* "PGA101"; static storage */
+	const char *slug; /* "postgres-port-exposed"; static storage */
 	enum action action;
-	char *file;        /* source file, "-" for stdin; NULL in the webhook */
-	int document;      /* 0-based document index in file */
-	int line;          /* 1-based; 0 = unknown (webhook) */
-	char *kind;        /* "Deployment", "ComposeService", ... */
-	char *ns;          /* NULL when the manifest has no namespace */
+	char *file;   /* source file, "-" for stdin; NULL in the webhook */
+	int document; /* 0-based document index in file */
+	int line;     /* 1-based; 0 = unknown (webhook) */
+	char *kind;   /* "Deployment", "ComposeService", ... */
+	char *ns;     /* NULL when the manifest has no namespace */
 	char *name;
-	char *path;        /* "spec.template.spec.containers[0].env[2].value" */
-	char *message;     /* one line, no secret */
-	char *hint;        /* one line */
+	char *path;    /* "spec.template.spec.containers[0].env[2].value" */
+	char *message; /* one line, no secret */
+	char *hint;    /* one line */
 };
 
 struct finding_list {

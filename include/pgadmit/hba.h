@@ -26,7 +26,7 @@
 #define HBA_FIELD_MAX 256 /* longer fields are cut (and still classified) */
 
 enum hba_type {
-	HBA_NONE,    /* blank or comment */
+	HBA_NONE, /* blank or comment */
 	HBA_LOCAL,
 	HBA_HOST,    /* host, hostssl, hostnossl, hostgssenc, hostnogssenc */
 	HBA_INCLUDE, /* include, include_if_exists, include_dir */
@@ -35,13 +35,13 @@ enum hba_type {
 
 struct hba_line {
 	enum hba_type type;
-	char conn[16];               /* the connection type word */
+	char conn[16]; /* the connection type word */
 	char database[HBA_FIELD_MAX];
 	char user[HBA_FIELD_MAX];
 	char address[HBA_FIELD_MAX]; /* host types only */
 	char netmask[HBA_FIELD_MAX]; /* "" unless a separate mask follows */
 	char method[32];
-	bool address_quoted;         /* "all" quoted is a host name */
+	bool address_quoted; /* "all" quoted is a host name */
 };
 
 /*

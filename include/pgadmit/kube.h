@@ -107,7 +107,7 @@ enum kube_rc {
 	KUBE_TRANSPORT,    /* connect, TLS, timeout, connection broke */
 	KUBE_INVALID,      /* answer too large or not the expected JSON */
 	KUBE_OOM,
-	KUBE_STOPPED,      /* kube_list: the callback asked to stop */
+	KUBE_STOPPED, /* kube_list: the callback asked to stop */
 };
 
 /* The err kind of a non-2xx HTTP status: 401/403 DENIED, 404 NOTFOUND,
@@ -129,7 +129,8 @@ void kube_reply_free(struct kube_reply *r);
 PGADMIT_MUST_CHECK
 enum kube_rc kube_request(struct kube_client *c, const char *method,
 			  const char *path, const char *body, size_t blen,
-			  int timeout_ms, struct kube_reply *r, struct err *err);
+			  int timeout_ms, struct kube_reply *r,
+			  struct err *err);
 
 /* kube_request with another Content-Type for the body (NULL:
  * application/json), e.g. "application/merge-patch+json" or
@@ -144,9 +145,9 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
  * bounds each page; body_max caps one page (0: KUBE_BODY_MAX). Anything but
  * KUBE_OK means the listing is incomplete. */
 PGADMIT_MUST_CHECK
-enum kube_rc kube_list(struct kube_client *c, const char *path,
-		       unsigned limit, int timeout_ms, size_t body_max,
-		       kube_item_fn fn, void *arg, struct err *err);
+enum kube_rc kube_list(struct kube_client *c, const char *path, unsigned limit,
+		       int timeout_ms, size_t body_max, kube_item_fn fn,
+		       void *arg, struct err *err);
 
 #define KUBE_CACHE_MAX_ENTRIES 1024
 #define KUBE_CACHE_FAIL_TTL_MS 5000
@@ -169,8 +170,8 @@ enum kube_lookup {
 /* Is there backup evidence for workload name in ns? ttl_s: cache TTL;
  * timeout_ms: API timeout. why gets a reason for UNKNOWN. */
 enum kube_lookup kube_cache_lookup(struct kube_cache *kc, const char *ns,
-				    const char *name, int ttl_s, int timeout_ms,
-				    char *why, size_t whylen);
+				   const char *name, int ttl_s, int timeout_ms,
+				   char *why, size_t whylen);
 /* A CronJob just admitted (not dryRun): count it in ns's view. Called by
  * the server after the decision (admission_result.cronjob), never from
  * src/admission, whose decision stays pure. */

@@ -28,16 +28,16 @@
 struct manifest_linemap; /* opaque: node pointer -> line */
 
 struct manifest_doc {
-	json_t *root;           /* borrowed by the callback; NULL for an empty doc */
-	int index;              /* 0-based document index in its stream */
-	int line;               /* 1-based line where the document starts */
-	const char *name;       /* file name as given ("-" for stdin) */
+	json_t *root;     /* borrowed by the callback; NULL for an empty doc */
+	int index;        /* 0-based document index in its stream */
+	int line;         /* 1-based line where the document starts */
+	const char *name; /* file name as given ("-" for stdin) */
 	struct manifest_linemap *lines; /* may be NULL (e.g. webhook input) */
 };
 
 struct manifest_limits {
-	size_t max_nodes;       /* expanded nodes per document (default 1,000,000) */
-	int max_depth;          /* nesting depth (default 256) */
+	size_t max_nodes; /* expanded nodes per document (default 1,000,000) */
+	int max_depth;    /* nesting depth (default 256) */
 	size_t max_alias_nodes; /* nodes produced by alias expansion per document
 				   (default 100,000) */
 	size_t max_scalar;      /* bytes in one scalar (default 8 MiB) */

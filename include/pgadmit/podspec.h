@@ -29,12 +29,12 @@ bool podspec_locate(const char *kind, const json_t *obj, struct podspec *ps);
 enum podspec_list { PODSPEC_CONTAINERS, PODSPEC_INIT, PODSPEC_EPHEMERAL };
 
 struct podspec_container {
-	const json_t *c;      /* the container object */
+	const json_t *c; /* the container object */
 	enum podspec_list list;
-	size_t index;         /* index inside its list */
-	char path[96];        /* "spec.template.spec.containers[0]" */
-	const char *image;    /* NULL when absent or not a string */
-	const char *name;     /* NULL when absent */
+	size_t index;      /* index inside its list */
+	char path[96];     /* "spec.template.spec.containers[0]" */
+	const char *image; /* NULL when absent or not a string */
+	const char *name;  /* NULL when absent */
 };
 
 /* Call fn for every container (object entries only). fn returns 0 to go

@@ -28,31 +28,31 @@
 /* enum rule_id, struct rule_meta and the catalog: catalog.h. */
 
 struct policy_probe {
-	int cert_expiry_days;         /* PGA204, default 30 */
-	int index_unused_days;        /* PGA212: stats reset at least N days ago, default 7 */
+	int cert_expiry_days; /* PGA204, default 30 */
+	int index_unused_days; /* PGA212: stats reset at least N days ago, default 7 */
 	long long index_unused_min_bytes; /* PGA212 size threshold, default 1 MiB */
 	long long seq_scan_min_bytes; /* PGA215 table size threshold, default 10 MiB */
-	double seq_scan_ratio;        /* PGA215 seq_scan / max(idx_scan,1), default 10 */
-	long long seq_scan_min_rows;  /* PGA215 seq_tup_read, default 1,000,000 */
-	int connections_percent;      /* PGA221, default 80 */
-	int connect_timeout_s;        /* default 5 */
-	int statement_timeout_ms;     /* default 5000 */
-	int lock_timeout_ms;          /* default 1000 */
-	int concurrency;              /* parallel targets, default 4 */
-	int backup_stale_s;           /* PGA233, default 86400 (24 h) */
+	double seq_scan_ratio; /* PGA215 seq_scan / max(idx_scan,1), default 10 */
+	long long seq_scan_min_rows; /* PGA215 seq_tup_read, default 1,000,000 */
+	int connections_percent;     /* PGA221, default 80 */
+	int connect_timeout_s;       /* default 5 */
+	int statement_timeout_ms;    /* default 5000 */
+	int lock_timeout_ms;         /* default 1000 */
+	int concurrency;             /* parallel targets, default 4 */
+	int backup_stale_s;          /* PGA233, default 86400 (24 h) */
 };
 
 struct policy_webhook {
-	long long max_body_bytes;     /* default 3 MiB */
-	int kube_timeout_ms;          /* Kubernetes API calls, default 2000 */
-	int cronjob_cache_ttl_s;      /* default 30 */
+	long long max_body_bytes; /* default 3 MiB */
+	int kube_timeout_ms;      /* Kubernetes API calls, default 2000 */
+	int cronjob_cache_ttl_s;  /* default 30 */
 };
 
 struct policy {
 	enum action actions[R_COUNT];
-	int ports[POLICY_MAX_PORTS];  /* Postgres ports, default 5432, 6432 */
+	int ports[POLICY_MAX_PORTS]; /* Postgres ports, default 5432, 6432 */
 	size_t nports;
-	char *image_pattern;          /* ERE on the image's last path component */
+	char *image_pattern; /* ERE on the image's last path component */
 	regex_t image_re;
 	bool image_re_ok;
 	/* Known vendor server images ("harbor-db", "cloudnative-pg/postgresql",
@@ -60,7 +60,7 @@ struct policy {
 	 * and PGADMIT_SERVER_IMAGES; lower case; see image.c. */
 	char *server_images[POLICY_MAX_SERVER_IMAGES];
 	size_t nserver_images;
-	char *port_name_pattern;      /* ERE, case-insensitive, on port names */
+	char *port_name_pattern; /* ERE, case-insensitive, on port names */
 	regex_t port_name_re;
 	bool port_name_re_ok;
 	char *skip_namespaces[POLICY_MAX_SKIP_NS];
@@ -71,7 +71,7 @@ struct policy {
 	size_t nexporters;
 	struct policy_probe probe;
 	struct policy_webhook webhook;
-	char *source;                 /* file it came from, or NULL (defaults) */
+	char *source; /* file it came from, or NULL (defaults) */
 };
 
 /* Defaults from rules.md. 0 or -1 (err). */

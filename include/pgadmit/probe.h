@@ -40,7 +40,7 @@
 #define PROBE_MAX_DSN_LEN 8192
 
 struct probe_targets {
-	char **dsn;   /* connection strings; owned; may hold passwords */
+	char **dsn; /* connection strings; owned; may hold passwords */
 	size_t n;
 	size_t cap;
 	size_t total; /* targets before sharding (for the report) */
@@ -93,58 +93,58 @@ char *probe_major_note(int major, bool *oom);
 /* ---- results ---------------------------------------------------------- */
 
 struct probe_finding {
-	const char *rule;  /* "PGA211"; static */
-	const char *slug;  /* static */
+	const char *rule;   /* "PGA211"; static */
+	const char *slug;   /* static */
 	enum action action; /* ACTION_INFO for unknown results */
-	bool unknown;      /* the check could not be made (see hint: GRANT) */
-	char *object;      /* "server", "public.orders", "pg_hba.conf:12" */
+	bool unknown;       /* the check could not be made (see hint: GRANT) */
+	char *object;       /* "server", "public.orders", "pg_hba.conf:12" */
 	char *message;
 	char *hint;
 };
 
 struct probe_tls {
-	bool in_use;           /* the probe's own session is encrypted */
-	int server_ssl;        /* 1 accepts SSL, 0 answered 'N', -1 unknown */
-	const char *source;    /* "session", "sslrequest" or NULL; static */
-	char *protocol;        /* "TLSv1.3" */
+	bool in_use;        /* the probe's own session is encrypted */
+	int server_ssl;     /* 1 accepts SSL, 0 answered 'N', -1 unknown */
+	const char *source; /* "session", "sslrequest" or NULL; static */
+	char *protocol;     /* "TLSv1.3" */
 	char *cipher;
 	bool has_cert;
-	char *subject;         /* RFC 2253 */
+	char *subject; /* RFC 2253 */
 	char *issuer;
-	char *sans;            /* "DNS:db, IP:10.0.0.1" or NULL */
-	char *key_type;        /* "RSA", "EC", "ED25519", ... */
+	char *sans;     /* "DNS:db, IP:10.0.0.1" or NULL */
+	char *key_type; /* "RSA", "EC", "ED25519", ... */
 	int key_bits;
-	char *not_after;       /* "2027-01-01T00:00:00Z" */
-	long days_left;        /* whole days (floor); negative when expired */
-	long long secs_left;   /* seconds until notAfter */
+	char *not_after;     /* "2027-01-01T00:00:00Z" */
+	long days_left;      /* whole days (floor); negative when expired */
+	long long secs_left; /* seconds until notAfter */
 	bool expired;
 	bool self_signed;
-	char *note;            /* why there is no certificate, or NULL */
+	char *note; /* why there is no certificate, or NULL */
 };
 
 enum probe_status { PROBE_OK, PROBE_ERROR };
 
 struct probe_result {
-	char *target;          /* probe_target_name() */
+	char *target; /* probe_target_name() */
 	enum probe_status status;
-	char *error;           /* status ERROR: why (redacted), else NULL */
-	char *server_version;  /* "15.18" or NULL */
-	int server_major;      /* 15 (9.6 is 96); 0 when unknown */
-	char **notes;          /* what was not judged and why, for the
+	char *error;          /* status ERROR: why (redacted), else NULL */
+	char *server_version; /* "15.18" or NULL */
+	int server_major;     /* 15 (9.6 is 96); 0 when unknown */
+	char **notes;         /* what was not judged and why, for the
 				* reader; owned */
 	size_t nnotes;
-	bool tls_done;         /* tls below was filled */
+	bool tls_done; /* tls below was filled */
 	struct probe_tls tls;
 	struct probe_finding *findings;
 	size_t nfindings;
 	size_t cap;
-	unsigned queries;      /* SQL round trips made */
+	unsigned queries; /* SQL round trips made */
 	double duration_ms;
 };
 
 struct probe_options {
 	const struct policy *policy;
-	unsigned concurrency;  /* >= 1 */
+	unsigned concurrency; /* >= 1 */
 };
 
 /* Probe every target; results[i] is target i. Never fails for a target
@@ -164,9 +164,9 @@ enum probe_format { PROBE_FMT_TEXT, PROBE_FMT_JSON };
 int probe_format_parse(const char *s); /* -1 if unknown */
 struct probe_summary {
 	size_t targets, ok, error;
-	size_t counts[5];      /* by enum action, unknown results excluded */
+	size_t counts[5]; /* by enum action, unknown results excluded */
 	size_t unknown;
-	size_t total_targets;  /* before sharding */
+	size_t total_targets; /* before sharding */
 	unsigned shard_index, shard_count;
 };
 void probe_summarize(const struct probe_result *r, size_t n,

@@ -26,11 +26,11 @@
 
 /* One object to judge. All pointers borrowed for the duration of the call. */
 struct object_ref {
-	const json_t *obj;  /* the Kubernetes object, or a Compose service map */
-	const char *kind;   /* "Deployment"...; "ComposeService" for Compose */
-	const char *ns;     /* metadata.namespace or NULL */
-	const char *name;   /* metadata.name (or the Compose service name) */
-	const char *file;   /* NULL in the webhook */
+	const json_t *obj; /* the Kubernetes object, or a Compose service map */
+	const char *kind;  /* "Deployment"...; "ComposeService" for Compose */
+	const char *ns;    /* metadata.namespace or NULL */
+	const char *name;  /* metadata.name (or the Compose service name) */
+	const char *file;  /* NULL in the webhook */
 	int document;
 	const struct manifest_doc *doc; /* for source lines; may be NULL */
 	/* Compose only: the JSON path prefix of the service

@@ -30,17 +30,17 @@
 #define SRV_DEFAULT_BODY_BUDGET (48LL << 20)
 
 struct srv_config {
-	const char *listen;         /* "ADDR:PORT", ":PORT", "[::1]:PORT" */
-	const char *metrics_listen; /* plain HTTP /metrics, NULL = off */
-	const char *tls_cert;       /* PEM chain file */
-	const char *tls_key;        /* PEM key file */
-	const char *policy_path;    /* NULL = defaults + environment */
-	long long max_body_bytes;   /* 0 = policy webhook.maxBodyBytes */
+	const char *listen;          /* "ADDR:PORT", ":PORT", "[::1]:PORT" */
+	const char *metrics_listen;  /* plain HTTP /metrics, NULL = off */
+	const char *tls_cert;        /* PEM chain file */
+	const char *tls_key;         /* PEM key file */
+	const char *policy_path;     /* NULL = defaults + environment */
+	long long max_body_bytes;    /* 0 = policy webhook.maxBodyBytes */
 	long long body_budget_bytes; /* 0 = SRV_DEFAULT_BODY_BUDGET */
-	unsigned idle_timeout_s;    /* per connection, default 10 */
-	unsigned max_connections;   /* default 1024 */
-	unsigned threads;           /* 0 = CPUs, or the cgroup CPU quota */
-	unsigned shutdown_grace_s;  /* SIGTERM drain, default 10 */
+	unsigned idle_timeout_s;     /* per connection, default 10 */
+	unsigned max_connections;    /* default 1024 */
+	unsigned threads;            /* 0 = CPUs, or the cgroup CPU quota */
+	unsigned shutdown_grace_s;   /* SIGTERM drain, default 10 */
 };
 
 /* How srv_run ended; cmd/ maps it to a process exit code. */

@@ -54,16 +54,16 @@ struct setting {
 	const char *metavar; /* "ADDR:PORT", "N", ... */
 	const char *env;     /* environment variable; NULL = flag only */
 	enum setting_type type;
-	unsigned flags;      /* SETF_* */
-	const char *label;   /* subject of error messages */
-	long long lo, hi;    /* SET_UINT, SET_LL, SET_BYTES */
+	unsigned flags;             /* SETF_* */
+	const char *label;          /* subject of error messages */
+	long long lo, hi;           /* SET_UINT, SET_LL, SET_BYTES */
 	const char *const *choices; /* SET_ENUM, NULL-terminated */
-	const char *def;     /* default as text, parsed like a value; NULL =
+	const char *def;         /* default as text, parsed like a value; NULL =
 			      * the field keeps its zero/unset value */
-	size_t off;          /* offset of the field in the target struct */
-	const char *help;    /* --help text; '\n' continues the line */
+	size_t off;              /* offset of the field in the target struct */
+	const char *help;        /* --help text; '\n' continues the line */
 	const char *doc_default; /* the docs table's default column */
-	char shortopt;       /* 'f' for -f, or 0 */
+	char shortopt;           /* 'f' for -f, or 0 */
 	/* SET_FN: parse v into field; 0, or -1 with err. */
 	int (*parse)(const char *v, void *field, struct err *err);
 };

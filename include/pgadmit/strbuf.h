@@ -20,7 +20,10 @@ struct strbuf {
 	bool oom;
 };
 
-#define STRBUF_INIT {NULL, 0, 0, false}
+#define STRBUF_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0, false                                              \
+	}
 
 void sb_init(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
@@ -32,7 +35,10 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append s as the inside of a JSON string (no quotes added). */
 void sb_json_escape(struct strbuf *sb, const char *s);
-static inline bool sb_ok(const struct strbuf *sb) { return !sb->oom; }
+static inline bool sb_ok(const struct strbuf *sb)
+{
+	return !sb->oom;
+}
 /* "" when empty; never NULL. Borrowed. */
 const char *sb_str(const struct strbuf *sb);
 /* Give the buffer to the caller (caller frees with free()); sb is reset.

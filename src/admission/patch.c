@@ -103,7 +103,8 @@ void admission_warning_text(struct strbuf *sb, const char *text)
 			break;
 		if (k == 1) {
 			char c = (char)s[used];
-			if ((unsigned char)c < 0x20 || c == 0x7f || s[used] >= 0x80)
+			if ((unsigned char)c < 0x20 || c == 0x7f ||
+			    s[used] >= 0x80)
 				c = ' ';
 			sb_putc(sb, c);
 		} else {

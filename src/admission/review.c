@@ -28,7 +28,7 @@
 #define MAX_WARNINGS 16
 
 static const char *const endpoint_names[] = {"validate", "mutate"};
-static const char *const decision_names[] = {"allow", "warn",  "deny",
+static const char *const decision_names[] = {"allow", "warn", "deny",
 					     "patch", "skip", "error"};
 
 const char *admission_endpoint_name(enum admission_endpoint ep)
@@ -56,7 +56,6 @@ void admission_result_free(struct admission_result *r)
 	finding_list_free(&r->findings);
 	memset(r, 0, sizeof(*r));
 }
-
 
 static int dup_to(char **dst, const char *s)
 {
@@ -86,11 +85,16 @@ static int fail_400(struct admission_result *out, const char *why)
 static const struct {
 	const char *kind, *group;
 } builtin_kinds[] = {
-	{"Pod", ""},		{"Service", ""},
-	{"ConfigMap", ""},	{"ReplicationController", ""},
-	{"Deployment", "apps"}, {"StatefulSet", "apps"},
-	{"DaemonSet", "apps"},	{"ReplicaSet", "apps"},
-	{"Job", "batch"},	{"CronJob", "batch"},
+	{"Pod", ""},
+	{"Service", ""},
+	{"ConfigMap", ""},
+	{"ReplicationController", ""},
+	{"Deployment", "apps"},
+	{"StatefulSet", "apps"},
+	{"DaemonSet", "apps"},
+	{"ReplicaSet", "apps"},
+	{"Job", "batch"},
+	{"CronJob", "batch"},
 	/* Postgres cluster resources (pgadmit/cluster.h) */
 	{"Cluster", "postgresql.cnpg.io"},
 	{"Pooler", "postgresql.cnpg.io"},
@@ -104,7 +108,8 @@ static bool kind_from_expected_group(const char *kind, const char *group)
 	for (size_t i = 0; i < sizeof(builtin_kinds) / sizeof(builtin_kinds[0]);
 	     i++)
 		if (strcmp(kind, builtin_kinds[i].kind) == 0)
-			return !group || strcmp(group, builtin_kinds[i].group) == 0;
+			return !group ||
+			       strcmp(group, builtin_kinds[i].group) == 0;
 	return true; /* unknown to us: rules_kind_relevant decides */
 }
 
@@ -128,8 +133,8 @@ static const char *group_of(const char *api_version, char *buf, size_t n)
  */
 static bool owned_by_builtin_controller(const json_t *obj)
 {
-	const json_t *refs =
-		json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
+	const json_t *refs = json_object_get(json_object_get(obj, "metadata"),
+					     "ownerReferences");
 	size_t i;
 	const json_t *r;
 	json_array_foreach(refs, i, r) {
@@ -137,7 +142,8 @@ static bool owned_by_builtin_controller(const json_t *obj)
 			continue;
 		const char *kind = json_get_str(r, "kind");
 		char gb[64];
-		const char *group = group_of(json_get_str(r, "apiVersion"), gb, sizeof(gb));
+		const char *group =
+			group_of(json_get_str(r, "apiVersion"), gb, sizeof(gb));
 		if (!kind || !group)
 			return false;
 		if ((strcmp(group, "apps") == 0 &&
@@ -146,7 +152,8 @@ static bool owned_by_builtin_controller(const json_t *obj)
 		      strcmp(kind, "StatefulSet") == 0 ||
 		      strcmp(kind, "DaemonSet") == 0)) ||
 		    (strcmp(group, "batch") == 0 &&
-		     (strcmp(kind, "Job") == 0 || strcmp(kind, "CronJob") == 0)))
+		     (strcmp(kind, "Job") == 0 ||
+		      strcmp(kind, "CronJob") == 0)))
 			return true;
 		return false; /* an operator's resource: judge the Pod */
 	}
@@ -196,24 +203,26 @@ static enum backup_state oracle_lookup(void *arg, const char *ns,
 
 static enum backup_state from_kube(enum kube_lookup l)
 {
-	return l == KUBE_LOOKUP_FOUND	    ? BACKUP_FOUND
+	return l == KUBE_LOOKUP_FOUND       ? BACKUP_FOUND
 	       : l == KUBE_LOOKUP_NOT_FOUND ? BACKUP_NOT_FOUND
 					    : BACKUP_UNKNOWN;
 }
 
 /* PGA106: the namespace's monitors and exporters (kube_cache_monitoring). */
 static enum backup_state oracle_monitoring(void *arg, const char *ns,
-					   const json_t *pod_labels,
-					   char *why, size_t whylen)
+					   const json_t *pod_labels, char *why,
+					   size_t whylen)
 {
 	struct oracle_ctx *c = arg;
 	if (!c->kube) {
 		snprintf(why, whylen, "not running in a cluster");
 		return BACKUP_UNKNOWN;
 	}
-	return from_kube(kube_cache_monitoring(
-		c->kube, c->p, ns, pod_labels, c->p->webhook.cronjob_cache_ttl_s,
-		c->p->webhook.kube_timeout_ms, why, whylen));
+	return from_kube(
+		kube_cache_monitoring(c->kube, c->p, ns, pod_labels,
+				      c->p->webhook.cronjob_cache_ttl_s,
+				      c->p->webhook.kube_timeout_ms, why,
+				      whylen));
 }
 
 /* PGA105: a ConfigMap loaded with envFrom (kube_cache_configmap_trust). */
@@ -227,9 +236,11 @@ static enum backup_state oracle_configmap(void *arg, const char *ns,
 		snprintf(why, whylen, "not running in a cluster");
 		return BACKUP_UNKNOWN;
 	}
-	return from_kube(kube_cache_configmap_trust(
-		c->kube, ns, cm, prefix, c->p->webhook.cronjob_cache_ttl_s,
-		c->p->webhook.kube_timeout_ms, env, envlen, why, whylen));
+	return from_kube(
+		kube_cache_configmap_trust(c->kube, ns, cm, prefix,
+					   c->p->webhook.cronjob_cache_ttl_s,
+					   c->p->webhook.kube_timeout_ms, env,
+					   envlen, why, whylen));
 }
 
 static void put_response_head(struct strbuf *sb, const char *uid, bool allowed)
@@ -261,9 +272,9 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 	put_response_head(sb, uid, ndeny == 0);
 	if (ndeny) {
 		struct strbuf m = STRBUF_INIT;
-		sb_printf(&m, "pgadmit denied %s %s%s%s: ", r->kind ? r->kind : "object",
-			  r->ns ? r->ns : "", r->ns ? "/" : "",
-			  r->name ? r->name : "");
+		sb_printf(&m, "pgadmit denied %s %s%s%s: ",
+			  r->kind ? r->kind : "object", r->ns ? r->ns : "",
+			  r->ns ? "/" : "", r->name ? r->name : "");
 		size_t shown = 0;
 		for (size_t i = 0; i < l->n; i++) {
 			const struct finding *f = &l->v[i];
@@ -275,13 +286,15 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 			}
 			sb_printf(&m, "%s[%s %s] %s: %s", shown ? "; " : "",
 				  f->rule, f->slug ? f->slug : "",
-				  f->path ? f->path : "", f->message ? f->message : "");
+				  f->path ? f->path : "",
+				  f->message ? f->message : "");
 			if (f->hint && *f->hint)
 				sb_printf(&m, " Fix: %s", f->hint);
 			shown++;
 		}
-		sb_puts(sb, ",\"status\":{\"code\":403,\"reason\":\"Forbidden\","
-			    "\"message\":\"");
+		sb_puts(sb,
+			",\"status\":{\"code\":403,\"reason\":\"Forbidden\","
+			"\"message\":\"");
 		sb_json_escape(sb, sb_str(&m));
 		sb_puts(sb, "\"}");
 		sb_free(&m);
@@ -309,8 +322,9 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 			sb_free(&w);
 		}
 		if (nwarn > k)
-			sb_printf(sb, ",\"+%zu more warnings (all findings: "
-				      "audit annotations, or pgadmit check)\"",
+			sb_printf(sb,
+				  ",\"+%zu more warnings (all findings: "
+				  "audit annotations, or pgadmit check)\"",
 				  nwarn - k);
 		sb_putc(sb, ']');
 	}
@@ -326,7 +340,8 @@ static void encode_validate(struct strbuf *sb, const struct admission_result *r,
 		while (i < l->n) {
 			size_t j = i, more = 0;
 			struct strbuf v = STRBUF_INIT;
-			for (; j < l->n && strcmp(l->v[j].rule, l->v[i].rule) == 0;
+			for (; j < l->n &&
+			       strcmp(l->v[j].rule, l->v[i].rule) == 0;
 			     j++) {
 				if (v.len > AUDIT_VALUE_MAX) {
 					more++; /* capped: counted below */
@@ -368,15 +383,18 @@ static int encode_mutate(struct strbuf *sb, const struct admission_result *r,
 		/* No finding. A stale annotation from an earlier version of
 		 * the object would claim findings that were fixed: drop it. */
 		if (cur) {
-			sb_puts(&patch, "[{\"op\":\"remove\",\"path\":\"/metadata/"
-					"annotations/");
-			admission_pointer_escape(&patch, ADMISSION_FINDINGS_ANNOTATION);
+			sb_puts(&patch,
+				"[{\"op\":\"remove\",\"path\":\"/metadata/"
+				"annotations/");
+			admission_pointer_escape(&patch,
+						 ADMISSION_FINDINGS_ANNOTATION);
 			sb_puts(&patch, "\"}]");
 		}
 	} else if (cur && strcmp(cur, sb_str(&val)) == 0) {
 		/* already there: idempotent, no patch */
 	} else if (json_is_object(ann)) {
-		sb_puts(&patch, "[{\"op\":\"add\",\"path\":\"/metadata/annotations/");
+		sb_puts(&patch,
+			"[{\"op\":\"add\",\"path\":\"/metadata/annotations/");
 		admission_pointer_escape(&patch, ADMISSION_FINDINGS_ANNOTATION);
 		sb_puts(&patch, "\",\"value\":\"");
 		sb_json_escape(&patch, sb_str(&val));
@@ -389,8 +407,9 @@ static int encode_mutate(struct strbuf *sb, const struct admission_result *r,
 			sb_puts(&patch, "[{\"op\":\"add\",\"path\":\"/metadata/"
 					"annotations\",\"value\":{\"");
 		else
-			sb_puts(&patch, "[{\"op\":\"add\",\"path\":\"/metadata\","
-					"\"value\":{\"annotations\":{\"");
+			sb_puts(&patch,
+				"[{\"op\":\"add\",\"path\":\"/metadata\","
+				"\"value\":{\"annotations\":{\"");
 		sb_json_escape(&patch, ADMISSION_FINDINGS_ANNOTATION);
 		sb_puts(&patch, "\":\"");
 		sb_json_escape(&patch, sb_str(&val));
@@ -431,12 +450,14 @@ static int admission_decode(const char *body, size_t len,
 	rq->root = root;
 	if (!root) {
 		char why[300];
-		snprintf(why, sizeof(why), "malformed JSON at line %d, column %d: %s",
-			 jerr.line, jerr.column, jerr.text);
+		snprintf(why, sizeof(why),
+			 "malformed JSON at line %d, column %d: %s", jerr.line,
+			 jerr.column, jerr.text);
 		return fail_400(out, why) ? -1 : 1;
 	}
 	const char *why = NULL;
-	const char *api = json_get_str(root, "apiVersion"), *kind = json_get_str(root, "kind");
+	const char *api = json_get_str(root, "apiVersion"),
+		   *kind = json_get_str(root, "kind");
 	const json_t *req = json_object_get(root, "request");
 	const char *uid = json_get_str(req, "uid");
 	const json_t *obj = json_object_get(req, "object");
@@ -463,8 +484,8 @@ static int admission_decode(const char *body, size_t len,
 	rq->group = json_get_str(rkind, "group");
 	if (!rq->kind && rq->obj) {
 		rq->kind = json_get_str(rq->obj, "kind");
-		rq->group = group_of(json_get_str(rq->obj, "apiVersion"), rq->gb,
-				     sizeof(rq->gb));
+		rq->group = group_of(json_get_str(rq->obj, "apiVersion"),
+				     rq->gb, sizeof(rq->gb));
 	}
 	rq->meta = json_object_get(rq->obj, "metadata");
 	rq->ns = json_get_str(req, "namespace");
@@ -613,8 +634,14 @@ static int admission_eval(const struct admission_env *env,
 				       .monitoring = oracle_monitoring,
 				       .configmap_trust = oracle_configmap};
 	struct object_ref o = {
-		.obj = rq->obj, .kind = rq->kind, .ns = rq->ns, .name = rq->name,
-		.file = NULL, .document = 0, .doc = NULL, .path_prefix = NULL,
+		.obj = rq->obj,
+		.kind = rq->kind,
+		.ns = rq->ns,
+		.name = rq->name,
+		.file = NULL,
+		.document = 0,
+		.doc = NULL,
+		.path_prefix = NULL,
 	};
 	int rc = rules_eval_object(env->policy, &o, &oracle, &out->findings,
 				   &deferred);
@@ -650,7 +677,7 @@ static int admission_encode(enum admission_endpoint ep,
 		encode_validate(sb, out, rq->uid);
 		size_t counts[5] = {0};
 		finding_list_count(&out->findings, counts);
-		out->decision = counts[ACTION_DENY]  ? ADM_DENY
+		out->decision = counts[ACTION_DENY]   ? ADM_DENY
 				: counts[ACTION_WARN] ? ADM_WARN
 						      : ADM_ALLOW;
 		admission_mark_note(rq, out);

@@ -41,7 +41,6 @@ static int names_add(struct names *ns, const char *s)
 	return 0;
 }
 
-
 struct ns_walk {
 	const struct audit_options *o;
 	const struct policy *p;
@@ -76,7 +75,8 @@ static int on_namespace(json_t *item, void *arg)
 	struct ns_walk *w = arg;
 	const json_t *meta = json_object_get(item, "metadata");
 	const char *name = json_get_str(meta, "name");
-	const char *ign = json_get_str(json_object_get(meta, "labels"), IGNORE_LABEL);
+	const char *ign =
+		json_get_str(json_object_get(meta, "labels"), IGNORE_LABEL);
 	if (!name || !wanted(w->o, name))
 		return 0;
 	if (excluded(w->o, w->p, name) || (ign && strcmp(ign, "true") == 0)) {
@@ -127,8 +127,13 @@ static int on_object(json_t *item, void *arg)
 		goto oom;
 	struct backup_oracle bundle = {.bundle = b->ev};
 	struct object_ref o = {
-		.obj = item, .kind = k->kind, .ns = b->ns, .name = name,
-		.file = sb_str(&ref), .document = 0, .doc = NULL,
+		.obj = item,
+		.kind = k->kind,
+		.ns = b->ns,
+		.name = name,
+		.file = sb_str(&ref),
+		.document = 0,
+		.doc = NULL,
 		.path_prefix = NULL,
 	};
 	size_t nf = b->findings.n, nd = b->deferred.n;
@@ -191,8 +196,7 @@ static int judge_bundle(struct kube_client *c, const struct audit_options *o,
 
 static int audit_scope(struct kube_client *c, const struct policy *p,
 		       const struct audit_options *o, const char *ns,
-		       bool namespaced, struct audit_result *r,
-		       struct err *err)
+		       bool namespaced, struct audit_result *r, struct err *err)
 {
 	struct bundle b = {.p = p, .ns = ns, .sum = &r->summary};
 	finding_list_init(&b.findings);
@@ -212,12 +216,13 @@ static int audit_scope(struct kube_client *c, const struct policy *p,
 		bool written = false, cleared = false;
 		struct err werr;
 		err_clear(&werr);
-		if (preport_write(c, "pgadmit", ns, &b.findings, &b.refs, timeout_of(o),
-				  &written, &cleared, &werr)) {
+		if (preport_write(c, "pgadmit", ns, &b.findings, &b.refs,
+				  timeout_of(o), &written, &cleared, &werr)) {
 			r->report_errors++;
 			if (o->log)
-				fprintf(o->log, "pgadmit audit: PolicyReport "
-						"of %s not written: %s\n",
+				fprintf(o->log,
+					"pgadmit audit: PolicyReport "
+					"of %s not written: %s\n",
 					ns ? ns : "the cluster", werr.msg);
 		}
 		r->reports_written += written;
@@ -250,15 +255,16 @@ static int list_namespaces(struct kube_client *c, const struct policy *p,
 			struct kube_reply rep;
 			sb_printf(&path, "/api/v1/namespaces/%s",
 				  o->namespaces[i]);
-			rc = sb_ok(&path) ? kube_request(c, "GET", sb_str(&path),
-							 NULL, 0, timeout_of(o),
-							 &rep, err)
-					  : KUBE_OOM;
+			rc = sb_ok(&path)
+				     ? kube_request(c, "GET", sb_str(&path),
+						    NULL, 0, timeout_of(o),
+						    &rep, err)
+				     : KUBE_OOM;
 			sb_free(&path);
-			json_t *nsobj = rc == KUBE_OK
-					       ? json_loadb(rep.body, rep.len, 0,
-							    NULL)
-					       : NULL;
+			json_t *nsobj =
+				rc == KUBE_OK
+					? json_loadb(rep.body, rep.len, 0, NULL)
+					: NULL;
 			kube_reply_free(&rep);
 			if (rc != KUBE_OK)
 				return -1;

@@ -16,7 +16,7 @@
 
 /* An object that was judged: what a PolicyReport result names. */
 struct audit_ref {
-	char *ref;         /* "apps/v1/namespaces/shop/statefulsets/db" */
+	char *ref; /* "apps/v1/namespaces/shop/statefulsets/db" */
 	const struct audit_kind *k;
 	char *name, *uid;
 };
@@ -44,8 +44,7 @@ void audit_list_path(struct strbuf *sb, const struct audit_kind *k,
 bool audit_object_skipped(const struct audit_kind *k, const json_t *obj);
 
 /* Is wgpolicyk8s.io/v1alpha2 served? 1 yes, 0 no, -1 error (err). */
-int preport_crd_served(struct kube_client *c, int timeout_ms,
-		       struct err *err);
+int preport_crd_served(struct kube_client *c, int timeout_ms, struct err *err);
 /* Replace the PolicyReport name ("pgadmit", "pgadmit-probe") of ns (ClusterPolicyReport when ns is
  * NULL) with findings l (objects in refs). When l is empty, an existing
  * report is cleared and none is created (*cleared set). 0 (*written: one

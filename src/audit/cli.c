@@ -13,8 +13,7 @@
 #include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
 
-static void stats_line(FILE *log, const struct audit_result *r,
-		       long long t0)
+static void stats_line(FILE *log, const struct audit_result *r, long long t0)
 {
 	struct rusage ru;
 	if (!log)
@@ -57,8 +56,8 @@ int audit_cluster(const char *kubeconfig, const struct policy *p,
 	return rc;
 }
 
-int audit_probe_reports_env(const struct probe_result *r, size_t n,
-			    FILE *log, size_t *written, struct err *err)
+int audit_probe_reports_env(const struct probe_result *r, size_t n, FILE *log,
+			    size_t *written, struct err *err)
 {
 	*written = 0;
 	if (kube_global_init())

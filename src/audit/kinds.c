@@ -17,7 +17,8 @@ const struct audit_kind audit_kinds[] = {
 	{"apps", "v1", "deployments", "Deployment", true, 500},
 	{"apps", "v1", "daemonsets", "DaemonSet", true, 500},
 	{"apps", "v1", "replicasets", "ReplicaSet", true, 500},
-	{"", "v1", "replicationcontrollers", "ReplicationController", true, 500},
+	{"", "v1", "replicationcontrollers", "ReplicationController", true,
+	 500},
 	{"batch", "v1", "jobs", "Job", true, 500},
 	{"", "v1", "pods", "Pod", true, 500},
 	{"", "v1", "services", "Service", true, 500},
@@ -78,7 +79,6 @@ void audit_list_path(struct strbuf *sb, const struct audit_kind *k,
 	sb_printf(sb, "/%s", k->resource);
 }
 
-
 /* The same test as the webhook's owned_by_builtin_controller()
  * (src/admission/review.c; to be shared when both move to one place). */
 static bool owned_by_builtin_controller(const json_t *obj)
@@ -90,7 +90,8 @@ static bool owned_by_builtin_controller(const json_t *obj)
 	json_array_foreach(refs, i, r) {
 		if (!json_is_true(json_object_get(r, "controller")))
 			continue;
-		const char *kind = json_get_str(r, "kind"), *api = json_get_str(r, "apiVersion");
+		const char *kind = json_get_str(r, "kind"),
+			   *api = json_get_str(r, "apiVersion");
 		if (!kind || !api)
 			return false;
 		bool apps = strncmp(api, "apps/", 5) == 0;

@@ -75,12 +75,9 @@ static const char *category_of(const char *rule)
 	static const struct {
 		const char *id, *cat;
 	} cats[] = {
-		{"PGA101", "Network exposure"},
-		{"PGA102", "Secrets"},
-		{"PGA103", "Backup"},
-		{"PGA104", "Encryption"},
-		{"PGA105", "Authentication"},
-		{"PGA106", "Monitoring"},
+		{"PGA101", "Network exposure"}, {"PGA102", "Secrets"},
+		{"PGA103", "Backup"},           {"PGA104", "Encryption"},
+		{"PGA105", "Authentication"},   {"PGA106", "Monitoring"},
 	};
 	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
 		if (rule && strcmp(rule, cats[i].id) == 0)
@@ -128,15 +125,12 @@ static json_t *result_json(const struct finding *f, const char *ns,
 	json_t *one = resource_of(f, ns, refs);
 	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, "
 			      "s:{s:I, s:i}}",
-			      "policy", f->slug ? f->slug : "",
-			      "rule", f->rule ? f->rule : "",
-			      "result", result_of(f),
-			      "severity", severity_of(f),
-			      "category", category_of(f->rule),
-			      "source", "pgadmit",
-			      "message", f->message ? f->message : "",
-			      "scored", 1,
-			      "timestamp", "seconds", (json_int_t)now_s,
+			      "policy", f->slug ? f->slug : "", "rule",
+			      f->rule ? f->rule : "", "result", result_of(f),
+			      "severity", severity_of(f), "category",
+			      category_of(f->rule), "source", "pgadmit",
+			      "message", f->message ? f->message : "", "scored",
+			      1, "timestamp", "seconds", (json_int_t)now_s,
 			      "nanos", 0);
 	int bad = !props || !res || !one || !r;
 	if (!bad && f->path && *f->path)
@@ -175,23 +169,21 @@ json_t *preport_build(const char *name, const char *ns,
 		warn += res[0] == 'w';
 		skip += res[0] == 's';
 		if (i < MAX_RESULTS)
-			bad |= json_array_append_new(
-				results, result_json(f, ns, refs, now_s));
+			bad |= json_array_append_new(results,
+						     result_json(f, ns, refs,
+								 now_s));
 	}
-	json_t *rep = bad ? NULL
-			  : json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, "
-				      "s:{s:i, s:I, s:I, s:i, s:I}}",
-				      "apiVersion", "wgpolicyk8s.io/v1alpha2",
-				      "kind", ns ? "PolicyReport"
-						 : "ClusterPolicyReport",
-				      "metadata", "name", name,
-				      "labels", "app.kubernetes.io/managed-by",
-				      "pgadmit",
-				      "summary", "pass", 0,
-				      "fail", (json_int_t)fail,
-				      "warn", (json_int_t)warn,
-				      "error", 0,
-				      "skip", (json_int_t)skip);
+	json_t *rep =
+		bad ? NULL
+		    : json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, "
+				"s:{s:i, s:I, s:I, s:i, s:I}}",
+				"apiVersion", "wgpolicyk8s.io/v1alpha2", "kind",
+				ns ? "PolicyReport" : "ClusterPolicyReport",
+				"metadata", "name", name, "labels",
+				"app.kubernetes.io/managed-by", "pgadmit",
+				"summary", "pass", 0, "fail", (json_int_t)fail,
+				"warn", (json_int_t)warn, "error", 0, "skip",
+				(json_int_t)skip);
 	if (rep && ns &&
 	    json_object_set_new(json_object_get(rep, "metadata"), "namespace",
 				json_string(ns)))
@@ -209,15 +201,14 @@ json_t *preport_build(const char *name, const char *ns,
 }
 
 /* The stored report's resourceVersion (NULL when absent: *absent set). */
-static int get_version(struct kube_client *c, const char *path,
-		       int timeout_ms, char **rv, bool *absent,
-		       struct err *err)
+static int get_version(struct kube_client *c, const char *path, int timeout_ms,
+		       char **rv, bool *absent, struct err *err)
 {
 	struct kube_reply rep;
 	*rv = NULL;
 	*absent = false;
-	enum kube_rc rc = kube_request(c, "GET", path, NULL, 0, timeout_ms,
-				       &rep, err);
+	enum kube_rc rc =
+		kube_request(c, "GET", path, NULL, 0, timeout_ms, &rep, err);
 	if (rc == KUBE_NOT_FOUND) {
 		kube_reply_free(&rep);
 		*absent = true;
@@ -229,8 +220,9 @@ static int get_version(struct kube_client *c, const char *path,
 	}
 	json_t *cur = json_loadb(rep.body, rep.len, 0, NULL);
 	kube_reply_free(&rep);
-	const char *v = json_string_value(json_object_get(
-		json_object_get(cur, "metadata"), "resourceVersion"));
+	const char *v = json_string_value(
+		json_object_get(json_object_get(cur, "metadata"),
+				"resourceVersion"));
 	if (v)
 		*rv = strdup(v);
 	json_decref(cur);
@@ -241,8 +233,7 @@ static int get_version(struct kube_client *c, const char *path,
 
 int preport_write(struct kube_client *c, const char *name, const char *ns,
 		  const struct finding_list *l, const struct audit_refs *refs,
-		  int timeout_ms, bool *written, bool *cleared,
-		  struct err *err)
+		  int timeout_ms, bool *written, bool *cleared, struct err *err)
 {
 	struct strbuf coll = STRBUF_INIT, item = STRBUF_INIT;
 	json_t *rep = NULL;
@@ -262,15 +253,16 @@ int preport_write(struct kube_client *c, const char *name, const char *ns,
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool absent;
 		free(rv);
-		if (get_version(c, sb_str(&item), timeout_ms, &rv, &absent, err))
+		if (get_version(c, sb_str(&item), timeout_ms, &rv, &absent,
+				err))
 			goto out;
 		if (absent && l->n == 0) {
 			rc = 0; /* nothing to clear, nothing to say */
 			goto out;
 		}
-		if (!absent && json_object_set_new(json_object_get(rep, "metadata"),
-						   "resourceVersion",
-						   json_string(rv))) {
+		if (!absent &&
+		    json_object_set_new(json_object_get(rep, "metadata"),
+					"resourceVersion", json_string(rv))) {
 			err_nomem(err);
 			goto out;
 		}
@@ -281,10 +273,10 @@ int preport_write(struct kube_client *c, const char *name, const char *ns,
 			goto out;
 		}
 		struct kube_reply r;
-		enum kube_rc krc = kube_request(
-			c, absent ? "POST" : "PUT",
-			absent ? sb_str(&coll) : sb_str(&item), body,
-			strlen(body), timeout_ms, &r, err);
+		enum kube_rc krc =
+			kube_request(c, absent ? "POST" : "PUT",
+				     absent ? sb_str(&coll) : sb_str(&item),
+				     body, strlen(body), timeout_ms, &r, err);
 		kube_reply_free(&r);
 		if (krc == KUBE_OK) {
 			*written = true;

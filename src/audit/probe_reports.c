@@ -60,8 +60,8 @@ static void groups_free(struct groups *gs)
 	free(gs->v);
 }
 
-int audit_target_service(const char *target, const char *default_ns,
-			 char *svc, size_t svclen, char *ns, size_t nslen)
+int audit_target_service(const char *target, const char *default_ns, char *svc,
+			 size_t svclen, char *ns, size_t nslen)
 {
 	size_t hl = strcspn(target, ":/");
 	char host[256];
@@ -117,15 +117,15 @@ static int service_uid(struct kube_client *c, const char *ns, const char *svc,
 	struct kube_reply rep;
 	sb_printf(&path, "/api/v1/namespaces/%s/services/%s", ns, svc);
 	uid[0] = '\0';
-	enum kube_rc rc = sb_ok(&path) ? kube_request(c, "GET", sb_str(&path),
-						      NULL, 0, timeout_ms, &rep,
-						      err)
-				       : KUBE_OOM;
+	enum kube_rc rc = sb_ok(&path)
+				  ? kube_request(c, "GET", sb_str(&path), NULL,
+						 0, timeout_ms, &rep, err)
+				  : KUBE_OOM;
 	sb_free(&path);
 	if (rc == KUBE_OK) {
 		json_t *o = json_loadb(rep.body, rep.len, 0, NULL);
-		const char *u = json_string_value(json_object_get(
-			json_object_get(o, "metadata"), "uid"));
+		const char *u = json_string_value(
+			json_object_get(json_object_get(o, "metadata"), "uid"));
 		snprintf(uid, len, "%s", u ? u : "-");
 		json_decref(o);
 	}
@@ -135,19 +135,18 @@ static int service_uid(struct kube_client *c, const char *ns, const char *svc,
 	return rc == KUBE_OK ? 0 : -1;
 }
 
-static const struct audit_kind service_kind = {"", "v1", "services",
+static const struct audit_kind service_kind = {"",        "v1", "services",
 					       "Service", true, 0};
 
 static int add_target(struct kube_client *c, const struct probe_result *r,
-		      const char *default_ns, int timeout_ms,
-		      struct groups *gs, struct err *err)
+		      const char *default_ns, int timeout_ms, struct groups *gs,
+		      struct err *err)
 {
 	char svc[64], ns[64], uid[64] = "";
 	bool in_ns = r->target &&
 		     audit_target_service(r->target, default_ns, svc,
 					  sizeof(svc), ns, sizeof(ns)) == 0;
-	if (in_ns && service_uid(c, ns, svc, timeout_ms, uid, sizeof(uid),
-				 err))
+	if (in_ns && service_uid(c, ns, svc, timeout_ms, uid, sizeof(uid), err))
 		return -1;
 	in_ns = in_ns && uid[0];
 	struct group *g = group_of(gs, in_ns ? ns : NULL);
@@ -157,8 +156,8 @@ static int add_target(struct kube_client *c, const struct probe_result *r,
 	else
 		sb_puts(&ref, r->target ? r->target : "?");
 	if (!g || !sb_ok(&ref) ||
-	    (in_ns && audit_refs_add(&g->refs, sb_str(&ref), &service_kind,
-				     svc, uid))) {
+	    (in_ns &&
+	     audit_refs_add(&g->refs, sb_str(&ref), &service_kind, svc, uid))) {
 		sb_free(&ref);
 		return err_nomem(err);
 	}
@@ -170,12 +169,15 @@ static int add_target(struct kube_client *c, const struct probe_result *r,
 		sb_printf(&msg, "%s: %s", r->target ? r->target : "?",
 			  pf->message ? pf->message : "");
 		struct finding f = {
-			.rule = pf->rule, .slug = pf->slug,
-			.action = pf->action, .file = (char *)sb_str(&ref),
+			.rule = pf->rule,
+			.slug = pf->slug,
+			.action = pf->action,
+			.file = (char *)sb_str(&ref),
 			.kind = in_ns ? "Service" : NULL,
 			.ns = in_ns ? ns : NULL,
 			.name = in_ns ? svc : r->target,
-			.path = pf->object, .message = (char *)sb_str(&msg),
+			.path = pf->object,
+			.message = (char *)sb_str(&msg),
 			.hint = pf->hint,
 		};
 		int bad = !sb_ok(&msg) || finding_add(&g->l, &f);
@@ -223,8 +225,9 @@ int audit_probe_reports(struct kube_client *c, const struct probe_result *r,
 				*err = werr;
 			rc = -1;
 			if (log)
-				fprintf(log, "pgadmit probe: PolicyReport of "
-					     "%s not written: %s\n",
+				fprintf(log,
+					"pgadmit probe: PolicyReport of "
+					"%s not written: %s\n",
 					gs.v[i].ns ? gs.v[i].ns : "the cluster",
 					werr.msg);
 		}

@@ -131,8 +131,8 @@ void sb_json_escape(struct strbuf *sb, const char *s)
 		case '\r': sb_puts(sb, "\\r"); break;
 		case '\t': sb_puts(sb, "\\t"); break;
 		default: {
-			char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4],
-				     hex[*p & 15], 0};
+			char u[7] = {'\\',         'u',          '0', '0',
+				     hex[*p >> 4], hex[*p & 15], 0};
 			sb_puts(sb, u);
 		}
 		}

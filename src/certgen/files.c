@@ -42,7 +42,8 @@ static int write_all(int fd, const char *s, size_t n)
 static int create_excl(const char *path, mode_t mode, const char *text,
 		       struct err *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      mode);
 	if (fd < 0)
 		return err_setk(err, err_kind_errno(errno), "%s: %s", path,

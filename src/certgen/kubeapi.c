@@ -63,8 +63,7 @@ static bool answered(const struct answer *a)
 }
 
 /* "reading Secret: HTTP 403: secrets is forbidden: ..." from a Status. */
-static void api_error(struct err *err, const char *what,
-		      const struct answer *a)
+static void api_error(struct err *err, const char *what, const struct answer *a)
 {
 	const char *msg =
 		json_string_value(json_object_get(a->json, "message"));
@@ -210,10 +209,11 @@ static char *new_bundle(const json_t *webhooks, const char *ca_pem,
 	struct strbuf prev = STRBUF_INIT;
 	for (size_t i = 0; keep_previous && i < json_array_size(webhooks);
 	     i++) {
-		const char *b = json_string_value(json_object_get(
-			json_object_get(json_array_get(webhooks, i),
-					"clientConfig"),
-			"caBundle"));
+		const char *b = json_string_value(
+			json_object_get(json_object_get(json_array_get(webhooks,
+								       i),
+							"clientConfig"),
+					"caBundle"));
 		char *pem = b ? b64_decode(b) : NULL;
 		if (pem) {
 			sb_puts(&prev, pem);
@@ -256,8 +256,9 @@ static enum kube_rc patch_one(struct kube_client *c, const char *resource,
 		goto out;
 	}
 	json_t *webhooks = json_object_get(a.json, "webhooks"); /* borrowed */
-	const char *rv = json_string_value(json_object_get(
-		json_object_get(a.json, "metadata"), "resourceVersion"));
+	const char *rv = json_string_value(
+		json_object_get(json_object_get(a.json, "metadata"),
+				"resourceVersion"));
 	size_t n = json_array_size(webhooks);
 	if (n == 0) {
 		err_set(err, "%s %s has no webhooks", kind, name);
@@ -280,13 +281,13 @@ static enum kube_rc patch_one(struct kube_client *c, const char *resource,
 						"/metadata/resourceVersion",
 						"value", rv));
 	for (size_t i = 0; i < n; i++) {
-		snprintf(ptr, sizeof(ptr), "/webhooks/%zu/clientConfig/caBundle",
-			 i);
+		snprintf(ptr, sizeof(ptr),
+			 "/webhooks/%zu/clientConfig/caBundle", i);
 		/* "add" sets a member whether or not it exists yet ("replace"
 		 * fails on a configuration rendered without caBundle). */
-		json_array_append_new(patch, json_pack("{s:s, s:s, s:s}", "op",
-						       "add", "path", ptr,
-						       "value", ca_b64));
+		json_array_append_new(patch,
+				      json_pack("{s:s, s:s, s:s}", "op", "add",
+						"path", ptr, "value", ca_b64));
 	}
 	if ((rc = dump(patch, &body, err)) != KUBE_OK)
 		goto out;
@@ -321,7 +322,8 @@ enum kube_rc certgen_kube_patch_webhooks(struct kube_client *c,
 	static const char *const kinds[][2] = {
 		{"validatingwebhookconfigurations",
 		 "ValidatingWebhookConfiguration"},
-		{"mutatingwebhookconfigurations", "MutatingWebhookConfiguration"},
+		{"mutatingwebhookconfigurations",
+		 "MutatingWebhookConfiguration"},
 	};
 	bool forbidden = false;
 	struct err denied = {0}, e = {0};
@@ -379,7 +381,8 @@ enum kube_rc certgen_kube_own_secret(struct kube_client *c, const char *ns,
 	const char *uid = json_string_value(
 		json_object_get(json_object_get(a.json, "metadata"), "uid"));
 	if (!uid) {
-		err_set(err, "ValidatingWebhookConfiguration %s has no uid", vwc);
+		err_set(err, "ValidatingWebhookConfiguration %s has no uid",
+			vwc);
 		rc = KUBE_INVALID;
 		goto out;
 	}

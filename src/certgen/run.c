@@ -27,8 +27,7 @@ static int api_failed(struct err *err, const char *ns, const char *secret)
 
 /* Nothing is generated or sent to the API when the files would be refused
  * anyway. */
-static int files_free(const struct certgen_opts *o,
-				  struct err *err)
+static int files_free(const struct certgen_opts *o, struct err *err)
 {
 	static const char *const names[] = {"ca.crt", "tls.crt", "tls.key"};
 	if (!o->out_dir || o->force)
@@ -108,8 +107,10 @@ static int patch(const struct certgen_opts *o, struct kube_client *c,
 			o->overlap_minutes);
 	for (int i = 0; i < o->nwebhooks; i++) {
 		int n = 0;
-		enum kube_rc krc = certgen_kube_patch_webhooks(
-			c, o->webhooks[i], pems->ca_crt, keep_previous, &n, err);
+		enum kube_rc krc =
+			certgen_kube_patch_webhooks(c, o->webhooks[i],
+						    pems->ca_crt, keep_previous,
+						    &n, err);
 		if (krc != KUBE_OK)
 			return api_failed(err, NULL, NULL);
 		if (n == 0)
@@ -125,8 +126,9 @@ static int patch(const struct certgen_opts *o, struct kube_client *c,
 	 * that uninstalling deletes it too (the first name that exists). */
 	for (int i = 0; o->secret && i < o->nwebhooks; i++) {
 		bool owned = false;
-		enum kube_rc krc = certgen_kube_own_secret(
-			c, o->ns, o->secret, o->webhooks[i], &owned, err);
+		enum kube_rc krc = certgen_kube_own_secret(c, o->ns, o->secret,
+							   o->webhooks[i],
+							   &owned, err);
 		if (krc != KUBE_OK)
 			return api_failed(err, o->ns, o->secret);
 		if (owned) {
@@ -157,8 +159,8 @@ int certgen_run(const struct certgen_opts *o, FILE *out, struct err *err)
 			if (strcmp(err->msg, "not running in a cluster") == 0)
 				err_setk(err, ERR_UNAVAILABLE,
 					 "not running in a cluster: "
-					     "KUBERNETES_SERVICE_HOST is not "
-					     "set");
+					 "KUBERNETES_SERVICE_HOST is not "
+					 "set");
 			err_prefix(err, "Kubernetes API: ");
 			if (err->kind != ERR_NOMEM)
 				err_kind_set(err, ERR_UNAVAILABLE);
@@ -173,7 +175,8 @@ int certgen_run(const struct certgen_opts *o, FILE *out, struct err *err)
 			rc = err_kind_set(err, ERR_IO);
 			goto out;
 		}
-		fprintf(out, "certgen: wrote %s/ca.crt, %s/tls.crt, %s/tls.key\n",
+		fprintf(out,
+			"certgen: wrote %s/ca.crt, %s/tls.crt, %s/tls.key\n",
 			o->out_dir, o->out_dir, o->out_dir);
 	}
 	rc = patch(o, c, &pems, out, err);

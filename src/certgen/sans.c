@@ -51,14 +51,16 @@ int certgen_sans_add(struct certgen_sans *s, const char *kind,
 		int af = strchr(value, ':') ? AF_INET6 : AF_INET;
 		if (inet_pton(af, value, buf) != 1 ||
 		    !inet_ntop(af, buf, text, sizeof(text)))
-			return err_set(err, "'%s': expected an IPv4 or IPv6 "
-					    "address",
+			return err_set(err,
+				       "'%s': expected an IPv4 or IPv6 "
+				       "address",
 				       value);
 		snprintf(norm, sizeof(norm), "IP:%s", text);
 	} else if (strcmp(kind, "DNS") == 0) {
 		if (!valid_dns(value))
-			return err_set(err, "'%s': expected a lower-case DNS "
-					    "name (labels of a-z, 0-9, '-')",
+			return err_set(err,
+				       "'%s': expected a lower-case DNS "
+				       "name (labels of a-z, 0-9, '-')",
 				       value);
 	} else {
 		return err_set(err, "unknown name kind %s", kind);

@@ -21,7 +21,7 @@ struct run {
 	const struct manifest_limits *lim;
 	FILE *errout;
 	struct check_result *r;
-	struct finding_list deferred;  /* PGA103 candidates */
+	struct finding_list deferred; /* PGA103 candidates */
 	struct backup_index *backups;
 	struct ns_evidence *evidence; /* PGA105/PGA106 */
 	const char *stdin_name;
@@ -107,8 +107,7 @@ static void judge_compose(struct run *run, const struct manifest_doc *doc,
 	const json_t *services = json_object_get(root, "services");
 	const char *svc;
 	json_t *def;
-	json_object_foreach((json_t *)services, svc, def)
-	{
+	json_object_foreach((json_t *)services, svc, def) {
 		if (!json_is_object(def))
 			continue;
 		struct strbuf prefix = STRBUF_INIT;
@@ -139,8 +138,7 @@ static int on_doc(const struct manifest_doc *doc, void *arg)
 		if (is_compose(root)) {
 			run->seen++;
 			judge_compose(run, doc, root);
-		}
-		else
+		} else
 			judge_k8s(run, doc, root, 0);
 	}
 	return run->oom ? -1 : 0;
@@ -197,15 +195,16 @@ static void remap(struct run *run, struct finding_list *l, size_t from,
 	for (size_t i = from; i < l->n && !run->oom; i++) {
 		struct finding *f = &l->v[i];
 		int rel = 0;
-		const char *tpl = f->line > 0
-					  ? source_scan_lookup(sc, f->line, &rel)
-					  : NULL;
+		const char *tpl =
+			f->line > 0 ? source_scan_lookup(sc, f->line, &rel)
+				    : NULL;
 		if (!tpl)
 			continue;
 		struct strbuf path = STRBUF_INIT;
 		if (run->source_root && *run->source_root) {
 			sb_puts(&path, run->source_root);
-			if (run->source_root[strlen(run->source_root) - 1] != '/')
+			if (run->source_root[strlen(run->source_root) - 1] !=
+			    '/')
 				sb_putc(&path, '/');
 		}
 		sb_puts(&path, tpl);
@@ -409,8 +408,10 @@ static void check_input(struct run *run, const char *input)
 	const char *name = strcmp(input, "-") == 0 ? run->stdin_name : input;
 	docs = r->summary.documents - docs;
 	if (r->summary.files == files)
-		input_errorf(run, name, "%s: no manifest file (" MANIFEST_EXTS
-			     ") in this directory", name);
+		input_errorf(run, name,
+			     "%s: no manifest file (" MANIFEST_EXTS
+			     ") in this directory",
+			     name);
 	else if (run->seen == seen)
 		input_errorf(run, name,
 			     "%s: no Kubernetes object (apiVersion/kind) and "

@@ -48,8 +48,7 @@ int kustomize_start(const char *kubectl, const char *dir,
 		if (e == ENOENT)
 			err_set(err, "%s not found on PATH", kubectl);
 		else
-			err_set(err, "cannot run %s: %s", kubectl,
-				strerror(e));
+			err_set(err, "cannot run %s: %s", kubectl, strerror(e));
 		goto out;
 	}
 	close(fds[1]);

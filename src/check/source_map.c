@@ -41,9 +41,9 @@ static void push(struct source_scan *s, int line, const char *path)
 static void end_line(struct source_scan *s)
 {
 	s->buf[s->blen] = '\0';
-	while (s->blen && (s->buf[s->blen - 1] == '\r' ||
-			   s->buf[s->blen - 1] == ' ' ||
-			   s->buf[s->blen - 1] == '\t'))
+	while (s->blen &&
+	       (s->buf[s->blen - 1] == '\r' || s->buf[s->blen - 1] == ' ' ||
+		s->buf[s->blen - 1] == '\t'))
 		s->buf[--s->blen] = '\0';
 	size_t pl = strlen(SOURCE_PREFIX);
 	if (strncmp(s->buf, SOURCE_PREFIX, pl) == 0 && s->buf[pl])

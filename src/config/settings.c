@@ -73,10 +73,11 @@ int settings_parse_argv(const struct setting *t, size_t n, int argc,
 		vals[i] = NULL;
 		if (!t[i].flag)
 			continue;
-		opts[k++] = (struct option){
-			t[i].flag,
-			t[i].type == SET_BOOL ? no_argument : required_argument,
-			NULL, (int)i + 1000};
+		opts[k++] = (struct option){t[i].flag,
+					    t[i].type == SET_BOOL
+						    ? no_argument
+						    : required_argument,
+					    NULL, (int)i + 1000};
 	}
 	opts[k++] = (struct option){"help", no_argument, NULL, OPT_HELP};
 	opts[k++] = (struct option){"help-table", no_argument, NULL,
@@ -121,8 +122,9 @@ static int parse_num(const char *what, const char *s, long long lo,
 	char *end;
 	long long v = strtoll(s, &end, 10);
 	if (!*s || *end || v < lo || v > hi)
-		return err_set(err, "%s: expected a number between %lld and "
-				    "%lld, got '%s'",
+		return err_set(err,
+			       "%s: expected a number between %lld and "
+			       "%lld, got '%s'",
 			       what, lo, hi, s);
 	*out = v;
 	return 0;
@@ -186,8 +188,9 @@ static int parse_bool(const char *what, const char *v, bool *out,
 			return 0;
 		}
 	}
-	return err_set(err, "%s: expected 1|true|yes|on or 0|false|no|off, "
-			    "got '%s'",
+	return err_set(err,
+		       "%s: expected 1|true|yes|on or 0|false|no|off, "
+		       "got '%s'",
 		       what, v);
 }
 
@@ -223,9 +226,7 @@ int settings_resolve(const struct setting *t, size_t n,
 		if (!v)
 			continue;
 		switch (s->type) {
-		case SET_STR:
-			*(const char **)field = v;
-			break;
+		case SET_STR: *(const char **)field = v; break;
 		case SET_UINT:
 		case SET_LL:
 			if (parse_num(s->label, v, s->lo, s->hi, &num, err))
@@ -254,8 +255,7 @@ int settings_resolve(const struct setting *t, size_t n,
 				return -1;
 			break;
 		case SET_DOC:
-		case SET_LIST:
-			break;
+		case SET_LIST: break;
 		}
 	}
 	return 0;

@@ -557,7 +557,8 @@ static void walk(const char *s, struct walk *w)
 				size_t next = kv_value(s, j, &va, &vb);
 				char val[32];
 				size_t len = vb - va;
-				if (len < sizeof(val) && !has_any(s, va, vb, ":@/")) {
+				if (len < sizeof(val) &&
+				    !has_any(s, va, vb, ":@/")) {
 					memcpy(val, s + va, len);
 					val[len] = '\0';
 					if (is_sslmode_off(val))
@@ -609,7 +610,8 @@ char *connstr_redact(const char *text)
 	size_t pos = 0, stop = w.overflow ? w.overflow_at : (size_t)-1;
 	for (size_t k = 0; k < w.nr && w.r[k].a < stop; k++) {
 		size_t a = w.r[k].a, b = w.r[k].b;
-		while (k + 1 < w.nr && w.r[k + 1].a <= b && w.r[k + 1].a < stop) {
+		while (k + 1 < w.nr && w.r[k + 1].a <= b &&
+		       w.r[k + 1].a < stop) {
 			k++;
 			if (w.r[k].b > b)
 				b = w.r[k].b;

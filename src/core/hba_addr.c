@@ -12,7 +12,7 @@
 #include "pgadmit/hba.h"
 
 struct range {
-	int family;          /* 0: everything ("all"), AF_INET, AF_INET6 */
+	int family; /* 0: everything ("all"), AF_INET, AF_INET6 */
 	unsigned char a[16];
 	int prefix;
 };
@@ -185,10 +185,11 @@ bool probe_pgarray_is_all(const char *s)
 /* Private, link-local, CGNAT and loopback ranges: not public. */
 static bool is_private(const struct range *r)
 {
-	static const char *const nets[] = {
-		"10.0.0.0/8",	  "172.16.0.0/12", "192.168.0.0/16",
-		"100.64.0.0/10",  "169.254.0.0/16", "127.0.0.0/8",
-		"fc00::/7",	  "fe80::/10",	   "::1/128"};
+	static const char *const nets[] = {"10.0.0.0/8",     "172.16.0.0/12",
+					   "192.168.0.0/16", "100.64.0.0/10",
+					   "169.254.0.0/16", "127.0.0.0/8",
+					   "fc00::/7",       "fe80::/10",
+					   "::1/128"};
 	for (size_t i = 0; i < sizeof(nets) / sizeof(*nets); i++) {
 		struct range n;
 		if (parse_range(nets[i], NULL, &n) == 0 && in_range(&n, r))

@@ -63,7 +63,7 @@ static size_t split(const char *t, size_t len, size_t *pos, struct field *f,
 				continue;
 			}
 		}
-	blank:
+blank:
 		if (!quote && (isspace((unsigned char)c) || c == '\0')) {
 			if (in_field) {
 				in_field = false;

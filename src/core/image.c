@@ -30,12 +30,16 @@
 #define IMAGE_MAX 512
 #define ENTRY_MAX 128
 
-static const char *const never_servers[] = {
-	"postgres_exporter", "postgres-exporter", "pgbouncer", "pgadmin4",
-	"postgresql-client", NULL};
+static const char *const never_servers[] = {"postgres_exporter",
+					    "postgres-exporter",
+					    "pgbouncer",
+					    "pgadmin4",
+					    "postgresql-client",
+					    NULL};
 
-static const char *const non_server_roles[] = {
-	"exporter", "client", "backup", "operator", "bouncer", "admin", NULL};
+static const char *const non_server_roles[] = {"exporter", "client",  "backup",
+					       "operator", "bouncer", "admin",
+					       NULL};
 
 static bool names_role(const char *s)
 {
@@ -137,17 +141,19 @@ int policy_add_server_image(struct policy *p, const char *entry,
 {
 	size_t n = entry ? strlen(entry) : 0;
 	if (n == 0 || n > ENTRY_MAX)
-		return err_set(err, "server image '%.40s': expected 1 to %d "
-				    "characters",
+		return err_set(err,
+			       "server image '%.40s': expected 1 to %d "
+			       "characters",
 			       entry ? entry : "", ENTRY_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)entry[i];
 		if (!(isalnum(c) || strchr("-._/", c) ||
 		      (c == '*' && i == n - 1)) ||
 		    (c == '/' && (i == 0 || i == n - 1 || entry[i + 1] == '/')))
-			return err_set(err, "server image '%.40s': expected a "
-					    "name or path/name without tag "
-					    "or digest, '*' only at the end",
+			return err_set(err,
+				       "server image '%.40s': expected a "
+				       "name or path/name without tag "
+				       "or digest, '*' only at the end",
 				       entry);
 	}
 	if (p->nserver_images >= POLICY_MAX_SERVER_IMAGES)

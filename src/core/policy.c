@@ -23,8 +23,9 @@ extern char **environ;
 	"postgresql-repmgr|spilo(-[0-9]+)?|crunchy-postgres(-gis)?)$"
 /* rules.md "Postgres server image": known vendor server images (image.c
  * says how an entry matches); postgres.serverImages extends the list. */
-static const char *const default_server_images[] = {
-	"harbor-db", "cloudnative-pg/postgresql", "spilo-*", "patroni", NULL};
+static const char *const default_server_images[] = {"harbor-db",
+						    "cloudnative-pg/postgresql",
+						    "spilo-*", "patroni", NULL};
 #define DEFAULT_PORT_NAME_PATTERN                                              \
 	"^(tcp-)?(postgres|postgresql|pg|pgsql|pgbouncer)$"
 #define POLICY_FILE_MAX (1u << 20)
@@ -36,8 +37,8 @@ static int set_image_pattern(struct policy *p, const char *pat, struct err *err)
 	if (rc != 0) {
 		char buf[128];
 		regerror(rc, &re, buf, sizeof(buf));
-		return err_set(err, "invalid regular expression '%s': %s",
-			       pat, buf);
+		return err_set(err, "invalid regular expression '%s': %s", pat,
+			       buf);
 	}
 	char *copy = strdup(pat);
 	if (!copy) {
@@ -61,8 +62,8 @@ static int set_port_name_pattern(struct policy *p, const char *pat,
 	if (rc != 0) {
 		char buf[128];
 		regerror(rc, &re, buf, sizeof(buf));
-		return err_set(err, "invalid regular expression '%s': %s",
-			       pat, buf);
+		return err_set(err, "invalid regular expression '%s': %s", pat,
+			       buf);
 	}
 	char *copy = strdup(pat);
 	if (!copy) {
@@ -238,25 +239,25 @@ static int get_num(struct loadctx *c, const json_t *v, const char *key,
 static int load_rules(struct loadctx *c, const json_t *rules)
 {
 	if (!json_is_object(rules))
-		return bad(c, rules, "rules", "expected a mapping of rule id "
-					      "or slug to an action");
+		return bad(c, rules, "rules",
+			   "expected a mapping of rule id "
+			   "or slug to an action");
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)rules, k, v)
-	{
+	json_object_foreach((json_t *)rules, k, v) {
 		char key[96];
 		snprintf(key, sizeof(key), "rules.%s", k);
 		const struct rule_meta *m = rule_meta_by_code(k);
 		if (!m)
-			return bad(c, v, key, "unknown rule (expected an id "
-					      "such as PGA101 or a slug)");
+			return bad(c, v, key,
+				   "unknown rule (expected an id "
+				   "such as PGA101 or a slug)");
 		const json_t *a = v;
 		if (json_is_object(v)) {
 			const char *k2;
 			json_t *v2;
 			a = NULL;
-			json_object_foreach(v, k2, v2)
-			{
+			json_object_foreach(v, k2, v2) {
 				if (strcmp(k2, "action") != 0) {
 					char key2[160];
 					snprintf(key2, sizeof(key2), "%s.%s",
@@ -288,20 +289,19 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 		return bad(c, pg, "postgres", "expected a mapping");
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)pg, k, v)
-	{
+	json_object_foreach((json_t *)pg, k, v) {
 		char key[96];
 		snprintf(key, sizeof(key), "postgres.%s", k);
 		if (strcmp(k, "ports") == 0) {
 			if (!json_is_array(v) || json_array_size(v) == 0 ||
 			    json_array_size(v) > POLICY_MAX_PORTS)
-				return bad(c, v, key, "expected a list of 1 to "
-						      "32 port numbers");
+				return bad(c, v, key,
+					   "expected a list of 1 to "
+					   "32 port numbers");
 			size_t i;
 			json_t *e;
 			c->p->nports = 0;
-			json_array_foreach(v, i, e)
-			{
+			json_array_foreach(v, i, e) {
 				long long n;
 				if (get_int(c, e, key, 1, 65535, &n))
 					return -1;
@@ -315,15 +315,16 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 				return bad_regex(c, v, key);
 		} else if (strcmp(k, "serverImages") == 0) {
 			if (!json_is_array(v))
-				return bad(c, v, key, "expected a list of image "
-						      "names");
+				return bad(c, v, key,
+					   "expected a list of image "
+					   "names");
 			size_t i;
 			json_t *e;
-			json_array_foreach(v, i, e)
-			{
+			json_array_foreach(v, i, e) {
 				if (!json_is_string(e))
-					return bad(c, e, key, "expected a list "
-							      "of image names");
+					return bad(c, e, key,
+						   "expected a list "
+						   "of image names");
 				if (policy_add_server_image(c->p,
 							    json_string_value(e),
 							    c->err))
@@ -338,15 +339,16 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 		} else if (strcmp(k, "exporterImages") == 0) {
 			if (!json_is_array(v) ||
 			    json_array_size(v) > POLICY_MAX_EXPORTERS)
-				return bad(c, v, key, "expected a list of up to "
-						      "32 image names");
+				return bad(c, v, key,
+					   "expected a list of up to "
+					   "32 image names");
 			size_t i;
 			json_t *e;
 			clear_exporters(c->p);
-			json_array_foreach(v, i, e)
-			{
+			json_array_foreach(v, i, e) {
 				const char *s = json_string_value(e);
-				if (!s || !*s || strchr(s, '/') || strchr(s, ':'))
+				if (!s || !*s || strchr(s, '/') ||
+				    strchr(s, ':'))
 					return bad(c, e, key,
 						   "expected an image name "
 						   "(last path component, no "
@@ -357,10 +359,11 @@ static int load_postgres(struct loadctx *c, const json_t *pg)
 				c->p->exporter_images[c->p->nexporters++] = d;
 			}
 		} else
-			return bad(c, v, key, "unknown key (expected ports, "
-					      "imagePattern, serverImages, "
-					      "portNamePattern, "
-					      "exporterImages)");
+			return bad(c, v, key,
+				   "unknown key (expected ports, "
+				   "imagePattern, serverImages, "
+				   "portNamePattern, "
+				   "exporterImages)");
 	}
 	return 0;
 }
@@ -371,8 +374,7 @@ static int load_namespaces(struct loadctx *c, const json_t *ns)
 		return bad(c, ns, "namespaces", "expected a mapping");
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)ns, k, v)
-	{
+	json_object_foreach((json_t *)ns, k, v) {
 		char key[96];
 		snprintf(key, sizeof(key), "namespaces.%s", k);
 		if (strcmp(k, "skip") != 0)
@@ -382,8 +384,7 @@ static int load_namespaces(struct loadctx *c, const json_t *ns)
 		clear_skips(c->p);
 		size_t i;
 		json_t *e;
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach(v, i, e) {
 			if (!json_is_string(e) || !*json_string_value(e))
 				return bad(c, e, key,
 					   "expected namespace names");
@@ -433,8 +434,7 @@ static int load_ints(struct loadctx *c, const json_t *m, const char *section,
 		return bad(c, m, section, "expected a mapping");
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)m, k, v)
-	{
+	json_object_foreach((json_t *)m, k, v) {
 		char key[96];
 		snprintf(key, sizeof(key), "%s.%s", section, k);
 		if (strcmp(section, "probe") == 0 &&
@@ -480,8 +480,7 @@ int policy_load_buffer(struct policy *p, const char *buf, size_t len,
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach(root, k, v)
-	{
+	json_object_foreach(root, k, v) {
 		if (strcmp(k, "rules") == 0)
 			rc = load_rules(&c, v);
 		else if (strcmp(k, "postgres") == 0)
@@ -497,8 +496,7 @@ int policy_load_buffer(struct policy *p, const char *buf, size_t len,
 				       sizeof(webhook_keys) /
 					       sizeof(*webhook_keys),
 				       &p->webhook);
-		else if (strcmp(k, "apiVersion") == 0 ||
-			 strcmp(k, "kind") == 0)
+		else if (strcmp(k, "apiVersion") == 0 || strcmp(k, "kind") == 0)
 			rc = 0; /* accepted for readability, not checked */
 		else
 			rc = bad(&c, v, k,
@@ -556,8 +554,9 @@ static int env_int(const char *var, long long lo, long long hi, long long *out,
 	errno = 0;
 	long long n = strtoll(s, &end, 10);
 	if (errno || end == s || *end || n < lo || n > hi)
-		return err_set(err, "%s: expected an integer between %lld and "
-				    "%lld, got '%s'",
+		return err_set(err,
+			       "%s: expected an integer between %lld and "
+			       "%lld, got '%s'",
 			       var, lo, hi, s);
 	*out = n;
 	*found = 1;
@@ -587,29 +586,31 @@ static int apply_rule_env(struct policy *p, struct err *err)
 			 var);
 		const char *id = name + plen, *val = eq + 1;
 		const struct rule_meta *m = rule_meta_by_code(id);
-		if (!m || strcasecmp(m->code, id) != 0 ||
-		    nl >= sizeof(name)) {
+		if (!m || strcasecmp(m->code, id) != 0 || nl >= sizeof(name)) {
 			char ids[256] = "";
 			size_t k = 0;
 			for (int i = 0; i < R_COUNT && k < sizeof(ids); i++)
 				k += (size_t)snprintf(ids + k, sizeof(ids) - k,
 						      "%s%s", i ? ", " : "",
 						      rule_catalog[i].code);
-			return err_set(err,
-				       "%s: unknown rule (expected "
-				       RULE_ENV_PREFIX "<ID> with one of %s)",
-				       name, ids);
+			return err_set(
+				err,
+				"%s: unknown rule (expected " RULE_ENV_PREFIX
+				"<ID> with one of %s)",
+				name, ids);
 		}
 		if (!*val)
 			continue;
 		int a = action_parse(val, 0);
 		if (a < 0)
-			return err_set(err, "%s: expected deny|warn|annotate|"
-					    "off, got '%s'",
+			return err_set(err,
+				       "%s: expected deny|warn|annotate|"
+				       "off, got '%s'",
 				       name, val);
 		if (set[m->id] && p->actions[m->id] != (enum action)a)
-			return err_set(err, "%s: %s is set twice with "
-					    "different actions",
+			return err_set(err,
+				       "%s: %s is set twice with "
+				       "different actions",
 				       name, m->code);
 		p->actions[m->id] = (enum action)a;
 		set[m->id] = true;
@@ -632,9 +633,10 @@ int policy_apply_env(struct policy *p, struct err *err)
 			long v = strtol(q, &end, 10);
 			if (errno || end == q || v < 1 || v > 65535 ||
 			    n == POLICY_MAX_PORTS || (*end && *end != ','))
-				return err_set(err, "PGADMIT_POSTGRES_PORTS: "
-						    "expected comma-separated "
-						    "ports, got '%s'",
+				return err_set(err,
+					       "PGADMIT_POSTGRES_PORTS: "
+					       "expected comma-separated "
+					       "ports, got '%s'",
 					       s);
 			ports[n++] = (int)v;
 			q = *end ? end + 1 : end;
@@ -694,8 +696,8 @@ int policy_apply_env(struct policy *p, struct err *err)
 		return -1;
 	if (found)
 		p->probe.connect_timeout_s = (int)n;
-	if (env_int("PGADMIT_PROBE_STATEMENT_TIMEOUT_MS", 1, 600000, &n,
-		    &found, err))
+	if (env_int("PGADMIT_PROBE_STATEMENT_TIMEOUT_MS", 1, 600000, &n, &found,
+		    err))
 		return -1;
 	if (found)
 		p->probe.statement_timeout_ms = (int)n;

@@ -15,21 +15,25 @@
 #include "pgadmit/catalog.h"
 
 #define MANIFEST (SCOPE_WEBHOOK | SCOPE_CHECK | SCOPE_AUDIT)
-#define OPTOUT_MANIFEST(id, slug)                                                  \
-	"Annotate the object: `pgadmit.dev/ignore-" slug ": \"<reason>\"` in "  \
+#define OPTOUT_MANIFEST(id, slug)                                              \
+	"Annotate the object: `pgadmit.dev/ignore-" slug ": \"<reason>\"` in " \
 	"`metadata.annotations` (Compose: the same key in the service's "      \
 	"`labels`). The reason is required; the opt-out is reported as an "    \
 	"`info` finding so audits see it. Per rule: `rules: {" id ": off}` "   \
-	"in the policy or `PGADMIT_RULE_" id "=off`; per namespace: label it "     \
-	"`pgadmit.dev/ignore: \"true\"` (webhook, audit) or list it in "      \
+	"in the policy or `PGADMIT_RULE_" id "=off`; per namespace: label it " \
+	"`pgadmit.dev/ignore: \"true\"` (webhook, audit) or list it in "       \
 	"`namespaces.skip`."
 #define OPTOUT_PROBE(id)                                                       \
-	"Turn it off in the policy (`rules: {" id ": off}`; or give it "      \
+	"Turn it off in the policy (`rules: {" id ": off}`; or give it "       \
 	"another action) or with `PGADMIT_RULE_" id "=off`. A rule that is "   \
 	"`off` is not judged and its query work is skipped."
 
 const struct rule_meta rule_catalog[R_COUNT] = {
-	{R_PGA101, "PGA101", "postgres-port-exposed", ACTION_DENY, MANIFEST,
+	{R_PGA101,
+	 "PGA101",
+	 "postgres-port-exposed",
+	 ACTION_DENY,
+	 MANIFEST,
 	 "PostgreSQL port exposed outside the cluster",
 	 "A database port reachable from outside the cluster network is the "
 	 "first thing scanners find; Postgres should be reached through a "
@@ -96,8 +100,12 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "  ports:\n"
 	 "    - port: 5432        # PGA101 spec.ports[0].port\n"},
 
-	{R_PGA102, "PGA102", "postgres-credentials-inline", ACTION_DENY,
-	 MANIFEST, "PostgreSQL credentials written inline",
+	{R_PGA102,
+	 "PGA102",
+	 "postgres-credentials-inline",
+	 ACTION_DENY,
+	 MANIFEST,
+	 "PostgreSQL credentials written inline",
 	 "A password written in a manifest ends up in Git, in `helm template` "
 	 "output and in every copy of the object; Secrets are where it "
 	 "belongs. Findings never show it: connection strings are quoted "
@@ -165,7 +173,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "            value: postgresql://app:s3cret@db/app   # PGA102 "
 	 "...env[1].value\n"},
 
-	{R_PGA103, "PGA103", "postgres-backup-missing", ACTION_WARN, MANIFEST,
+	{R_PGA103,
+	 "PGA103",
+	 "postgres-backup-missing",
+	 ACTION_WARN,
+	 MANIFEST,
 	 "PostgreSQL workload without a backup CronJob",
 	 "A database without a scheduled backup is found out on the day it is "
 	 "needed. Default `warn`: `kubectl apply -f dir/` may create the "
@@ -232,7 +244,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "    spec:\n"
 	 "      containers: [{name: pg, image: postgres:16}]\n"},
 
-	{R_PGA104, "PGA104", "postgres-ssl-disabled", ACTION_WARN, MANIFEST,
+	{R_PGA104,
+	 "PGA104",
+	 "postgres-ssl-disabled",
+	 ACTION_WARN,
+	 MANIFEST,
 	 "PostgreSQL SSL disabled",
 	 "Without TLS, passwords (with `md5`) and every row travel in plain "
 	 "text over the pod network.",
@@ -271,7 +287,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "        args: [\"-c\", \"ssl=off\"]                              # "
 	 "PGA104 (Postgres image)\n"},
 
-	{R_PGA105, "PGA105", "postgres-trust-auth", ACTION_DENY, MANIFEST,
+	{R_PGA105,
+	 "PGA105",
+	 "postgres-trust-auth",
+	 ACTION_DENY,
+	 MANIFEST,
 	 "PostgreSQL trust authentication (no password)",
 	 "With `trust`, anyone who reaches the port logs in without a "
 	 "password, as any user, the superuser included.",
@@ -319,8 +339,12 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "# ConfigMap data, key pg_hba.conf:\n"
 	 "#   host all all 0.0.0.0/0 trust           # PGA105\n"},
 
-	{R_PGA106, "PGA106", "postgres-monitoring-missing", ACTION_WARN,
-	 MANIFEST, "PostgreSQL workload without monitoring",
+	{R_PGA106,
+	 "PGA106",
+	 "postgres-monitoring-missing",
+	 ACTION_WARN,
+	 MANIFEST,
+	 "PostgreSQL workload without monitoring",
 	 "A database nobody scrapes fails silently: no alert on a full disk, "
 	 "a replication lag or connections at the limit.",
 	 {"a Postgres workload (as for PGA103) for which no monitoring is "
@@ -374,11 +398,16 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "    spec:\n"
 	 "      containers: [{name: pg, image: postgres:16}]\n"},
 
-	{R_PGA201, "PGA201", "ssl-off", ACTION_DENY, SCOPE_PROBE,
+	{R_PGA201,
+	 "PGA201",
+	 "ssl-off",
+	 ACTION_DENY,
+	 SCOPE_PROBE,
 	 "Server SSL is off",
 	 "With `ssl = off` every connection, passwords included, is plain "
 	 "text, whatever the clients ask for.",
-	 {"`ssl` is `off`", "the server answers the PostgreSQL `SSLRequest` "
+	 {"`ssl` is `off`",
+	  "the server answers the PostgreSQL `SSLRequest` "
 	  "with `N`",
 	  NULL},
 	 {"a server with `ssl = on`", NULL},
@@ -388,7 +417,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA201"),
 	 "ssl = off                          # postgresql.conf\n"},
 
-	{R_PGA202, "PGA202", "ssl-not-enforced", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA202,
+	 "PGA202",
+	 "ssl-not-enforced",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "SSL not enforced for remote clients",
 	 "Even with SSL on, a `host` rule lets a client connect without it; "
 	 "only `hostssl` rules (or a `hostnossl … reject` first) enforce it.",
@@ -416,7 +449,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "# pg_hba.conf\n"
 	 "host    all  all  0.0.0.0/0  scram-sha-256   # PGA202: non-SSL allowed\n"},
 
-	{R_PGA203, "PGA203", "ssl-weak-protocol", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA203,
+	 "PGA203",
+	 "ssl-weak-protocol",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Weak minimum TLS protocol",
 	 "TLS 1.0 and 1.1 are deprecated (RFC 8996); clients may negotiate "
 	 "them.",
@@ -427,7 +464,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA203"),
 	 NULL},
 
-	{R_PGA204, "PGA204", "ssl-cert-expiring", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA204,
+	 "PGA204",
+	 "ssl-cert-expiring",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Server certificate expiring or expired",
 	 "An expired server certificate breaks every client that verifies it "
 	 "(`sslmode=verify-ca`/`verify-full`).",
@@ -446,7 +487,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA204") " The threshold is `probe.certExpiryDays`.",
 	 NULL},
 
-	{R_PGA205, "PGA205", "ssl-not-used", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA205,
+	 "PGA205",
+	 "ssl-not-used",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Probe session not encrypted",
 	 "The probe connected without TLS: so can any client configured the "
 	 "same way.",
@@ -457,7 +502,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA205"),
 	 NULL},
 
-	{R_PGA211, "PGA211", "fk-missing-index", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA211,
+	 "PGA211",
+	 "fk-missing-index",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Foreign key without an index",
 	 "Without an index on the referencing columns, each delete or key "
 	 "update on the referenced table scans the referencing table.",
@@ -475,7 +524,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA211"),
 	 NULL},
 
-	{R_PGA212, "PGA212", "index-unused", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA212,
+	 "PGA212",
+	 "index-unused",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Unused index",
 	 "An index no query uses still costs every write, WAL and space.",
 	 {"a valid, non-unique index backing no constraint (nor an FK's "
@@ -492,10 +545,14 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "`DROP INDEX CONCURRENTLY …;` (plain `DROP INDEX` for a partitioned "
 	 "index).",
 	 OPTOUT_PROBE("PGA212") " Thresholds: `probe.indexUnusedDays`, "
-	 "`probe.indexUnusedMinBytes`.",
+				"`probe.indexUnusedMinBytes`.",
 	 NULL},
 
-	{R_PGA213, "PGA213", "index-duplicate", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA213,
+	 "PGA213",
+	 "index-duplicate",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Duplicate or redundant index",
 	 "Two indexes that answer the same queries double the write cost of "
 	 "one.",
@@ -514,7 +571,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA213"),
 	 NULL},
 
-	{R_PGA214, "PGA214", "index-invalid", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA214,
+	 "PGA214",
+	 "index-invalid",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Invalid index",
 	 "An invalid index (a failed or interrupted CREATE INDEX "
 	 "CONCURRENTLY) is maintained on every write and used by no query.",
@@ -527,7 +588,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA214"),
 	 NULL},
 
-	{R_PGA215, "PGA215", "seq-scan-heavy", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA215,
+	 "PGA215",
+	 "seq-scan-heavy",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Large table read by sequential scans",
 	 "A large table read mostly sequentially is a missing-index "
 	 "candidate.",
@@ -543,10 +608,14 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "first — and index the columns they filter on with `CREATE INDEX "
 	 "CONCURRENTLY`.",
 	 OPTOUT_PROBE("PGA215") " Thresholds: `probe.seqScanMinBytes`, "
-	 "`probe.seqScanMinRows`, `probe.seqScanRatio`.",
+				"`probe.seqScanMinRows`, `probe.seqScanRatio`.",
 	 NULL},
 
-	{R_PGA221, "PGA221", "connections-near-limit", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA221,
+	 "PGA221",
+	 "connections-near-limit",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "Connections near the limit",
 	 "Near `max_connections`, new clients are refused; each backend also "
 	 "costs memory.",
@@ -564,7 +633,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA221") " Threshold: `probe.connectionsPercent`.",
 	 NULL},
 
-	{R_PGA231, "PGA231", "wal-archiving-off", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA231,
+	 "PGA231",
+	 "wal-archiving-off",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "WAL archiving off",
 	 "Without WAL archiving, point-in-time recovery is impossible.",
 	 {"`archive_mode` is `off`", NULL},
@@ -577,7 +650,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA231"),
 	 NULL},
 
-	{R_PGA232, "PGA232", "archiver-failing", ACTION_DENY, SCOPE_PROBE,
+	{R_PGA232,
+	 "PGA232",
+	 "archiver-failing",
+	 ACTION_DENY,
+	 SCOPE_PROBE,
 	 "WAL archiver failing",
 	 "While archiving fails, WAL piles up in `pg_wal` until the disk is "
 	 "full, and backups are incomplete.",
@@ -591,7 +668,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA232"),
 	 NULL},
 
-	{R_PGA233, "PGA233", "backup-stale", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA233,
+	 "PGA233",
+	 "backup-stale",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "WAL archiving stalled",
 	 "Archiving that silently stopped is the backup that is not there on "
 	 "the day it is needed.",
@@ -616,8 +697,12 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA233") " Threshold: `probe.backupStaleSeconds`.",
 	 NULL},
 
-	{R_PGA241, "PGA241", "stats-extension-missing", ACTION_WARN,
-	 SCOPE_PROBE, "pg_stat_statements missing",
+	{R_PGA241,
+	 "PGA241",
+	 "stats-extension-missing",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
+	 "pg_stat_statements missing",
 	 "Without `pg_stat_statements` there is no record of which queries "
 	 "cost what.",
 	 {"`pg_stat_statements` is not in `pg_extension` of the probed "
@@ -631,7 +716,11 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 OPTOUT_PROBE("PGA241"),
 	 NULL},
 
-	{R_PGA251, "PGA251", "listen-open-hba", ACTION_DENY, SCOPE_PROBE,
+	{R_PGA251,
+	 "PGA251",
+	 "listen-open-hba",
+	 ACTION_DENY,
+	 SCOPE_PROBE,
 	 "Server listens on all addresses and hba admits everyone",
 	 "Listening everywhere with an hba rule for any address leaves only "
 	 "the password between the internet and the database.",
@@ -649,13 +738,18 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "listen_addresses = '*'            # postgresql.conf\n"
 	 "host  all  all  0.0.0.0/0  scram-sha-256     # pg_hba.conf: PGA251\n"},
 
-	{R_PGA252, "PGA252", "hba-trust", ACTION_DENY, SCOPE_PROBE,
+	{R_PGA252,
+	 "PGA252",
+	 "hba-trust",
+	 ACTION_DENY,
+	 SCOPE_PROBE,
 	 "trust authentication for remote connections",
 	 "With `trust`, anyone who reaches the port logs in without a "
 	 "password, as any user the rule names.",
 	 {"a live `host*` rule with method `trust` for non-local addresses",
 	  NULL},
-	 {"`trust` for `local` or 127.0.0.1/32, ::1", "rules behind an "
+	 {"`trust` for `local` or 127.0.0.1/32, ::1",
+	  "rules behind an "
 	  "earlier catch-all `reject`",
 	  NULL},
 	 "Replace `trust` with `scram-sha-256` (keep `trust`, if at all, for "
@@ -664,12 +758,17 @@ const struct rule_meta rule_catalog[R_COUNT] = {
 	 "# pg_hba.conf\n"
 	 "host  all  all  10.0.0.0/8  trust             # PGA252\n"},
 
-	{R_PGA253, "PGA253", "password-md5", ACTION_WARN, SCOPE_PROBE,
+	{R_PGA253,
+	 "PGA253",
+	 "password-md5",
+	 ACTION_WARN,
+	 SCOPE_PROBE,
 	 "MD5 password encryption",
 	 "MD5 password hashes are weak and replayable; SCRAM is the default "
 	 "since PostgreSQL 14.",
 	 {"`password_encryption` is `md5` (or `on`, its old spelling)", NULL},
-	 {"`scram-sha-256`", "a setting hidden from the probe's role: "
+	 {"`scram-sha-256`",
+	  "a setting hidden from the probe's role: "
 	  "`unknown` (info) with the GRANT",
 	  NULL},
 	 "`ALTER SYSTEM SET password_encryption = 'scram-sha-256';`, "

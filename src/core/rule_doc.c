@@ -69,7 +69,8 @@ static void put_wrapped(struct strbuf *sb, const char *s, const char *first,
 		 * SARIF renders every rule's help on each report. */
 		for (const char *p = w; p < s;) {
 			const char *tick = memchr(p, '`', (size_t)(s - p));
-			size_t run = tick ? (size_t)(tick - p) : (size_t)(s - p);
+			size_t run = tick ? (size_t)(tick - p)
+					  : (size_t)(s - p);
 			sb_append(sb, p, run);
 			p += run;
 			if (p < s)
@@ -82,8 +83,8 @@ static void put_wrapped(struct strbuf *sb, const char *s, const char *first,
 }
 
 /* Append a multi-line snippet verbatim, each line after indent. */
-static void put_indented(struct strbuf *sb, const char *s,
-			 const char *heading, const char *indent)
+static void put_indented(struct strbuf *sb, const char *s, const char *heading,
+			 const char *indent)
 {
 	sb_puts(sb, heading);
 	while (*s) {
@@ -193,7 +194,8 @@ void rule_index_render(enum rule_doc_format fmt, struct strbuf *sb)
 		sb_reset(&scope);
 		catalog_scope_words(m->scope, &scope);
 		if (fmt == RULE_DOC_MARKDOWN)
-			sb_printf(sb, "| [%s](%s.md) | `%s` | %s | `%s` | %s |\n",
+			sb_printf(sb,
+				  "| [%s](%s.md) | `%s` | %s | `%s` | %s |\n",
 				  m->code, m->code, m->slug, sb_str(&scope),
 				  action_name(m->def_action), m->title);
 		else
@@ -243,9 +245,9 @@ static json_t *rule_json(const struct rule_meta *m, int full)
 	    json_object_set_new(r, "summary", json_string(m->summary)) ||
 	    json_object_set_new(r, "fix", json_string(m->fix)) ||
 	    json_object_set_new(r, "opt_out", json_string(m->optout)) ||
-	    json_object_set_new(r, "example", m->example
-						      ? json_string(m->example)
-						      : json_null())) {
+	    json_object_set_new(r, "example",
+				m->example ? json_string(m->example)
+					   : json_null())) {
 		json_decref(fires);
 		json_decref(quiet);
 		json_decref(r);
@@ -285,10 +287,11 @@ static size_t distance(const char *a, const char *b)
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) ==
-					      tolower((unsigned char)b[j - 1])
-					      ? 0
-					      : 1;
+			size_t cost =
+				tolower((unsigned char)a[i - 1]) ==
+						tolower((unsigned char)b[j - 1])
+					? 0
+					: 1;
 			size_t best = diag + cost;
 			if (up + 1 < best)
 				best = up + 1;
@@ -314,8 +317,7 @@ static size_t closeness(const char *s, const char *name)
 	return d <= limit ? 90 - d * 10 : 0;
 }
 
-size_t catalog_suggest(const char *s, const struct rule_meta **out,
-		       size_t max)
+size_t catalog_suggest(const char *s, const struct rule_meta **out, size_t max)
 {
 	size_t score[R_COUNT], n = 0;
 	const struct rule_meta *cand[R_COUNT];

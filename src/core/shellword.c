@@ -184,7 +184,8 @@ static size_t expansion(struct scan *sc, size_t k, size_t lim)
 			if ((e = param(sc, k + 2, lim)) == 0)
 				return 0;
 		} else if (name0((unsigned char)f)) {
-			for (e = k + 3; e < lim && name((unsigned char)s[e]); e++)
+			for (e = k + 3; e < lim && name((unsigned char)s[e]);
+			     e++)
 				;
 		} else if (f == '(') {
 			return 0;

@@ -31,10 +31,10 @@ struct shell_range {
 };
 
 struct shell_word {
-	size_t va, vb;   /* the word without quotes that wrap it whole */
-	bool literal;    /* a literal character outside any expansion, or
+	size_t va, vb;    /* the word without quotes that wrap it whole */
+	bool literal;     /* a literal character outside any expansion, or
 			  * more literal defaults than fit, or too deep */
-	bool expanded;   /* at least one expansion */
+	bool expanded;    /* at least one expansion */
 	size_t ndefaults; /* literal defaults inside expansions */
 	struct shell_range defaults[SHELL_MAX_DEFAULTS];
 };

@@ -25,10 +25,10 @@ struct entry {
 	long long fetch_started;     /* of the listing in listed */
 	struct backup_index *noted;  /* CronJobs admitted by us */
 	long long noted_at;
-	long long failed_at;         /* 0 = no recent failure */
+	long long failed_at; /* 0 = no recent failure */
 	char why[160];
 	bool fetching;
-	long long used_at;           /* LRU eviction */
+	long long used_at; /* LRU eviction */
 };
 
 struct kube_cache {
@@ -41,7 +41,6 @@ struct kube_cache {
 	unsigned long long fetch_ok, fetch_fail, hits;
 	struct kube_nscache *nsc; /* PGA105/PGA106 evidence (nscache.c) */
 };
-
 
 struct kube_cache *kube_cache_new(struct kube_client *client,
 				  const char *unknown_why, size_t max_entries)
@@ -176,8 +175,8 @@ static enum backup_state lookup(struct kube_cache *kc, const char *ns,
 	for (;;) {
 		long long now = clock_ms();
 		e->used_at = now;
-		if (e->noted && backup_index_lookup(e->noted, ns, name) ==
-					BACKUP_FOUND) {
+		if (e->noted &&
+		    backup_index_lookup(e->noted, ns, name) == BACKUP_FOUND) {
 			st = BACKUP_FOUND;
 			kc->hits++;
 			goto out;
@@ -187,7 +186,8 @@ static enum backup_state lookup(struct kube_cache *kc, const char *ns,
 			kc->hits++;
 			goto out;
 		}
-		if (e->failed_at && now - e->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
+		if (e->failed_at &&
+		    now - e->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
 			snprintf(why, whylen, "%s", e->why);
 			goto out;
 		}
@@ -197,8 +197,10 @@ static enum backup_state lookup(struct kube_cache *kc, const char *ns,
 		struct timespec ts;
 		long long left = deadline - now;
 		if (left <= 0) {
-			snprintf(why, whylen, "Kubernetes API did not answer "
-					      "within %d ms", timeout_ms);
+			snprintf(why, whylen,
+				 "Kubernetes API did not answer "
+				 "within %d ms",
+				 timeout_ms);
 			goto out;
 		}
 		ts_after_ms(&ts, left);

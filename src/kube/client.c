@@ -25,7 +25,6 @@
 #define PAGE_BODY_MAX (16u << 20) /* one CronJobList page */
 #define MAX_PAGES 40
 
-
 int kube_global_init(void)
 {
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -81,7 +80,8 @@ struct kube_client *kube_client_from_env(struct err *err)
 	struct strbuf base = STRBUF_INIT;
 	if (url && *url) {
 		if (strncmp(url, "https://", 8) != 0) {
-			err_set(err, "PGADMIT_KUBE_API_URL: expected https://HOST:PORT");
+			err_set(err,
+				"PGADMIT_KUBE_API_URL: expected https://HOST:PORT");
 			return NULL;
 		}
 		sb_puts(&base, url);
@@ -91,8 +91,9 @@ struct kube_client *kube_client_from_env(struct err *err)
 		if (!port || !*port)
 			port = "443";
 		/* IPv6 service addresses need brackets in a URL. */
-		sb_printf(&base, strchr(host, ':') ? "https://[%s]:%s"
-						   : "https://%s:%s",
+		sb_printf(&base,
+			  strchr(host, ':') ? "https://[%s]:%s"
+					    : "https://%s:%s",
 			  host, port);
 	} else {
 		err_setk(err, ERR_UNAVAILABLE, "not running in a cluster");
@@ -192,7 +193,6 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *arg)
 	return sb_ok(&b->sb) ? n : 0;
 }
 
-
 static bool valid_ns(const char *ns)
 {
 	size_t n = ns ? strlen(ns) : 0;
@@ -215,7 +215,8 @@ static long get_page(struct kube_client *c, CURL *h, const char *url,
 	kube_curl_setup(c, h, url, token, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-	struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
+	struct curl_slist *hdr =
+		curl_slist_append(NULL, "Accept: application/json");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	CURLcode rc = curl_easy_perform(h);
 	curl_slist_free_all(hdr);
@@ -325,7 +326,8 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		goto out;
 	for (int page = 0; page < MAX_PAGES; page++) {
 		sb_reset(&url);
-		sb_printf(&url, "%s/apis/batch/v1/namespaces/%s/cronjobs?limit=500",
+		sb_printf(&url,
+			  "%s/apis/batch/v1/namespaces/%s/cronjobs?limit=500",
 			  c->base, ns);
 		if (cont) {
 			char *e = curl_easy_escape(h, cont, 0);
@@ -359,9 +361,10 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		if (code != 200) {
 			err_setk(err, kube_status_kind(code),
 				 "Kubernetes API answered HTTP %ld%s", code,
-				code == 403 ? " (the service account needs list on "
-					      "batch/cronjobs)"
-					    : "");
+				 code == 403
+					 ? " (the service account needs list on "
+					   "batch/cronjobs)"
+					 : "");
 			goto out;
 		}
 		free(cont);
@@ -374,7 +377,8 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 			goto out;
 		}
 	}
-	err_set(err, "Kubernetes API: more than %d pages of CronJobs", MAX_PAGES);
+	err_set(err, "Kubernetes API: more than %d pages of CronJobs",
+		MAX_PAGES);
 out:
 	cronjob_handle_done(c, h, shared);
 	sb_free(&url);

@@ -22,8 +22,8 @@
 #define TOKEN_MAX 16384
 
 struct kube_client {
-	char *base;       /* https://host:port, no trailing slash */
-	char *source;     /* "in-cluster" or the kubeconfig's path (messages) */
+	char *base;   /* https://host:port, no trailing slash */
+	char *source; /* "in-cluster" or the kubeconfig's path (messages) */
 	/* CA: a file, or PEM bytes (kubeconfig certificate-authority-data). */
 	char *ca_path;
 	char *ca_blob;

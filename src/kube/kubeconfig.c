@@ -40,7 +40,8 @@ void kube_secret_free_len(void *s, size_t len)
 void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token)
 {
 	if (c->ca_blob) {
-		struct curl_blob b = {c->ca_blob, c->ca_blob_len, CURL_BLOB_COPY};
+		struct curl_blob b = {c->ca_blob, c->ca_blob_len,
+				      CURL_BLOB_COPY};
 		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
 	} else if (c->ca_path) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_path);
@@ -141,8 +142,10 @@ static char *read_small(const char *path, size_t max, struct err *err)
 	int bad = ferror(f);
 	fclose(f);
 	if (!buf || bad || n > max) {
-		err_set(err, "%s: %s", path, !buf ? "out of memory"
-				       : bad ? "read error" : "too large");
+		err_set(err, "%s: %s", path,
+			!buf  ? "out of memory"
+			: bad ? "read error"
+			      : "too large");
 		free(buf);
 		return NULL;
 	}
@@ -150,8 +153,8 @@ static char *read_small(const char *path, size_t max, struct err *err)
 	return buf;
 }
 
-static int from_tree(struct kube_client *c, const json_t *root,
-		     const char *dir, const char *src, struct err *err)
+static int from_tree(struct kube_client *c, const json_t *root, const char *dir,
+		     const char *src, struct err *err)
 {
 	const char *ctxname = jstr(root, "current-context");
 	if (!ctxname || !*ctxname)
@@ -167,11 +170,14 @@ static int from_tree(struct kube_client *c, const json_t *root,
 			       src, ctxname);
 	const char *server = jstr(cl, "server");
 	if (!server || strncmp(server, "https://", 8) != 0)
-		return err_set(err, "%s: cluster '%s': server must be an "
-				    "https:// URL", src, cname);
+		return err_set(err,
+			       "%s: cluster '%s': server must be an "
+			       "https:// URL",
+			       src, cname);
 	if (json_is_true(json_object_get(cl, "insecure-skip-tls-verify")))
-		return err_set(err, "%s: cluster '%s': "
-				    "insecure-skip-tls-verify is not supported",
+		return err_set(err,
+			       "%s: cluster '%s': "
+			       "insecure-skip-tls-verify is not supported",
 			       src, cname);
 	c->base = strdup(server);
 	if (!c->base)
@@ -179,16 +185,17 @@ static int from_tree(struct kube_client *c, const json_t *root,
 	size_t bl = strlen(c->base);
 	while (bl && c->base[bl - 1] == '/')
 		c->base[--bl] = '\0';
-	if (take(cl, "certificate-authority", "certificate-authority-data",
-		 dir, &c->ca_path, &c->ca_blob, &c->ca_blob_len, src, err))
+	if (take(cl, "certificate-authority", "certificate-authority-data", dir,
+		 &c->ca_path, &c->ca_blob, &c->ca_blob_len, src, err))
 		return -1;
 	const json_t *u = uname ? named(root, "users", "user", uname) : NULL;
 	if (!u)
 		return 0; /* anonymous */
 	if (json_object_get(u, "exec") || json_object_get(u, "auth-provider"))
-		return err_set(err, "%s: user '%s': exec and auth-provider "
-				    "credentials are not supported (use a "
-				    "token or a client certificate)",
+		return err_set(err,
+			       "%s: user '%s': exec and auth-provider "
+			       "credentials are not supported (use a "
+			       "token or a client certificate)",
 			       src, uname);
 	if (take(u, "client-certificate", "client-certificate-data", dir,
 		 &c->cert_path, &c->cert_blob, &c->cert_blob_len, src, err) ||
@@ -291,7 +298,7 @@ struct kube_client *kube_client_load(const char *kubeconfig, struct err *err)
 	}
 	err_setk(err, ERR_UNAVAILABLE,
 		 "no Kubernetes configuration: not in a cluster, no "
-		     "--kubeconfig, KUBECONFIG unset and no ~/.kube/config");
+		 "--kubeconfig, KUBECONFIG unset and no ~/.kube/config");
 	return NULL;
 }
 

@@ -43,9 +43,9 @@
 
 struct cm_entry {
 	char *name;
-	long long at;     /* ms */
-	char var[32];     /* "" = sets no trust variable (or absent) */
-	char prefix[64];  /* the prefix it was judged with */
+	long long at;    /* ms */
+	char var[32];    /* "" = sets no trust variable (or absent) */
+	char prefix[64]; /* the prefix it was judged with */
 };
 
 /* A listing kept per namespace: monitoring (ns_evidence) or
@@ -53,7 +53,7 @@ struct cm_entry {
 enum { L_MON, L_SB, L_N };
 
 struct listing {
-	void *data; /* NULL until a listing succeeded */
+	void *data;              /* NULL until a listing succeeded */
 	long long at, failed_at; /* ms */
 	char why[160];
 	bool fetching;
@@ -86,8 +86,7 @@ static const struct {
 	{"apps/v1", "statefulsets", "StatefulSet", false},
 	{"v1", "services", "Service", false},
 	{"monitoring.coreos.com/v1", "podmonitors", "PodMonitor", true},
-	{"monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor",
-	 true},
+	{"monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor", true},
 	{"monitoring.googleapis.com/v1", "podmonitorings", "PodMonitoring",
 	 true},
 };
@@ -292,8 +291,8 @@ static int fetch_monitoring(struct kube_client *c, const struct policy *p,
 	for (size_t i = 0; i < sizeof(listed) / sizeof(*listed); i++) {
 		long long left = deadline - clock_ms();
 		/* The kind and group the listing's items lack. */
-		struct fill f = {ev, NULL, p, ns, listed[i].kind,
-				 listed[i].api};
+		struct fill f = {ev, NULL,           p,
+				 ns, listed[i].kind, listed[i].api};
 		if (left <= 0 ? out_of_time(timeout_ms, err)
 			      : list_one(c, listed[i].resource, listed[i].crd,
 					 left, &f, err)) {
@@ -315,7 +314,11 @@ static int fetch_scheduled(struct kube_client *c, const struct policy *p,
 	struct backup_index *bi = backup_index_new();
 	if (!bi)
 		return err_nomem(err);
-	struct fill f = {NULL, bi, NULL, ns, "ScheduledBackup",
+	struct fill f = {NULL,
+			 bi,
+			 NULL,
+			 ns,
+			 "ScheduledBackup",
 			 "postgresql.cnpg.io/v1"};
 	if (list_one(c, "scheduledbackups", true, timeout_ms, &f, err)) {
 		backup_index_free(bi);
@@ -335,9 +338,8 @@ static enum kube_lookup judge(int which, const void *data, const char *ns,
 			      const struct query *q)
 {
 	enum backup_state st =
-		which == L_MON
-			? ns_evidence_monitoring(data, ns, q->pod_labels)
-			: backup_index_lookup(data, ns, q->name);
+		which == L_MON ? ns_evidence_monitoring(data, ns, q->pod_labels)
+			       : backup_index_lookup(data, ns, q->name);
 	return st == BACKUP_FOUND ? KUBE_LOOKUP_FOUND : KUBE_LOOKUP_NOT_FOUND;
 }
 
@@ -357,11 +359,11 @@ static void ts_after_ms(struct timespec *ts, long long ms)
  * than timeout_ms; a failure is remembered KUBE_CACHE_FAIL_TTL_MS. */
 static enum kube_lookup lookup(struct kube_cache *kc, int which,
 			       const struct policy *p, const char *ns,
-			       const struct query *q, int ttl_s,
-			       int timeout_ms, char *why, size_t whylen)
+			       const struct query *q, int ttl_s, int timeout_ms,
+			       char *why, size_t whylen)
 {
-	static const enum kube_ns_evidence counted[L_N] = {
-		KUBE_NS_MONITORING, KUBE_NS_SCHEDULED_BACKUPS};
+	static const enum kube_ns_evidence counted[L_N] =
+		{KUBE_NS_MONITORING, KUBE_NS_SCHEDULED_BACKUPS};
 	struct kube_nscache *nc = kc ? kube_cache_nscache(kc) : NULL;
 	enum kube_lookup st = KUBE_LOOKUP_UNKNOWN;
 	if (!nc || !nc->client) {
@@ -390,7 +392,8 @@ static enum kube_lookup lookup(struct kube_cache *kc, int which,
 			nc->stats.hits[counted[which]]++;
 			goto out;
 		}
-		if (l->failed_at && now - l->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
+		if (l->failed_at &&
+		    now - l->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
 			snprintf(why, whylen, "%s", l->why);
 			goto out;
 		}
@@ -415,11 +418,10 @@ static enum kube_lookup lookup(struct kube_cache *kc, int which,
 	struct err err;
 	err_clear(&err);
 	void *data = NULL;
-	int rc = which == L_MON
-			 ? fetch_monitoring(nc->client, p, ns, timeout_ms,
-					    &data, &err)
-			 : fetch_scheduled(nc->client, p, ns, timeout_ms, &data,
-					   &err);
+	int rc = which == L_MON ? fetch_monitoring(nc->client, p, ns,
+						   timeout_ms, &data, &err)
+				: fetch_scheduled(nc->client, p, ns, timeout_ms,
+						  &data, &err);
 
 	pthread_mutex_lock(&nc->mu);
 	if (rc != 0)
@@ -494,9 +496,9 @@ const char *kube_ns_evidence_name(enum kube_ns_evidence e)
 
 /* GET one ConfigMap; *var gets the trust variable it sets with prefix
  * ("" none, also when absent). 0 or -1 with err. */
-static int get_configmap(struct kube_client *c, const char *ns,
-			 const char *cm, const char *prefix, int timeout_ms,
-			 char *var, size_t varlen, struct err *err)
+static int get_configmap(struct kube_client *c, const char *ns, const char *cm,
+			 const char *prefix, int timeout_ms, char *var,
+			 size_t varlen, struct err *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct kube_reply r = {0};
@@ -561,8 +563,8 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 	long long now = clock_ms();
 	for (size_t i = 0; e && i < e->ncms; i++) {
 		struct cm_entry *c = &e->cms[i];
-		if (strcmp(c->name, cm) == 0 && strcmp(c->prefix, prefix) == 0 &&
-		    now - c->at < ttl_ms) {
+		if (strcmp(c->name, cm) == 0 &&
+		    strcmp(c->prefix, prefix) == 0 && now - c->at < ttl_ms) {
 			e->used_at = now;
 			snprintf(env, envlen, "%s", c->var);
 			nc->stats.hits[KUBE_NS_CONFIGMAPS]++;

@@ -150,8 +150,8 @@ void kube_curl_setup(const struct kube_client *c, CURL *h, const char *url,
 static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 			    const char *url, const char *token,
 			    const char *ctype, const char *body, size_t blen,
-			    long timeout_ms,
-			    struct body *b, long *code, struct err *err)
+			    long timeout_ms, struct body *b, long *code,
+			    struct err *err)
 {
 	sb_reset(&b->sb);
 	b->too_big = false;
@@ -161,7 +161,8 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
 	struct upload up = {body, blen};
-	struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
+	struct curl_slist *hdr =
+		curl_slist_append(NULL, "Accept: application/json");
 	if (body) {
 		char ct[80];
 		snprintf(ct, sizeof(ct), "Content-Type: %s",
@@ -188,14 +189,14 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			err_setk(err, ERR_TIMEOUT,
 				 "%s %s: Kubernetes API did not answer "
-				     "within %ld ms",
-				method, url + strlen(c->base), timeout_ms);
+				 "within %ld ms",
+				 method, url + strlen(c->base), timeout_ms);
 		else
 			err_setk(err, ERR_UNAVAILABLE,
 				 "%s %s: Kubernetes API unreachable or "
-				     "the connection broke: %s",
-				method, url + strlen(c->base),
-				*ebuf ? ebuf : curl_easy_strerror(rc));
+				 "the connection broke: %s",
+				 method, url + strlen(c->base),
+				 *ebuf ? ebuf : curl_easy_strerror(rc));
 		return KUBE_TRANSPORT;
 	}
 	if (!sb_ok(&b->sb)) {
@@ -217,9 +218,9 @@ static enum kube_rc perform(struct kube_client *c, CURL *h, const char *method,
 /* One request with token refresh on 401. */
 static enum kube_rc request_on(struct kube_client *c, CURL *h,
 			       const char *method, const char *url,
-			       const char *ctype, const char *body,
-			       size_t blen, long timeout_ms,
-			       struct body *b, long *code, struct err *err)
+			       const char *ctype, const char *body, size_t blen,
+			       long timeout_ms, struct body *b, long *code,
+			       struct err *err)
 {
 	char *token = kube_token_get(c, false, err);
 	if (!token)
@@ -240,11 +241,10 @@ static enum kube_rc request_on(struct kube_client *c, CURL *h,
 
 enum kube_rc kube_request(struct kube_client *c, const char *method,
 			  const char *path, const char *body, size_t blen,
-			  int timeout_ms, struct kube_reply *r,
-			  struct err *err)
+			  int timeout_ms, struct kube_reply *r, struct err *err)
 {
-	return kube_request_ct(c, method, path, NULL, body, blen, timeout_ms,
-			       r, err);
+	return kube_request_ct(c, method, path, NULL, body, blen, timeout_ms, r,
+			       err);
 }
 
 enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
@@ -277,9 +277,9 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 	return rc;
 }
 
-enum kube_rc kube_list(struct kube_client *c, const char *path,
-		       unsigned limit, int timeout_ms, size_t body_max,
-		       kube_item_fn fn, void *arg, struct err *err)
+enum kube_rc kube_list(struct kube_client *c, const char *path, unsigned limit,
+		       int timeout_ms, size_t body_max, kube_item_fn fn,
+		       void *arg, struct err *err)
 {
 	enum kube_rc rc = KUBE_OK;
 	struct strbuf url = STRBUF_INIT;
@@ -324,11 +324,11 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 		if (rc != KUBE_OK)
 			break;
 		json_error_t je;
-		json_t *list = json_loadb(b.sb.buf ? b.sb.buf : "", b.sb.len, 0,
-					  &je);
+		json_t *list =
+			json_loadb(b.sb.buf ? b.sb.buf : "", b.sb.len, 0, &je);
 		json_t *items = json_object_get(list, "items");
-		if (!json_is_object(list) || !(json_is_array(items) ||
-					       json_is_null(items))) {
+		if (!json_is_object(list) ||
+		    !(json_is_array(items) || json_is_null(items))) {
 			json_decref(list);
 			err_set(err, "GET %s: the answer is not a list (%s)",
 				path, list ? "no items" : je.text);
@@ -337,8 +337,9 @@ enum kube_rc kube_list(struct kube_client *c, const char *path,
 		}
 		free(cont);
 		cont = NULL;
-		const char *next = json_string_value(json_object_get(
-			json_object_get(list, "metadata"), "continue"));
+		const char *next = json_string_value(
+			json_object_get(json_object_get(list, "metadata"),
+					"continue"));
 		if (next && *next && !(cont = strdup(next))) {
 			json_decref(list);
 			rc = KUBE_OOM;

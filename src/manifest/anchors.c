@@ -45,8 +45,7 @@ static int grow(struct anchors *t)
 	return 0;
 }
 
-int anchors_set(struct anchors *t, const char *name, json_t *node,
-		size_t count)
+int anchors_set(struct anchors *t, const char *name, json_t *node, size_t count)
 {
 	if (t->nslots) {
 		size_t *slot = find_slot(t, name);

@@ -76,8 +76,7 @@ static void advance(struct mreader *r, uint32_t c)
 		return;
 	}
 	r->after_cr = c == '\r';
-	if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 ||
-	    c == 0x2029) {
+	if (c == '\r' || c == '\n' || c == 0x85 || c == 0x2028 || c == 0x2029) {
 		r->line++;
 		r->column = 0;
 	} else {
@@ -158,7 +157,8 @@ static void check(struct mreader *r)
 		}
 		if (k < n) {
 			if (i + k == end)
-				set_bad(r, "incomplete UTF-8 sequence at the end",
+				set_bad(r,
+					"incomplete UTF-8 sequence at the end",
 					0, 0);
 			else
 				set_bad(r, NULL, s[i + k], 1);

@@ -20,11 +20,11 @@
 #define MREADER_STAGE (64u << 10)
 
 struct mreader {
-	FILE *fp;                   /* source: a file ... */
-	const unsigned char *src;   /* ... or a buffer */
+	FILE *fp;                 /* source: a file ... */
+	const unsigned char *src; /* ... or a buffer */
 	size_t src_len, src_pos;
-	unsigned char *stage;       /* MREADER_STAGE bytes */
-	size_t pos, ok, end;        /* handed out | checked | read */
+	unsigned char *stage; /* MREADER_STAGE bytes */
+	size_t pos, ok, end;  /* handed out | checked | read */
 	int is_eof, is_passthrough, is_started;
 	/* position of stage[ok] */
 	size_t line, column, index; /* 0-based; index counts characters */

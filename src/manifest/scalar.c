@@ -21,7 +21,10 @@ struct word {
 	const char *s;
 	size_t len;
 };
-#define W(x) {x, sizeof(x) - 1}
+#define W(x)                                                                   \
+	{                                                                      \
+		x, sizeof(x) - 1                                               \
+	}
 
 static int eq_any(const char *s, size_t len, const struct word *words)
 {
@@ -31,14 +34,18 @@ static int eq_any(const char *s, size_t len, const struct word *words)
 	return 0;
 }
 
-static const struct word nulls[] = {W("~"), W("null"), W("Null"), W("NULL"),
+static const struct word nulls[] = {W("~"),
+				    W("null"),
+				    W("Null"),
+				    W("NULL"),
 				    {NULL, 0}};
-static const struct word trues[] = {
-	W("y"),    W("Y"),    W("yes"), W("Yes"), W("YES"), W("true"),
-	W("True"), W("TRUE"), W("on"),  W("On"),  W("ON"),  {NULL, 0}};
-static const struct word falses[] = {
-	W("n"),     W("N"),     W("no"),  W("No"),  W("NO"),  W("false"),
-	W("False"), W("FALSE"), W("off"), W("Off"), W("OFF"), {NULL, 0}};
+static const struct word trues[] = {W("y"),   W("Y"),    W("yes"),  W("Yes"),
+				    W("YES"), W("true"), W("True"), W("TRUE"),
+				    W("on"),  W("On"),   W("ON"),   {NULL, 0}};
+static const struct word falses[] = {W("n"),     W("N"),     W("no"),
+				     W("No"),    W("NO"),    W("false"),
+				     W("False"), W("FALSE"), W("off"),
+				     W("Off"),   W("OFF"),   {NULL, 0}};
 
 /* Integer per Go's strconv.ParseInt(s, 0, 64) after removing '_'; values
  * above INT64_MAX up to UINT64_MAX become reals (JSON numbers). Returns 1
@@ -161,8 +168,17 @@ static json_t *as_number(const char *s, size_t len)
 static int starts_word(char c)
 {
 	switch (c) {
-	case '~': case 'n': case 'N': case 'y': case 'Y': case 't': case 'T':
-	case 'f': case 'F': case 'o': case 'O': return 1;
+	case '~':
+	case 'n':
+	case 'N':
+	case 'y':
+	case 'Y':
+	case 't':
+	case 'T':
+	case 'f':
+	case 'F':
+	case 'o':
+	case 'O': return 1;
 	default: return 0;
 	}
 }

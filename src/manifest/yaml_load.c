@@ -98,9 +98,8 @@ static int parse_error(struct loader *L)
 			     p->problem_mark.index >= L->rd.bad_index))
 		return reader_error(L);
 	if (p->error == YAML_READER_ERROR) /* UTF-16 input */
-		return err_set(L->err, "%s: document %d: byte %zu: %s",
-			       L->name, L->doc_index, p->problem_offset,
-			       problem);
+		return err_set(L->err, "%s: document %d: byte %zu: %s", L->name,
+			       L->doc_index, p->problem_offset, problem);
 	if (p->context)
 		return err_set(L->err,
 			       "%s: document %d: line %zu, column %zu: %s (%s "
@@ -199,8 +198,7 @@ static int attach(struct loader *L, json_t *v, const yaml_mark_t *m)
 		else if (json_is_array(v)) {
 			size_t i;
 			json_t *e;
-			json_array_foreach(v, i, e)
-			{
+			json_array_foreach(v, i, e) {
 				if (!json_is_object(e)) {
 					rc = -2;
 					break;
@@ -212,8 +210,9 @@ static int attach(struct loader *L, json_t *v, const yaml_mark_t *m)
 			rc = -2;
 		json_decref(v);
 		if (rc == -2)
-			return fail_at(L, m, "merge key << needs a mapping or a "
-					     "list of mappings");
+			return fail_at(L, m,
+				       "merge key << needs a mapping or a "
+				       "list of mappings");
 		if (rc)
 			return fail_at(L, m, "out of memory");
 	} else {
@@ -299,8 +298,8 @@ static json_t *scalar_value(struct loader *L, yaml_event_t *ev)
 						? tag
 						: tag + 18;
 			/* The value is not echoed: it may be a secret. */
-			snprintf(msg, sizeof(msg), "value is not a valid !!%.40s",
-				 t);
+			snprintf(msg, sizeof(msg),
+				 "value is not a valid !!%.40s", t);
 			fail_at(L, m, msg);
 			return NULL;
 		}
@@ -387,8 +386,7 @@ static int on_start(struct loader *L, yaml_event_t *ev, int is_map)
 		struct frame *ns = realloc(L->stack, cap * sizeof(*ns));
 		if (!ns)
 			return fail_at(L, m, "out of memory");
-		memset(ns + L->capstack, 0,
-		       (cap - L->capstack) * sizeof(*ns));
+		memset(ns + L->capstack, 0, (cap - L->capstack) * sizeof(*ns));
 		L->stack = ns;
 		L->capstack = cap;
 	}
@@ -446,7 +444,8 @@ static int on_end(struct loader *L, yaml_event_t *ev)
 static int too_many_aliases(struct loader *L, const yaml_mark_t *m)
 {
 	char msg[128];
-	snprintf(msg, sizeof(msg), "too many alias expansions (limit %zu nodes)",
+	snprintf(msg, sizeof(msg),
+		 "too many alias expansions (limit %zu nodes)",
 		 L->lim.max_alias_nodes);
 	return fail_at(L, m, msg);
 }
@@ -477,8 +476,9 @@ static int on_alias(struct loader *L, yaml_event_t *ev)
 		size_t klen;
 		const char *k = key_of_value(a->node, buf, sizeof(buf), &klen);
 		if (!k)
-			return fail_at(L, m, "an alias used as a key must name "
-					     "a string, bool or int");
+			return fail_at(L, m,
+				       "an alias used as a key must name "
+				       "a string, bool or int");
 		return set_key(L, k, klen, 0, m);
 	}
 	return attach(L, json_incref(a->node), m);

@@ -75,8 +75,8 @@ static bool shadowed(const struct rule *v, size_t i, bool plain)
 			continue;
 		bool kills = strcmp(r->type, "host") == 0 ||
 			     (plain && strcmp(r->type, "hostnossl") == 0);
-		if (kills && probe_hba_covers(r->addr, r->mask, v[i].addr,
-					      v[i].mask))
+		if (kills &&
+		    probe_hba_covers(r->addr, r->mask, v[i].addr, v[i].mask))
 			return true;
 	}
 	return false;
@@ -114,7 +114,7 @@ static int fire(struct probe_ctx *c, enum rule_id id, const struct rule *r,
 	base = base ? base + 1 : r->file;
 	char *obj = probe_fmt("%s:%s", base && *base ? base : "pg_hba.conf",
 			      r->line);
-	char *m = !d	    ? NULL
+	char *m = !d        ? NULL
 		  : r->file ? probe_fmt("%s line %s \"%s\" %s", r->file,
 					r->line, d, what)
 			    : probe_fmt("line %s \"%s\" %s", r->line, d, what);
@@ -185,19 +185,19 @@ static int check_md5(struct probe_ctx *c)
 					  "pg_read_all_settings");
 	/* "on" meant md5 before PostgreSQL 14 */
 	if (strcmp(pe, "md5") == 0 || strcmp(pe, "on") == 0)
-		return probe_add(c, R_PGA253, -1, "server",
-				 c->major >= 18
-					 ? "password_encryption is md5: new "
-					   "passwords are stored as MD5 hashes, "
-					   "which are weak and replayable (and "
-					   "deprecated since PostgreSQL 18: a "
-					   "later major removes them)"
-					 : "password_encryption is md5: new "
-					   "passwords are stored as MD5 hashes, "
-					   "which are weak and replayable",
-				 "ALTER SYSTEM SET password_encryption = "
-				 "'scram-sha-256'; SELECT pg_reload_conf(); then "
-				 "set each password again (\\password ROLE)");
+		return probe_add(
+			c, R_PGA253, -1, "server",
+			c->major >= 18 ? "password_encryption is md5: new "
+					 "passwords are stored as MD5 hashes, "
+					 "which are weak and replayable (and "
+					 "deprecated since PostgreSQL 18: a "
+					 "later major removes them)"
+				       : "password_encryption is md5: new "
+					 "passwords are stored as MD5 hashes, "
+					 "which are weak and replayable",
+			"ALTER SYSTEM SET password_encryption = "
+			"'scram-sha-256'; SELECT pg_reload_conf(); then "
+			"set each password again (\\password ROLE)");
 	return 0;
 }
 
@@ -222,7 +222,8 @@ int probe_check_hba(struct probe_ctx *c)
 		const char *why = "pg_hba_file_rules is not readable by this "
 				  "role";
 		if (want202)
-			rc = probe_unknown(c, R_PGA202, "pg_hba.conf", why, hint);
+			rc = probe_unknown(c, R_PGA202, "pg_hba.conf", why,
+					   hint);
 		if (!rc && want251 && (open || !listen))
 			rc = probe_unknown(c, R_PGA251, "pg_hba.conf", why,
 					   hint);
@@ -252,12 +253,12 @@ int probe_check_hba(struct probe_ctx *c)
 		r->db = PQgetvalue(res, row, 2);
 		r->user = PQgetvalue(res, row, 3);
 		r->addr = PQgetisnull(res, row, 4) ? NULL
-						    : PQgetvalue(res, row, 4);
+						   : PQgetvalue(res, row, 4);
 		r->mask = PQgetisnull(res, row, 5) ? NULL
-						    : PQgetvalue(res, row, 5);
+						   : PQgetvalue(res, row, 5);
 		r->method = PQgetvalue(res, row, 6);
 		r->file = PQgetisnull(res, row, 7) ? NULL
-						    : PQgetvalue(res, row, 7);
+						   : PQgetvalue(res, row, 7);
 		r->cls = probe_hba_classify(r->addr, r->mask);
 		r->all_all = probe_pgarray_is_all(r->db) &&
 			     probe_pgarray_is_all(r->user);

@@ -247,12 +247,12 @@ static void human(long long b, char *buf, size_t n)
 
 static int check_invalid(struct probe_ctx *c, const struct idx *x)
 {
-	char *m = probe_fmt("index %s on %s is invalid (a failed or "
-			    "interrupted CREATE INDEX CONCURRENTLY%s): writes "
-			    "maintain it, no query uses it",
-			    x->qname, x->qtable,
-			    x->ikind == 'I' ? ", or a partition without it"
-					    : "");
+	char *m =
+		probe_fmt("index %s on %s is invalid (a failed or "
+			  "interrupted CREATE INDEX CONCURRENTLY%s): writes "
+			  "maintain it, no query uses it",
+			  x->qname, x->qtable,
+			  x->ikind == 'I' ? ", or a partition without it" : "");
 	char *h;
 	if (x->ikind == 'I')
 		h = probe_fmt("create the missing partition indexes and ALTER "
@@ -280,8 +280,8 @@ static int check_unused(struct probe_ctx *c, const struct idx *x,
 			    x->ikind == 'I' ? ", all partitions" : "",
 			    age_s / 86400, age_s / 86400 == 1 ? "" : "s");
 	char *h = drop_hint(x, x->ikind == 'I' ? " (partitioned: "
-						  "CONCURRENTLY is not "
-						  "supported)"
+						 "CONCURRENTLY is not "
+						 "supported)"
 					       : " (check replicas' "
 						 "pg_stat_user_indexes "
 						 "first)");
@@ -306,7 +306,8 @@ static int check_table_dups(struct probe_ctx *c, struct idx **v, size_t n)
 				continue;
 			struct idx *a = v[i], *b = v[j];
 			bool exact = is_exact_dup(a, b) && drop_first(a, b);
-			bool prefix = !exact && !is_needed(a) && is_prefix(a, b);
+			bool prefix = !exact && !is_needed(a) &&
+				      is_prefix(a, b);
 			if (!exact && !prefix)
 				continue;
 			char *m = probe_fmt(
@@ -397,12 +398,13 @@ static int check_fks(struct probe_ctx *c, const struct idx *v, size_t n)
 		const char *names = nz(res, row, 6);
 		if (!names)
 			names = "?";
-		char *m = probe_fmt("foreign key %s on %s (%s) references %s "
-				    "but no valid index starts with %s: each "
-				    "delete or key update on %s scans %s",
-				    conname, qtable, names, qref,
-				    ncols == 1 ? "that column" : "those columns",
-				    qref, qtable);
+		char *m =
+			probe_fmt("foreign key %s on %s (%s) references %s "
+				  "but no valid index starts with %s: each "
+				  "delete or key update on %s scans %s",
+				  conname, qtable, names, qref,
+				  ncols == 1 ? "that column" : "those columns",
+				  qref, qtable);
 		char *h = partitioned
 				  ? probe_fmt("CREATE INDEX ON ONLY %s (%s); "
 					      "then CREATE INDEX CONCURRENTLY "

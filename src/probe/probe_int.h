@@ -26,11 +26,11 @@ struct probe_ctx {
 	PGconn *conn;
 	const struct policy *p;
 	struct probe_result *r;
-	char *password;     /* from the DSN, for scrubbing messages; owned */
-	int deadline_ms;    /* client-side bound on one query */
-	PGresult *facts;    /* the one-row settings/privileges answer */
-	bool is_socket;     /* Unix-domain socket session */
-	int major;          /* server major (15; 0 unknown): version.c */
+	char *password;  /* from the DSN, for scrubbing messages; owned */
+	int deadline_ms; /* client-side bound on one query */
+	PGresult *facts; /* the one-row settings/privileges answer */
+	bool is_socket;  /* Unix-domain socket session */
+	int major;       /* server major (15; 0 unknown): version.c */
 };
 
 /* Run sql (with nparams text params) and wait at most c->deadline_ms.
@@ -64,9 +64,8 @@ int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
 /* An `unknown` result whose fix is membership in a predefined role
  * ("pg_read_all_stats"): the hint grants it to the probe's role and says
  * that it covers every database. */
-int probe_unknown_role(struct probe_ctx *c, enum rule_id id,
-		       const char *object, const char *message,
-		       const char *predefined);
+int probe_unknown_role(struct probe_ctx *c, enum rule_id id, const char *object,
+		       const char *message, const char *predefined);
 /* Add a note to the report (something not judged, and why); takes note
  * (NULL means OOM). 0 or -1. */
 int probe_note(struct probe_ctx *c, char *note);

@@ -69,20 +69,22 @@ static json_t *tls_json(const struct probe_result *r)
 	if (!r->tls_done)
 		return json_null();
 	const struct probe_tls *t = &r->tls;
-	json_t *o = json_pack(
-		"{s:b, s:o, s:o, s:o, s:o}", "in_use", t->in_use, "server_ssl",
-		t->server_ssl < 0 ? json_null() : json_boolean(t->server_ssl),
-		"source", jstr(t->source), "protocol", jstr(t->protocol),
-		"cipher", jstr(t->cipher));
+	json_t *o = json_pack("{s:b, s:o, s:o, s:o, s:o}", "in_use", t->in_use,
+			      "server_ssl",
+			      t->server_ssl < 0 ? json_null()
+						: json_boolean(t->server_ssl),
+			      "source", jstr(t->source), "protocol",
+			      jstr(t->protocol), "cipher", jstr(t->cipher));
 	if (!o)
 		return NULL;
 	int bad = 0;
 	if (t->has_cert) {
 		bad |= json_object_set_new(o, "cert_not_after",
 					   jstr(t->not_after));
-		bad |= json_object_set_new(
-			o, "cert_days_left",
-			t->not_after ? json_integer(t->days_left) : json_null());
+		bad |= json_object_set_new(o, "cert_days_left",
+					   t->not_after
+						   ? json_integer(t->days_left)
+						   : json_null());
 		bad |= json_object_set_new(o, "cert_subject", jstr(t->subject));
 		bad |= json_object_set_new(o, "cert_issuer", jstr(t->issuer));
 		bad |= json_object_set_new(o, "cert_sans", jstr(t->sans));
@@ -92,10 +94,10 @@ static json_t *tls_json(const struct probe_result *r)
 		bad |= json_object_set_new(o, "self_signed",
 					   json_boolean(t->self_signed));
 	} else {
-		static const char *const none[] = {
-			"cert_not_after", "cert_days_left", "cert_subject",
-			"cert_issuer",	  "cert_sans",	    "key_type",
-			"key_bits",	  "self_signed"};
+		static const char *const none[] =
+			{"cert_not_after", "cert_days_left", "cert_subject",
+			 "cert_issuer",    "cert_sans",      "key_type",
+			 "key_bits",       "self_signed"};
 		for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++)
 			bad |= json_object_set_new(o, none[i], json_null());
 	}
@@ -109,11 +111,10 @@ static json_t *tls_json(const struct probe_result *r)
 
 static json_t *finding_json(const struct probe_finding *f)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "rule",
-			 f->rule, "slug", f->slug, "action",
-			 action_name(f->action), "unknown", f->unknown,
-			 "object", jstr(f->object), "message", jstr(f->message),
-			 "hint", jstr(f->hint));
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "rule", f->rule,
+			 "slug", f->slug, "action", action_name(f->action),
+			 "unknown", f->unknown, "object", jstr(f->object),
+			 "message", jstr(f->message), "hint", jstr(f->hint));
 }
 
 static json_t *target_json(const struct probe_result *r)
@@ -203,7 +204,8 @@ static void text_tls(FILE *out, const struct probe_tls *t)
 {
 	if (t->protocol)
 		fprintf(out, "  tls: %s%s %s (%s)\n",
-			t->in_use ? "" : "session not encrypted; server offers ",
+			t->in_use ? ""
+				  : "session not encrypted; server offers ",
 			t->protocol, t->cipher ? t->cipher : "",
 			t->source ? t->source : "");
 	else
@@ -213,7 +215,8 @@ static void text_tls(FILE *out, const struct probe_tls *t)
 			t->subject ? t->subject : "?",
 			t->issuer ? t->issuer : "?",
 			t->self_signed ? " (self-signed)" : "");
-		fprintf(out, "    %s %d bits, not after %s (%ld days left)%s%s\n",
+		fprintf(out,
+			"    %s %d bits, not after %s (%ld days left)%s%s\n",
 			t->key_type ? t->key_type : "?", t->key_bits,
 			t->not_after ? t->not_after : "?", t->days_left,
 			t->sans ? ", SANs " : "", t->sans ? t->sans : "");
@@ -228,8 +231,8 @@ static int write_text(FILE *out, const struct probe_result *r, size_t n,
 		const struct probe_result *t = &r[i];
 		if (t->status == PROBE_ERROR) {
 			fprintf(out, "%s%s%s: %serror%s: %s\n", b,
-				t->target ? t->target : "?",
-				z, color ? RED : "", z,
+				t->target ? t->target : "?", z,
+				color ? RED : "", z,
 				t->error ? t->error : "unknown");
 			text_notes(out, t);
 			fputc('\n', out);
@@ -243,7 +246,7 @@ static int write_text(FILE *out, const struct probe_result *r, size_t n,
 			text_tls(out, &t->tls);
 		for (size_t j = 0; j < t->nfindings; j++) {
 			const struct probe_finding *f = &t->findings[j];
-			const char *c = !color		       ? ""
+			const char *c = !color                     ? ""
 					: f->action == ACTION_DENY ? RED
 					: f->action == ACTION_WARN ? YELLOW
 								   : CYAN;

@@ -8,7 +8,6 @@
 #include "pgadmit/connstr.h"
 #include "probe_int.h"
 
-
 char *probe_fmt(const char *fmt, ...)
 {
 	va_list ap;
@@ -142,9 +141,8 @@ int probe_unknown(struct probe_ctx *c, enum rule_id id, const char *object,
 	return push(c, id, ACTION_INFO, true, object, message, hint);
 }
 
-int probe_unknown_role(struct probe_ctx *c, enum rule_id id,
-		       const char *object, const char *message,
-		       const char *predefined)
+int probe_unknown_role(struct probe_ctx *c, enum rule_id id, const char *object,
+		       const char *message, const char *predefined)
 {
 	if (probe_action(c, id) == ACTION_OFF)
 		return 0;

@@ -17,7 +17,6 @@
 #include "pgadmit/clock.h"
 #include "probe_int.h"
 
-
 /* Wait until the connection has a complete result or the deadline. */
 static int wait_ready(struct probe_ctx *c, double deadline)
 {
@@ -81,7 +80,8 @@ PGresult *probe_query(struct probe_ctx *c, const char *sql, int nparams,
 			/* keep the first error; drain the rest */
 			if (c->r->status != PROBE_ERROR) {
 				const char *state =
-					PQresultErrorField(res, PG_DIAG_SQLSTATE);
+					PQresultErrorField(res,
+							   PG_DIAG_SQLSTATE);
 				probe_fail(c, "query failed (SQLSTATE %s): %s",
 					   state ? state : "?",
 					   PQresultErrorMessage(res));
@@ -306,8 +306,9 @@ void probe_target(const char *dsn, const struct policy *p,
 	probe_tls_inspect(&c);
 	r->tls_done = true;
 	static const check_fn checks[] = {
-		probe_check_ssl,	probe_check_hba,    probe_check_activity,
-		probe_check_indexes,	probe_check_tables, probe_check_wal,
+		probe_check_ssl,        probe_check_hba,
+		probe_check_activity,   probe_check_indexes,
+		probe_check_tables,     probe_check_wal,
 		probe_check_extensions,
 	};
 	for (size_t i = 0; i < sizeof(checks) / sizeof(*checks); i++)

@@ -47,7 +47,8 @@ int probe_check_ssl(struct probe_ctx *c)
 	if (!ssl_off && weak_protocol(minp)) {
 		char *m = probe_fmt("ssl_min_protocol_version is %s: clients "
 				    "may negotiate deprecated TLS versions "
-				    "(RFC 8996)", minp);
+				    "(RFC 8996)",
+				    minp);
 		rc = probe_add_msg(c, R_PGA203, -1, "server", m,
 				   "ALTER SYSTEM SET ssl_min_protocol_version "
 				   "= 'TLSv1.2'; SELECT pg_reload_conf();");

@@ -70,7 +70,7 @@ static char *find_hint(const struct probe_ctx *c, const char *qt,
 {
 	char *ns = re_lit(nsp), *rl = re_lit(rel), *h = NULL;
 	const char *total = c->major >= 13 || c->major == 0 ? "total_exec_time"
-							   : "total_time";
+							    : "total_time";
 	if (ns && rl)
 		h = probe_fmt("SELECT calls, rows, round(%s) AS ms, left(query, "
 			      "300) FROM pg_stat_statements WHERE dbid = "

@@ -56,8 +56,9 @@ int probe_targets_parse(struct probe_targets *t, const char *buf, size_t len,
 		i = e + 1;
 		while (s < end && (buf[s] == ' ' || buf[s] == '\t'))
 			s++;
-		while (end > s && (buf[end - 1] == ' ' || buf[end - 1] == '\t' ||
-				   buf[end - 1] == '\r'))
+		while (end > s &&
+		       (buf[end - 1] == ' ' || buf[end - 1] == '\t' ||
+			buf[end - 1] == '\r'))
 			end--;
 		if (s == end || buf[s] == '#')
 			continue;
@@ -88,8 +89,10 @@ static int read_file(const char *path, struct strbuf *sb, struct err *err)
 	int rc = 0;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (sb->len + n > DSN_FILE_MAX) {
-			rc = err_set(err, "PGADMIT_PROBE_DSN_FILE %s: larger "
-					  "than %u bytes", path, DSN_FILE_MAX);
+			rc = err_set(err,
+				     "PGADMIT_PROBE_DSN_FILE %s: larger "
+				     "than %u bytes",
+				     path, DSN_FILE_MAX);
 			break;
 		}
 		sb_append(sb, chunk, n);
@@ -110,8 +113,10 @@ int probe_targets_from_env(struct probe_targets *t, struct err *err)
 	const char *file = getenv("PGADMIT_PROBE_DSN_FILE");
 	if (dsn && *dsn) {
 		if (strlen(dsn) > PROBE_MAX_DSN_LEN)
-			return err_set(err, "PGADMIT_PROBE_DSN: longer than "
-					    "%d bytes", PROBE_MAX_DSN_LEN);
+			return err_set(err,
+				       "PGADMIT_PROBE_DSN: longer than "
+				       "%d bytes",
+				       PROBE_MAX_DSN_LEN);
 		if (push(t, dsn, strlen(dsn)))
 			return err_nomem(err);
 		return 0;
@@ -192,16 +197,22 @@ int probe_shard_from_env(unsigned *index, unsigned *count, struct err *err)
 	*index = 0;
 	*count = 1;
 	if (sn && *sn && parse_uint(sn, 10000, count))
-		return err_set(err, "PGADMIT_PROBE_SHARDS: expected 1..10000, "
-				    "got '%s'", sn);
+		return err_set(err,
+			       "PGADMIT_PROBE_SHARDS: expected 1..10000, "
+			       "got '%s'",
+			       sn);
 	if (*count == 0)
 		return err_set(err, "PGADMIT_PROBE_SHARDS: expected 1..10000");
 	if (si && *si && parse_uint(si, 10000, index))
-		return err_set(err, "JOB_COMPLETION_INDEX: expected a number, "
-				    "got '%s'", si);
+		return err_set(err,
+			       "JOB_COMPLETION_INDEX: expected a number, "
+			       "got '%s'",
+			       si);
 	if (*index >= *count)
-		return err_set(err, "JOB_COMPLETION_INDEX %u is not below "
-				    "PGADMIT_PROBE_SHARDS %u", *index, *count);
+		return err_set(err,
+			       "JOB_COMPLETION_INDEX %u is not below "
+			       "PGADMIT_PROBE_SHARDS %u",
+			       *index, *count);
 	return 0;
 }
 

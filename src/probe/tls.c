@@ -63,13 +63,14 @@ static char *sans_str(X509 *cert)
 		    g->type == GEN_URI) {
 			const ASN1_IA5STRING *s = g->d.ia5;
 			put_sep(&sb);
-			sb_puts(&sb, g->type == GEN_DNS	    ? "DNS:"
+			sb_puts(&sb, g->type == GEN_DNS     ? "DNS:"
 				     : g->type == GEN_EMAIL ? "email:"
 							    : "URI:");
 			for (int k = 0; k < s->length && k < 256; k++) {
 				unsigned char ch = s->data[k];
-				sb_putc(&sb, ch < 0x20 || ch >= 0x7f ? '?'
-								     : (char)ch);
+				sb_putc(&sb, ch < 0x20 || ch >= 0x7f
+						     ? '?'
+						     : (char)ch);
 			}
 		} else if (g->type == GEN_IPADD) {
 			const ASN1_OCTET_STRING *ip = g->d.ip;
@@ -166,8 +167,8 @@ static int tcp_connect(const char *host, const char *port, int timeout_ms,
 	int fd = -1;
 	snprintf(why, whylen, "cannot connect to %s:%s", host, port);
 	for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
-						  SOCK_CLOEXEC,
+		fd = socket(a->ai_family,
+			    a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			    a->ai_protocol);
 		if (fd < 0)
 			continue;
@@ -236,7 +237,7 @@ static void inspect_raw(struct probe_ctx *c, struct probe_tls *t)
 		set_note(t, why);
 		return;
 	}
-	static const unsigned char sslrequest[8] = {0, 0, 0, 8,
+	static const unsigned char sslrequest[8] = {0,    0,    0,    8,
 						    0x04, 0xd2, 0x16, 0x2f};
 	unsigned char answer = 0;
 	SSL_CTX *ctx = NULL;

@@ -34,9 +34,10 @@ char *probe_major_note(int major, bool *oom)
 	char *s = NULL;
 	int n;
 	if (major <= 0)
-		n = asprintf(&s, "the server's major version is unknown: "
-				 "pgadmit is tested against PostgreSQL %d to "
-				 "%d",
+		n = asprintf(&s,
+			     "the server's major version is unknown: "
+			     "pgadmit is tested against PostgreSQL %d to "
+			     "%d",
 			     PROBE_MAJOR_MIN, PROBE_MAJOR_MAX);
 	else {
 		char ver[16];
@@ -45,10 +46,11 @@ char *probe_major_note(int major, bool *oom)
 				 major % 10);
 		else
 			snprintf(ver, sizeof(ver), "%d", major);
-		n = asprintf(&s, "PostgreSQL %s is outside the majors "
-				 "pgadmit is tested against (%d to %d): probed "
-				 "anyway, but a check whose catalog differs "
-				 "there may fail or miss something",
+		n = asprintf(&s,
+			     "PostgreSQL %s is outside the majors "
+			     "pgadmit is tested against (%d to %d): probed "
+			     "anyway, but a check whose catalog differs "
+			     "there may fail or miss something",
 			     ver, PROBE_MAJOR_MIN, PROBE_MAJOR_MAX);
 	}
 	if (n < 0) {

@@ -57,8 +57,8 @@ static bool wal_pos(const char *name, long long seg_size, unsigned long *tli,
 		v[i] = strtoul(part, NULL, 16);
 	}
 	*tli = v[0];
-	*seg = (unsigned long long)v[1] * (0x100000000ULL /
-					   (unsigned long long)seg_size) +
+	*seg = (unsigned long long)v[1] *
+		       (0x100000000ULL / (unsigned long long)seg_size) +
 	       v[2];
 	return true;
 }
@@ -68,7 +68,8 @@ static int check_stale(struct probe_ctx *c)
 	PGresult *res = probe_query(c, stale_priv_sql, 0, NULL);
 	if (!res)
 		return -1;
-	bool ok = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	bool ok = PQntuples(res) == 1 &&
+		  strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
 	if (!ok) {
 		const char *role = probe_fact(c, "role");
@@ -152,9 +153,8 @@ int probe_check_wal(struct probe_ctx *c)
 		const char *n = probe_fact(c, "archiver_failed_count");
 		char *m = probe_fmt("the WAL archiver is failing: %s failures, "
 				    "last %s at %s, last success %s",
-				    n ? n : "?",
-				    wal ? wal : "?", when ? when : "?",
-				    ok ? ok : "never");
+				    n ? n : "?", wal ? wal : "?",
+				    when ? when : "?", ok ? ok : "never");
 		rc = probe_add_msg(c, R_PGA232, -1, "server", m,
 				   "read the server log for archive_command's "
 				   "error and fix it; WAL accumulates in pg_wal "

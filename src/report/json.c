@@ -40,16 +40,15 @@ int report_json(FILE *out, const struct finding_list *l,
 			goto out;
 	/* Inputs that could not be read or held nothing to check. */
 	for (size_t i = 0; i < e->n; i++)
-		if (json_array_append_new(
-			    errs, json_pack("{s:s, s:s}", "input",
-					    e->v[i].input, "message",
-					    e->v[i].message)))
+		if (json_array_append_new(errs,
+					  json_pack("{s:s, s:s}", "input",
+						    e->v[i].input, "message",
+						    e->v[i].message)))
 			goto out;
 	root = json_pack("{s:i, s:O, s:O, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
 			 "s:I}}",
 			 "version", 1, "findings", arr, "errors", errs,
-			 "summary", "files",
-			 (json_int_t)s->files, "documents",
+			 "summary", "files", (json_int_t)s->files, "documents",
 			 (json_int_t)s->documents, "objects",
 			 (json_int_t)s->objects, "deny",
 			 (json_int_t)cnt[ACTION_DENY], "warn",

@@ -39,10 +39,10 @@ static json_t *rule_descriptor(const struct rule_meta *m)
 			      "id", m->code, "name", m->slug,
 			      "shortDescription", "text", m->title,
 			      "fullDescription", "text", m->summary, "help",
-			      "text", sb_str(&text),
-			      "defaultConfiguration", "level",
-			      level(m->def_action), "properties", "tags",
-			      "security", "postgresql", "precision", "high");
+			      "text", sb_str(&text), "defaultConfiguration",
+			      "level", level(m->def_action), "properties",
+			      "tags", "security", "postgresql", "precision",
+			      "high");
 	sb_free(&text);
 	return r;
 }
@@ -96,16 +96,16 @@ static json_t *result_json(const struct finding *f)
 	if (f->path)
 		sb_printf(&logical, ":%s", f->path);
 	json_t *phys = artifact_json(f->file);
-	json_t *region = json_pack("{s:i}", "startLine",
-				   f->line > 0 ? f->line : 1);
+	json_t *region =
+		json_pack("{s:i}", "startLine", f->line > 0 ? f->line : 1);
 	json_t *res = NULL;
 	if (!sb_ok(&text) || !sb_ok(&logical) || !region || !phys ||
 	    json_object_set(phys, "region", region))
 		goto out;
 	res = json_pack(
 		"{s:s, s:s, s:{s:s}, s:[{s:O, s:[{s:s, s:s}]}], s:{s:s}}",
-		"ruleId", f->rule, "level", level(f->action), "message",
-		"text", sb_str(&text), "locations", "physicalLocation", phys,
+		"ruleId", f->rule, "level", level(f->action), "message", "text",
+		sb_str(&text), "locations", "physicalLocation", phys,
 		"logicalLocations", "fullyQualifiedName", sb_str(&logical),
 		"kind", "resource", "partialFingerprints", "pgadmitPath/v1",
 		sb_str(&logical));
@@ -146,8 +146,8 @@ static json_t *notifications_json(const struct finding_list *l,
 				      : NULL;
 		if (n && loc &&
 		    json_object_set_new(n, "locations",
-					json_pack("[{s:O}]",
-						  "physicalLocation", loc)))
+					json_pack("[{s:O}]", "physicalLocation",
+						  loc)))
 			json_decref(n), n = NULL;
 		json_decref(loc);
 		if (json_array_append_new(arr, n))

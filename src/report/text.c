@@ -47,10 +47,12 @@ int report_text(FILE *out, const struct finding_list *l,
 	if (l->n == 0)
 		fprintf(out, "no findings");
 	else
-		fprintf(out, "%zu finding%s: %zu deny, %zu warn, %zu annotate, "
-			     "%zu info",
+		fprintf(out,
+			"%zu finding%s: %zu deny, %zu warn, %zu annotate, "
+			"%zu info",
 			l->n, l->n == 1 ? "" : "s", cnt[ACTION_DENY],
-			cnt[ACTION_WARN], cnt[ACTION_ANNOTATE], cnt[ACTION_INFO]);
+			cnt[ACTION_WARN], cnt[ACTION_ANNOTATE],
+			cnt[ACTION_INFO]);
 	fprintf(out, " (%zu file%s, %zu document%s, %zu object%s)\n", s->files,
 		s->files == 1 ? "" : "s", s->documents,
 		s->documents == 1 ? "" : "s", s->objects,

@@ -28,11 +28,11 @@ static const struct rule_meta not_understood = {
 
 /* Keys pgadmit understands besides ignore-<slug>. */
 static const char *const known_keys[] = {
-	"pgadmit.dev/backup",	  /* PGA103: backups handled elsewhere */
+	"pgadmit.dev/backup",     /* PGA103: backups handled elsewhere */
 	"pgadmit.dev/backup-for", /* a backup CronJob names its workload */
 	"pgadmit.dev/monitoring", /* PGA106: metrics exported elsewhere */
-	"pgadmit.dev/findings",	  /* written by the mutating webhook */
-	"pgadmit.dev/ignore",	  /* namespace label (webhook selector) */
+	"pgadmit.dev/findings",   /* written by the mutating webhook */
+	"pgadmit.dev/ignore",     /* namespace label (webhook selector) */
 	NULL,
 };
 
@@ -100,7 +100,8 @@ static int judge_key(struct rule_ctx *c, const char *key, const char *val,
 		return note(c, &not_understood, node, path, msg, hint);
 	}
 	if (strcmp(key, "pgadmit.dev/backup") == 0) {
-		if (rule_reason_ok(val) || c->p->actions[R_PGA103] == ACTION_OFF)
+		if (rule_reason_ok(val) ||
+		    c->p->actions[R_PGA103] == ACTION_OFF)
 			return 0;
 		return note(c, &rule_catalog[R_PGA103], node, path,
 			    "pgadmit.dev/backup not honoured: the reason is "
@@ -109,7 +110,8 @@ static int judge_key(struct rule_ctx *c, const char *key, const char *val,
 			    "\"<reason>\"");
 	}
 	if (strcmp(key, "pgadmit.dev/monitoring") == 0) {
-		if (rule_reason_ok(val) || c->p->actions[R_PGA106] == ACTION_OFF)
+		if (rule_reason_ok(val) ||
+		    c->p->actions[R_PGA106] == ACTION_OFF)
 			return 0;
 		return note(c, &rule_catalog[R_PGA106], node, path,
 			    "pgadmit.dev/monitoring not honoured: the reason is "
@@ -138,8 +140,7 @@ int rule_annotation_notes(struct rule_ctx *c)
 	if (json_is_array(m)) { /* Compose list form: "key=value" */
 		size_t i;
 		const json_t *v;
-		json_array_foreach(m, i, v)
-		{
+		json_array_foreach(m, i, v) {
 			const char *s = json_string_value(v);
 			if (!s || strncmp(s, PREFIX, plen) != 0)
 				continue;
@@ -160,17 +161,15 @@ int rule_annotation_notes(struct rule_ctx *c)
 		return 0;
 	const char *k;
 	const json_t *v;
-	json_object_foreach((json_t *)m, k, v)
-	{
+	json_object_foreach((json_t *)m, k, v) {
 		if (strncmp(k, PREFIX, plen) != 0)
 			continue;
 		struct strbuf path = STRBUF_INIT;
 		sb_puts(&path, compose ? "labels" : "metadata.annotations");
 		rule_path_key(&path, k);
-		int rc = sb_ok(&path)
-				 ? judge_key(c, k, json_string_value(v), v,
-					     sb_str(&path))
-				 : -1;
+		int rc = sb_ok(&path) ? judge_key(c, k, json_string_value(v), v,
+						  sb_str(&path))
+				      : -1;
 		sb_free(&path);
 		if (rc || c->oom)
 			return -1;

@@ -30,9 +30,9 @@ struct backup_index {
 	size_t n, cap;
 };
 
-static const char *const tools[] = {"pg_dump",	      "pg_dumpall",
+static const char *const tools[] = {"pg_dump",       "pg_dumpall",
 				    "pg_basebackup", "pgbackrest",
-				    "wal-g",	      "barman",
+				    "wal-g",         "barman",
 				    "pg_probackup",  NULL};
 
 /* A word is a run of [A-Za-z0-9_-]: paths, tags, shell syntax and dots
@@ -43,12 +43,12 @@ static const char *const tools[] = {"pg_dump",	      "pg_dumpall",
 static bool names_tool(const char *s)
 {
 	while (s && *s) {
-		while (*s && !(isalnum((unsigned char)*s) || *s == '_' ||
-			       *s == '-'))
+		while (*s &&
+		       !(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
 			s++;
 		const char *w = s;
-		while (*s && (isalnum((unsigned char)*s) || *s == '_' ||
-			      *s == '-'))
+		while (*s &&
+		       (isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
 			s++;
 		size_t wl = (size_t)(s - w);
 		for (int t = 0; wl && tools[t]; t++) {
@@ -69,7 +69,8 @@ static bool strings_name_tool(const json_t *v)
 		size_t i;
 		const json_t *e;
 		json_array_foreach(v, i, e)
-			if (json_is_string(e) && names_tool(json_string_value(e)))
+			if (json_is_string(e) &&
+			    names_tool(json_string_value(e)))
 				return true;
 	}
 	return false;
@@ -110,8 +111,7 @@ static const char *norm_ns(const char *ns)
 	return ns ? ns : "";
 }
 
-static struct bucket *find_bucket(const struct backup_index *bi,
-				  const char *ns)
+static struct bucket *find_bucket(const struct backup_index *bi, const char *ns)
 {
 	ns = norm_ns(ns);
 	for (size_t i = 0; bi && i < bi->n; i++)
@@ -200,8 +200,8 @@ int backup_index_add_cronjob(struct backup_index *bi, const char *ns,
 	const json_t *md = json_object_get(cronjob, "metadata");
 	const char *where[] = {"labels", "annotations"};
 	for (int i = 0; i < 2; i++) {
-		const json_t *v = json_object_get(
-			json_object_get(md, where[i]), BACKUP_FOR);
+		const json_t *v = json_object_get(json_object_get(md, where[i]),
+						  BACKUP_FOR);
 		if (json_is_string(v) &&
 		    add_names(bi, ns, json_string_value(v)))
 			return -1;
@@ -219,10 +219,12 @@ int backup_index_add_object(struct backup_index *bi, const char *ns,
 	if (cluster_kind_of_obj(obj) != CK_CNPG_SCHEDULED)
 		return 0;
 	/* A CloudNativePG ScheduledBackup backs up the Cluster it names. */
-	const char *cl = json_get_str(
-		json_object_get(json_object_get(obj, "spec"), "cluster"), "name");
-	const json_t *sus = json_object_get(json_object_get(obj, "spec"),
-					    "suspend");
+	const char *cl =
+		json_get_str(json_object_get(json_object_get(obj, "spec"),
+					     "cluster"),
+			     "name");
+	const json_t *sus =
+		json_object_get(json_object_get(obj, "spec"), "suspend");
 	if (!cl || !*cl || json_is_true(sus))
 		return 0;
 	return add_names(bi, ns, cl);

@@ -36,9 +36,9 @@ static const struct {
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
-const char *const cluster_kind_names[] = {
-	"Cluster", "Pooler", "postgresql", "PostgresCluster",
-	"PerconaPGCluster", NULL};
+const char *const cluster_kind_names[] = {"Cluster",          "Pooler",
+					  "postgresql",       "PostgresCluster",
+					  "PerconaPGCluster", NULL};
 
 enum cluster_kind cluster_kind_of(const char *api_version, const char *kind)
 {
@@ -86,8 +86,8 @@ static bool in(const char *s, const char *const *l)
 	return false;
 }
 
-static const char *const child_kinds[] = {"Service", "StatefulSet", "Pod",
-					  "ConfigMap", "Secret", NULL};
+static const char *const child_kinds[] = {"Service",   "StatefulSet", "Pod",
+					  "ConfigMap", "Secret",      NULL};
 static const char *const owned_kinds[] = {"Deployment", "ReplicaSet", "Job",
 					  "CronJob", NULL};
 
@@ -106,8 +106,7 @@ bool cluster_child_owner(const char *kind, const json_t *obj, char *buf,
 	const json_t *refs = json_object_get(md, "ownerReferences");
 	size_t i;
 	const json_t *r;
-	json_array_foreach(refs, i, r)
-	{
+	json_array_foreach(refs, i, r) {
 		const char *api = json_get_str(r, "apiVersion");
 		const char *k = json_get_str(r, "kind");
 		enum cluster_kind ck = cluster_kind_of(api, k);
@@ -116,9 +115,10 @@ bool cluster_child_owner(const char *kind, const json_t *obj, char *buf,
 		if (buf && n) {
 			const char *slash = strchr(api, '/');
 			snprintf(buf, n, "%.*s/%s %s", (int)(slash - api), api,
-				 k, nonempty(json_get_str(r, "name"))
-					    ? json_get_str(r, "name")
-					    : "?");
+				 k,
+				 nonempty(json_get_str(r, "name"))
+					 ? json_get_str(r, "name")
+					 : "?");
 		}
 		return true;
 	}
@@ -128,8 +128,9 @@ bool cluster_child_owner(const char *kind, const json_t *obj, char *buf,
 	const char *v, *what = NULL;
 	if (nonempty(v = json_get_str(lb, "cnpg.io/cluster")))
 		what = G_CNPG "/Cluster";
-	else if (nonempty(v = json_get_str(lb,
-					   "postgres-operator.crunchydata.com/cluster")))
+	else if (nonempty(v = json_get_str(
+				  lb,
+				  "postgres-operator.crunchydata.com/cluster")))
 		what = G_CRUNCHY "/PostgresCluster";
 	else if (nonempty(v = json_get_str(lb, "cluster-name")) &&
 		 json_get_str(lb, "application") &&
@@ -158,8 +159,7 @@ static int walk_list(struct cwalk *w, const json_t *arr, const char *prefix,
 	const json_t *c;
 	if (!json_is_array(arr))
 		return 0;
-	json_array_foreach(arr, i, c)
-	{
+	json_array_foreach(arr, i, c) {
 		if (!json_is_object(c))
 			continue;
 		struct podspec_container pc;
@@ -194,23 +194,22 @@ static int walk_server(struct cwalk *w, const json_t *spec, const char *def)
 }
 
 /* instances[i].<key> lists (Crunchy containers, Percona sidecars). */
-static int walk_instances(struct cwalk *w, const json_t *spec,
-			  const char *key)
+static int walk_instances(struct cwalk *w, const json_t *spec, const char *key)
 {
 	size_t i;
 	const json_t *inst;
 	char prefix[64];
-	json_array_foreach(json_object_get(spec, "instances"), i, inst)
-	{
+	json_array_foreach(json_object_get(spec, "instances"), i, inst) {
 		snprintf(prefix, sizeof(prefix), "spec.instances[%zu].%s", i,
 			 key);
 		if (walk_list(w, json_object_get(inst, key), prefix,
 			      PODSPEC_CONTAINERS))
 			return w->rc;
 	}
-	const json_t *pgb = json_object_get(
-		json_object_get(json_object_get(spec, "proxy"), "pgBouncer"),
-		key);
+	const json_t *pgb =
+		json_object_get(json_object_get(json_object_get(spec, "proxy"),
+						"pgBouncer"),
+				key);
 	snprintf(prefix, sizeof(prefix), "spec.proxy.pgBouncer.%s", key);
 	return walk_list(w, pgb, prefix, PODSPEC_CONTAINERS);
 }
@@ -220,13 +219,12 @@ int cluster_foreach_container(const json_t *obj, podspec_fn fn, void *arg)
 	struct cwalk w = {fn, arg, 0};
 	const json_t *spec = json_object_get(obj, "spec");
 	switch (cluster_kind_of_obj(obj)) {
-	case CK_CNPG_CLUSTER:
-		return walk_server(&w, spec, CNPG_DEFAULT_IMAGE);
+	case CK_CNPG_CLUSTER: return walk_server(&w, spec, CNPG_DEFAULT_IMAGE);
 	case CK_CNPG_POOLER: {
-		struct podspec ps = {
-			json_object_get(json_object_get(spec, "template"),
-					"spec"),
-			"spec.template.spec"};
+		struct podspec ps =
+			{json_object_get(json_object_get(spec, "template"),
+					 "spec"),
+			 "spec.template.spec"};
 		return json_is_object(ps.spec) ? podspec_foreach(&ps, fn, arg)
 					       : 0;
 	}
@@ -245,8 +243,7 @@ int cluster_foreach_container(const json_t *obj, podspec_fn fn, void *arg)
 	case CK_PERCONA:
 		/* v2: instances[].sidecars is the list; containers an object */
 		return walk_instances(&w, spec, "sidecars");
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -293,8 +290,7 @@ size_t cluster_parameters(const json_t *obj, struct cluster_field *out,
 		n = add(out, n, max, obj,
 			"spec.patroni.dynamicConfiguration.postgresql.parameters");
 		return add(out, n, max, obj, "spec.config.parameters");
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -305,15 +301,13 @@ size_t cluster_hba_lists(const json_t *obj, struct cluster_field *out,
 	switch (cluster_kind_of_obj(obj)) {
 	case CK_CNPG_CLUSTER:
 		return add(out, n, max, obj, "spec.postgresql.pg_hba");
-	case CK_ZALANDO:
-		return add(out, n, max, obj, "spec.patroni.pg_hba");
+	case CK_ZALANDO: return add(out, n, max, obj, "spec.patroni.pg_hba");
 	case CK_CRUNCHY:
 	case CK_PERCONA:
 		n = add(out, n, max, obj,
 			"spec.patroni.dynamicConfiguration.postgresql.pg_hba");
 		return add(out, n, max, obj, "spec.authentication.rules");
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -332,8 +326,7 @@ static bool cnpg_backup(const json_t *spec)
 		return true;
 	size_t i;
 	const json_t *pl;
-	json_array_foreach(json_object_get(spec, "plugins"), i, pl)
-	{
+	json_array_foreach(json_object_get(spec, "plugins"), i, pl) {
 		const char *name = json_get_str(pl, "name");
 		const json_t *en = json_object_get(pl, "enabled");
 		if (json_is_false(en))
@@ -357,16 +350,17 @@ static bool pgo_backup(const json_t *spec, bool percona)
 		return true;
 	/* Crunchy: snapshots requires volumeSnapshotClassName (CRD);
 	 * Percona: volume snapshots are on when className is set */
-	const json_t *snap = json_object_get(
-		b, percona ? "volumeSnapshots" : "snapshots");
-	const char *cls = json_get_str(
-		snap, percona ? "className" : "volumeSnapshotClassName");
+	const json_t *snap =
+		json_object_get(b, percona ? "volumeSnapshots" : "snapshots");
+	const char *cls =
+		json_get_str(snap,
+			     percona ? "className" : "volumeSnapshotClassName");
 	return cls && *cls;
 }
 
 /* Zalando: an env entry emptying the WAL bucket disables archiving. */
-static bool zalando_backup(const json_t *spec, const json_t **node,
-			   char *path, size_t plen)
+static bool zalando_backup(const json_t *spec, const json_t **node, char *path,
+			   size_t plen)
 {
 	static const char *const off[] = {"WAL_S3_BUCKET", "WAL_GS_BUCKET",
 					  "AZURE_STORAGE_ACCOUNT", NULL};
@@ -374,8 +368,7 @@ static bool zalando_backup(const json_t *spec, const json_t **node,
 		return true;
 	size_t i;
 	const json_t *e;
-	json_array_foreach(json_object_get(spec, "env"), i, e)
-	{
+	json_array_foreach(json_object_get(spec, "env"), i, e) {
 		const char *name = json_get_str(e, "name");
 		const json_t *v = json_object_get(e, "value");
 		if (!name || !in(name, off) || json_object_get(e, "valueFrom"))
@@ -385,30 +378,26 @@ static bool zalando_backup(const json_t *spec, const json_t **node,
 		if (node)
 			*node = v ? v : e;
 		if (path && plen)
-			snprintf(path, plen, v ? "spec.env[%zu].value"
-					       : "spec.env[%zu]", i);
+			snprintf(path, plen,
+				 v ? "spec.env[%zu].value" : "spec.env[%zu]",
+				 i);
 		return false;
 	}
 	return true;
 }
 
-bool cluster_declares_backup(const json_t *obj, const json_t **node,
-			     char *path, size_t plen)
+bool cluster_declares_backup(const json_t *obj, const json_t **node, char *path,
+			     size_t plen)
 {
 	const json_t *spec = json_object_get(obj, "spec");
 	if (node)
 		*node = NULL;
 	switch (cluster_kind_of_obj(obj)) {
-	case CK_CNPG_CLUSTER:
-		return cnpg_backup(spec);
-	case CK_CRUNCHY:
-		return pgo_backup(spec, false);
-	case CK_PERCONA:
-		return pgo_backup(spec, true);
-	case CK_ZALANDO:
-		return zalando_backup(spec, node, path, plen);
-	default:
-		return false;
+	case CK_CNPG_CLUSTER: return cnpg_backup(spec);
+	case CK_CRUNCHY: return pgo_backup(spec, false);
+	case CK_PERCONA: return pgo_backup(spec, true);
+	case CK_ZALANDO: return zalando_backup(spec, node, path, plen);
+	default: return false;
 	}
 }
 
@@ -424,19 +413,17 @@ bool cluster_declares_monitoring(const json_t *obj,
 	case CK_CNPG_CLUSTER:
 		return json_is_true(at(spec, "monitoring.enablePodMonitor"));
 	case CK_CRUNCHY:
-		return json_is_object(at(spec, "monitoring.pgmonitor.exporter"));
-	case CK_PERCONA:
-		return json_is_true(at(spec, "pmm.enabled"));
+		return json_is_object(
+			at(spec, "monitoring.pgmonitor.exporter"));
+	case CK_PERCONA: return json_is_true(at(spec, "pmm.enabled"));
 	case CK_ZALANDO:
-		json_array_foreach(json_object_get(spec, "sidecars"), i, c)
-		{
+		json_array_foreach(json_object_get(spec, "sidecars"), i, c) {
 			const char *img = json_get_str(c, "image");
 			if (img && is_exporter && is_exporter(img, arg))
 				return true;
 		}
 		return false;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -453,16 +440,19 @@ json_t *cluster_pod_labels(const json_t *obj)
 	int rc = 0;
 	switch (k) {
 	case CK_CNPG_CLUSTER:
-		rc = json_object_set_new(l, "cnpg.io/cluster", json_string(name));
+		rc = json_object_set_new(l, "cnpg.io/cluster",
+					 json_string(name));
 		break;
 	case CK_ZALANDO:
-		rc = json_object_set_new(l, "cluster-name", json_string(name)) ||
-		     json_object_set_new(l, "application", json_string("spilo"));
+		rc = json_object_set_new(l, "cluster-name",
+					 json_string(name)) ||
+		     json_object_set_new(l, "application",
+					 json_string("spilo"));
 		break;
 	default:
-		rc = json_object_set_new(l,
-					 "postgres-operator.crunchydata.com/cluster",
-					 json_string(name));
+		rc = json_object_set_new(
+			l, "postgres-operator.crunchydata.com/cluster",
+			json_string(name));
 		break;
 	}
 	if (rc) {

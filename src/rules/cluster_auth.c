@@ -27,8 +27,7 @@ static int auth_rules(struct rule_ctx *c, const json_t *arr, const char *path)
 	size_t i;
 	const json_t *r;
 	char p[128], line[160];
-	json_array_foreach(arr, i, r)
-	{
+	json_array_foreach(arr, i, r) {
 		const json_t *hba = json_object_get(r, "hba");
 		if (json_is_string(hba)) {
 			snprintf(p, sizeof(p), "%s[%zu].hba", path, i);
@@ -40,7 +39,8 @@ static int auth_rules(struct rule_ctx *c, const json_t *arr, const char *path)
 		}
 		const char *conn = json_get_str(r, "connection");
 		const char *method = json_get_str(r, "method");
-		if (!conn || !method || strchr(conn, ' ') || strchr(method, ' '))
+		if (!conn || !method || strchr(conn, ' ') ||
+		    strchr(method, ' '))
 			continue;
 		/* databases/users do not change the address: all */
 		snprintf(line, sizeof(line), "%.40s all all all %.40s", conn,

@@ -19,13 +19,14 @@
 #include "cidr.h"
 #include "cluster_int.h"
 
-#define HINT_EXPOSE "keep the service ClusterIP, or use an internal load balancer with private source ranges"
+#define HINT_EXPOSE                                                            \
+	"keep the service ClusterIP, or use an internal load balancer with private source ranges"
 #define BACKUP_ANN "pgadmit.dev/backup"
 
 /* ---- PGA101.6 ------------------------------------------------------ */
 
-static int report_type(struct rule_ctx *c, const json_t *type,
-		       const char *path, const char *what)
+static int report_type(struct rule_ctx *c, const json_t *type, const char *path,
+		       const char *what)
 {
 	char msg[RULE_MSG_MAX * 2];
 	snprintf(msg, sizeof(msg),
@@ -43,23 +44,23 @@ static int judge_block(struct rule_ctx *c, const json_t *type,
 	const char *t = json_is_string(type) ? json_string_value(type) : NULL;
 	if (!t)
 		return 0;
-	if (strcmp(t, "NodePort") == 0 ||
-	    (strcmp(t, "LoadBalancer") == 0 &&
-	     !pga101_lb_internal(ann, ranges)))
+	if (strcmp(t, "NodePort") == 0 || (strcmp(t, "LoadBalancer") == 0 &&
+					   !pga101_lb_internal(ann, ranges)))
 		return report_type(c, type, path, what);
 	return 0;
 }
 
 static int cnpg_cluster(struct rule_ctx *c, const json_t *spec)
 {
-	const json_t *add = json_object_get(
-		json_object_get(json_object_get(spec, "managed"), "services"),
-		"additional");
+	const json_t *add =
+		json_object_get(json_object_get(json_object_get(spec,
+								"managed"),
+						"services"),
+				"additional");
 	size_t i;
 	const json_t *a;
 	char path[128];
-	json_array_foreach(add, i, a)
-	{
+	json_array_foreach(add, i, a) {
 		const json_t *st = json_object_get(a, "serviceTemplate");
 		const json_t *ss = json_object_get(st, "spec");
 		snprintf(path, sizeof(path),
@@ -114,11 +115,13 @@ static int pgo(struct rule_ctx *c, const json_t *spec, bool percona)
 			continue;
 		const json_t *ann =
 			percona ? json_object_get(b, "annotations")
-				: json_object_get(json_object_get(b, "metadata"),
+				: json_object_get(json_object_get(b,
+								  "metadata"),
 						  "annotations");
 		snprintf(path, sizeof(path), "%s.type", paths[i]);
 		if (judge_block(c, json_object_get(b, "type"), ann,
-				percona ? json_object_get(b, "loadBalancerSourceRanges")
+				percona ? json_object_get(
+						  b, "loadBalancerSourceRanges")
 					: NULL,
 				path,
 				percona ? "Percona PerconaPGCluster"
@@ -145,8 +148,7 @@ static bool zalando_ranges_closed(const json_t *ranges)
 	const json_t *r;
 	if (!json_is_array(ranges) || json_array_size(ranges) == 0)
 		return true;
-	json_array_foreach(ranges, i, r)
-	{
+	json_array_foreach(ranges, i, r) {
 		const char *s = json_string_value(r);
 		if (!s || !(cidr_is_internal(s) || loopback(s)))
 			return false;
@@ -165,7 +167,8 @@ static int zalando(struct rule_ctx *c, const json_t *spec)
 		{"enableMasterPoolerNodePort", NULL, true},
 		{"enableReplicaPoolerNodePort", NULL, true},
 		{"enableMasterLoadBalancer", "masterServiceAnnotations", false},
-		{"enableReplicaLoadBalancer", "replicaServiceAnnotations", false},
+		{"enableReplicaLoadBalancer", "replicaServiceAnnotations",
+		 false},
 		{"enableMasterPoolerLoadBalancer", NULL, false},
 		{"enableReplicaPoolerLoadBalancer", NULL, false},
 	};
@@ -177,10 +180,12 @@ static int zalando(struct rule_ctx *c, const json_t *spec)
 			continue;
 		if (!f[i].nodeport &&
 		    (closed ||
-		     pga101_lb_internal(json_object_get(spec, "serviceAnnotations"),
+		     pga101_lb_internal(json_object_get(spec,
+							"serviceAnnotations"),
 					NULL) ||
-		     (f[i].ann && pga101_lb_internal(json_object_get(spec, f[i].ann),
-						     NULL))))
+		     (f[i].ann &&
+		      pga101_lb_internal(json_object_get(spec, f[i].ann),
+					 NULL))))
 			continue;
 		snprintf(path, sizeof(path), "spec.%s", f[i].flag);
 		snprintf(msg, sizeof(msg),
@@ -188,10 +193,11 @@ static int zalando(struct rule_ctx *c, const json_t *spec)
 			 f[i].flag,
 			 f[i].nodeport ? "" : " (allowedSourceRanges open)");
 		/* true is a singleton without a line: point at spec */
-		if (rule_report(c, spec, path, msg,
-				f[i].nodeport
-					? "remove it and reach PostgreSQL through the ClusterIP service"
-					: "restrict allowedSourceRanges to private ranges, or disable the load balancer"))
+		if (rule_report(
+			    c, spec, path, msg,
+			    f[i].nodeport
+				    ? "remove it and reach PostgreSQL through the ClusterIP service"
+				    : "restrict allowedSourceRanges to private ranges, or disable the load balancer"))
 			return -1;
 	}
 	return 0;
@@ -203,18 +209,12 @@ int cluster_pga101(struct rule_ctx *c)
 	if (!json_is_object(spec))
 		return 0;
 	switch (cluster_kind_of_obj(c->o->obj)) {
-	case CK_CNPG_CLUSTER:
-		return cnpg_cluster(c, spec);
-	case CK_CNPG_POOLER:
-		return cnpg_pooler(c, spec);
-	case CK_ZALANDO:
-		return zalando(c, spec);
-	case CK_CRUNCHY:
-		return pgo(c, spec, false);
-	case CK_PERCONA:
-		return pgo(c, spec, true);
-	default:
-		return 0;
+	case CK_CNPG_CLUSTER: return cnpg_cluster(c, spec);
+	case CK_CNPG_POOLER: return cnpg_pooler(c, spec);
+	case CK_ZALANDO: return zalando(c, spec);
+	case CK_CRUNCHY: return pgo(c, spec, false);
+	case CK_PERCONA: return pgo(c, spec, true);
+	default: return 0;
 	}
 }
 
@@ -226,16 +226,16 @@ static const char *backup_msg(enum cluster_kind k, const json_t *spec)
 	case CK_CNPG_CLUSTER:
 		return "CloudNativePG Cluster declares no backup (spec.backup, a backup plugin) and no ScheduledBackup or CronJob backs it up";
 	case CK_PERCONA:
-		if (json_is_false(json_object_get(json_object_get(spec, "backups"),
-						  "enabled")))
+		if (json_is_false(
+			    json_object_get(json_object_get(spec, "backups"),
+					    "enabled")))
 			return "Percona PerconaPGCluster sets spec.backups.enabled: false and no backup CronJob is found";
 		/* fall through */
 	case CK_CRUNCHY:
 		return "no pgBackRest repository (spec.backups.pgbackrest.repos) or snapshots, and no backup CronJob";
 	case CK_ZALANDO:
 		return "Zalando postgresql disables WAL archiving in spec.env and no backup CronJob is found";
-	default:
-		return "PostgreSQL cluster resource has no backup";
+	default: return "PostgreSQL cluster resource has no backup";
 	}
 }
 
@@ -276,8 +276,7 @@ int cluster_pga103(struct rule_ctx *c)
 				       c->o->name, why, sizeof(why));
 	char msg[RULE_MSG_MAX * 2];
 	switch (st) {
-	case BACKUP_FOUND:
-		return 0;
+	case BACKUP_FOUND: return 0;
 	case BACKUP_UNKNOWN:
 		snprintf(msg, sizeof(msg),
 			 "%s declares no backup and the namespace could not be checked: %s",
@@ -287,8 +286,7 @@ int cluster_pga103(struct rule_ctx *c)
 				      c->action > ACTION_WARN ? ACTION_WARN
 							      : c->action,
 				      false, node, path, msg, backup_hint(k));
-	default:
-		break;
+	default: break;
 	}
 	return rule_report_as(c, c->action, st != BACKUP_NOT_FOUND, node, path,
 			      backup_msg(k, json_object_get(obj, "spec")),
@@ -321,13 +319,14 @@ int cluster_pga104(struct rule_ctx *c, podspec_fn server_container)
 		if (!v || !off_value(v))
 			continue;
 		snprintf(path, sizeof(path), "%s.ssl", f[i].path);
-		if (rule_report(c, json_is_string(v) ? v : f[i].v, path,
-				"the cluster resource sets ssl: off: PostgreSQL accepts plain-text connections",
-				"remove ssl from the parameters (the operators enable SSL by default)"))
+		if (rule_report(
+			    c, json_is_string(v) ? v : f[i].v, path,
+			    "the cluster resource sets ssl: off: PostgreSQL accepts plain-text connections",
+			    "remove ssl from the parameters (the operators enable SSL by default)"))
 			return -1;
 	}
 	return cluster_foreach_container(c->o->obj, server_container, c) ? -1
-									  : 0;
+									 : 0;
 }
 
 struct swalk {

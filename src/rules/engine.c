@@ -22,18 +22,14 @@
 
 /* The rule table, in id order. */
 static const struct rule *const rules[] = {
-	&rule_pga101,
-	&rule_pga102,
-	&rule_pga103,
-	&rule_pga104,
-	&rule_pga105,
-	&rule_pga106,
+	&rule_pga101, &rule_pga102, &rule_pga103,
+	&rule_pga104, &rule_pga105, &rule_pga106,
 };
 
-const char *const rule_podspec_kinds[] = {
-	"Pod",	 "Deployment",		  "StatefulSet", "DaemonSet",
-	"ReplicaSet", "ReplicationController", "Job",	"CronJob",
-	NULL};
+const char *const rule_podspec_kinds[] =
+	{"Pod",       "Deployment", "StatefulSet",
+	 "DaemonSet", "ReplicaSet", "ReplicationController",
+	 "Job",       "CronJob",    NULL};
 
 static bool kind_in(const char *const *kinds, const char *kind)
 {
@@ -201,8 +197,7 @@ static const char *find_optout(const struct object_ref *o, const char *slug,
 		if (json_is_array(m)) {
 			size_t i, kl = strlen(key);
 			const json_t *v;
-			json_array_foreach(m, i, v)
-			{
+			json_array_foreach(m, i, v) {
 				const char *s = json_string_value(v);
 				if (!s || strncmp(s, key, kl) != 0 ||
 				    s[kl] != '=')
@@ -242,10 +237,10 @@ static int optout(struct rule_ctx *c)
 		snprintf(msg, sizeof(msg),
 			 IGNORE_PREFIX "%s not honoured: the reason is empty",
 			 c->meta->slug);
-		rc = rule_report_as(c, ACTION_INFO, false, node, sb_str(&path),
-				    msg,
-				    "say why the rule does not apply: "
-				    IGNORE_PREFIX "<slug>: \"<reason>\"")
+		rc = rule_report_as(
+			     c, ACTION_INFO, false, node, sb_str(&path), msg,
+			     "say why the rule does not apply: " IGNORE_PREFIX
+			     "<slug>: \"<reason>\"")
 			     ? -1
 			     : 0;
 	} else if (reason) {
@@ -255,7 +250,9 @@ static int optout(struct rule_ctx *c)
 		rc = rule_report_as(c, ACTION_INFO, false, node, sb_str(&path),
 				    msg,
 				    "remove the pgadmit.dev/ignore annotation "
-				    "to apply this rule again") ? -1 : 1;
+				    "to apply this rule again")
+			     ? -1
+			     : 1;
 	}
 	if (!sb_ok(&path))
 		rc = -1;
@@ -280,9 +277,14 @@ int rules_eval_object(const struct policy *p, const struct object_ref *o,
 	 * reporter copies them, so no memory outlives this call but out's. */
 	size_t nobj = 0;
 	struct rule_ctx ac = {
-		.p = p, .o = o, .meta = &rule_catalog[R_PGA101],
-		.action = ACTION_INFO, .oracle = oracle, .out = out,
-		.deferred = deferred, .nobj = &nobj,
+		.p = p,
+		.o = o,
+		.meta = &rule_catalog[R_PGA101],
+		.action = ACTION_INFO,
+		.oracle = oracle,
+		.out = out,
+		.deferred = deferred,
+		.nobj = &nobj,
 	};
 	if (rule_annotation_notes(&ac) || ac.oom)
 		return -1;

@@ -42,17 +42,17 @@ static const char *const trust_vars[] = {"POSTGRES_HOST_AUTH_METHOD",
 enum sel_kind { SEL_PODS, SEL_SERVICES };
 
 struct selector {
-	char *ns;           /* the namespace it looks at, or ANY_NS */
+	char *ns; /* the namespace it looks at, or ANY_NS */
 	enum sel_kind what;
-	json_t *sel;        /* LabelSelector (owned copy) */
+	json_t *sel; /* LabelSelector (owned copy) */
 };
 
 /* One allocation: "ns\0" then spec.selector then metadata.labels, each a
  * flat map "key\0value\0...key\0value\0\0" (string values only). */
 struct service {
-	char *ns;              /* the block */
-	const char *selector;  /* inside the block */
-	const char *labels;    /* inside the block */
+	char *ns;             /* the block */
+	const char *selector; /* inside the block */
+	const char *labels;   /* inside the block */
 };
 
 struct configmap {
@@ -64,7 +64,7 @@ struct configmap {
 struct pending {
 	enum rule_id rule;
 	char *ns;
-	json_t *labels;   /* PGA106 */
+	json_t *labels;    /* PGA106 */
 	char *cm, *prefix; /* PGA105 */
 };
 
@@ -163,8 +163,7 @@ bool ns_evidence_kind(const char *api_version, const char *kind)
 	if (!kind)
 		return false;
 	if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Service") == 0 ||
-	    strcmp(kind, "Deployment") == 0 ||
-	    strcmp(kind, "StatefulSet") == 0)
+	    strcmp(kind, "Deployment") == 0 || strcmp(kind, "StatefulSet") == 0)
 		return true;
 	const char *g = NULL;
 	if (strcmp(kind, "PodMonitor") == 0 ||
@@ -172,8 +171,7 @@ bool ns_evidence_kind(const char *api_version, const char *kind)
 		g = "monitoring.coreos.com/";
 	else if (strcmp(kind, "PodMonitoring") == 0)
 		g = "monitoring.googleapis.com/";
-	return g && api_version &&
-	       strncmp(api_version, g, strlen(g)) == 0;
+	return g && api_version && strncmp(api_version, g, strlen(g)) == 0;
 }
 
 /* ---- label selectors ------------------------------------------------- */
@@ -217,8 +215,7 @@ static char *flat_write(char *out, const json_t *map)
 {
 	const char *k;
 	const json_t *v;
-	json_object_foreach((json_t *)map, k, v)
-	{
+	json_object_foreach((json_t *)map, k, v) {
 		if (!json_is_string(v))
 			continue;
 		size_t kl = strlen(k) + 1, vl = json_string_length(v);
@@ -250,8 +247,8 @@ static bool selector_matches(const json_t *sel, const struct labels *labels)
 		return false;
 	const char *k;
 	const json_t *v;
-	json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k, v)
-	{
+	json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k,
+			    v) {
 		const char *have = label_get(labels, k);
 		if (!json_is_string(v) || !have ||
 		    strcmp(have, json_string_value(v)) != 0)
@@ -259,8 +256,7 @@ static bool selector_matches(const json_t *sel, const struct labels *labels)
 	}
 	size_t i;
 	const json_t *e;
-	json_array_foreach(json_object_get(sel, "matchExpressions"), i, e)
-	{
+	json_array_foreach(json_object_get(sel, "matchExpressions"), i, e) {
 		const char *key = json_get_str(e, "key");
 		const char *op = json_get_str(e, "operator");
 		if (!key || !op)
@@ -349,8 +345,8 @@ static int add_monitor(struct ns_evidence *ev, const char *ns,
 	if (!json_is_object(sel))
 		return 0; /* required by the CRDs: a broken monitor selects
 			   * nothing */
-	const json_t *nsel =
-		coreos ? json_object_get(spec, "namespaceSelector") : NULL;
+	const json_t *nsel = coreos ? json_object_get(spec, "namespaceSelector")
+				    : NULL;
 	const json_t *names = json_object_get(nsel, "matchNames");
 	if (json_is_true(json_object_get(nsel, "any")))
 		return add_selector(ev, ANY_NS, what, sel);
@@ -443,8 +439,7 @@ static int add_configmap(struct ns_evidence *ev, const char *ns,
 	cm->keys = nk ? calloc(nk, sizeof(char *)) : NULL;
 	if (!cm->ns || !cm->name || (nk && !cm->keys))
 		goto oom;
-	json_object_foreach((json_t *)data, k, v)
-	{
+	json_object_foreach((json_t *)data, k, v) {
 		if (!trust_key(k, v))
 			continue;
 		if (!(cm->keys[cm->nkeys] = strdup(k)))
@@ -526,7 +521,8 @@ enum backup_state ns_evidence_monitoring(const struct ns_evidence *ev,
 	 * services x monitors). */
 	for (size_t j = 0; j < ev->svcs.n; j++) {
 		const struct service *sv = &ev->svcs.v[j];
-		if (strcmp(sv->ns, ns) != 0 || !map_subset(sv->selector, pod_labels))
+		if (strcmp(sv->ns, ns) != 0 ||
+		    !map_subset(sv->selector, pod_labels))
 			continue;
 		const struct labels svl = {NULL, sv->labels};
 		for (size_t i = 0; i < ev->sels.n; i++) {
@@ -650,13 +646,14 @@ int ns_evidence_resolve(struct ns_evidence *ev, struct finding_list *deferred,
 		}
 		char var[32], msg[RULE_MSG_MAX * 2];
 		if (ns_evidence_configmap_trust(ev, pd->ns, pd->cm, pd->prefix,
-						var, sizeof(var)) !=
-		    BACKUP_FOUND)
+						var,
+						sizeof(var)) != BACKUP_FOUND)
 			continue;
 		snprintf(msg, sizeof(msg),
 			 "ConfigMap %.40s (envFrom) sets %s=%s: no password needed",
 			 pd->cm, var,
-			 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes" : "trust");
+			 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes"
+								  : "trust");
 		f.message = msg;
 		rc = finding_add(out, &f);
 	}

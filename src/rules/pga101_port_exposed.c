@@ -25,13 +25,25 @@
 #include "pgadmit/podspec.h"
 #include "rule.h"
 
-#define HINT_SVC "use type: ClusterIP, or an internal load balancer with private loadBalancerSourceRanges"
+#define HINT_SVC                                                               \
+	"use type: ClusterIP, or an internal load balancer with private loadBalancerSourceRanges"
 
-static const char *const kinds[] = {
-	"Service",    "Pod",	 "Deployment", "StatefulSet",	 "DaemonSet",
-	"ReplicaSet", "ReplicationController", "Job", "CronJob",
-	"ComposeService", "Cluster", "Pooler", "postgresql", "PostgresCluster",
-	"PerconaPGCluster", NULL};
+static const char *const kinds[] = {"Service",
+				    "Pod",
+				    "Deployment",
+				    "StatefulSet",
+				    "DaemonSet",
+				    "ReplicaSet",
+				    "ReplicationController",
+				    "Job",
+				    "CronJob",
+				    "ComposeService",
+				    "Cluster",
+				    "Pooler",
+				    "postgresql",
+				    "PostgresCluster",
+				    "PerconaPGCluster",
+				    NULL};
 
 static bool is_tcp(const json_t *port)
 {
@@ -43,10 +55,12 @@ static bool is_tcp(const json_t *port)
 static bool has_internal_annotation(const json_t *ann)
 {
 	const char *v;
-	v = json_get_str(ann, "service.beta.kubernetes.io/aws-load-balancer-internal");
+	v = json_get_str(
+		ann, "service.beta.kubernetes.io/aws-load-balancer-internal");
 	if (v && *v && strcasecmp(v, "false") != 0 && strcmp(v, "0") != 0)
 		return true;
-	v = json_get_str(ann, "service.beta.kubernetes.io/aws-load-balancer-scheme");
+	v = json_get_str(ann,
+			 "service.beta.kubernetes.io/aws-load-balancer-scheme");
 	if (v && strcasecmp(v, "internal") == 0)
 		return true;
 	v = json_get_str(ann, "networking.gke.io/load-balancer-type");
@@ -55,7 +69,8 @@ static bool has_internal_annotation(const json_t *ann)
 	v = json_get_str(ann, "cloud.google.com/load-balancer-type");
 	if (v && strcasecmp(v, "internal") == 0)
 		return true;
-	v = json_get_str(ann, "service.beta.kubernetes.io/azure-load-balancer-internal");
+	v = json_get_str(
+		ann, "service.beta.kubernetes.io/azure-load-balancer-internal");
 	if (v && strcasecmp(v, "true") == 0)
 		return true;
 	return false;
@@ -69,7 +84,8 @@ static bool source_ranges_internal(const json_t *ranges)
 	if (!json_is_array(ranges) || json_array_size(ranges) == 0)
 		return false;
 	json_array_foreach(ranges, i, r)
-		if (!json_is_string(r) || !cidr_is_internal(json_string_value(r)))
+		if (!json_is_string(r) ||
+		    !cidr_is_internal(json_string_value(r)))
 			return false;
 	return true;
 }
@@ -112,16 +128,16 @@ static int eval_service(struct rule_ctx *c)
 	bool nodeport = type && strcmp(type, "NodePort") == 0;
 	bool lb = type && strcmp(type, "LoadBalancer") == 0;
 	if (lb) {
-		const json_t *ann = json_object_get(
-			json_object_get(obj, "metadata"), "annotations");
+		const json_t *ann =
+			json_object_get(json_object_get(obj, "metadata"),
+					"annotations");
 		if (has_internal_annotation(ann) ||
-		    source_ranges_internal(json_object_get(
-			    spec, "loadBalancerSourceRanges")))
+		    source_ranges_internal(
+			    json_object_get(spec, "loadBalancerSourceRanges")))
 			lb = false; /* PGA101.1 internal LB */
 	}
 	const json_t *first_pg = NULL;
-	json_array_foreach(ports, i, port)
-	{
+	json_array_foreach(ports, i, port) {
 		const char *field = svc_pg_field(c->p, port);
 		if (!field)
 			continue;
@@ -141,9 +157,10 @@ static int eval_service(struct rule_ctx *c)
 	const json_t *ext = json_object_get(spec, "externalIPs");
 	if (first_pg && json_is_array(ext) && json_array_size(ext) > 0) {
 		/* points at the first address (a scalar: exact line) */
-		if (rule_report(c, json_array_get(ext, 0), "spec.externalIPs[0]",
-				"Service exposes a PostgreSQL port on externalIPs",
-				"remove spec.externalIPs; reach PostgreSQL through a ClusterIP Service"))
+		if (rule_report(
+			    c, json_array_get(ext, 0), "spec.externalIPs[0]",
+			    "Service exposes a PostgreSQL port on externalIPs",
+			    "remove spec.externalIPs; reach PostgreSQL through a ClusterIP Service"))
 			return -1;
 	}
 	return 0;
@@ -151,8 +168,8 @@ static int eval_service(struct rule_ctx *c)
 
 struct podwalk {
 	struct rule_ctx *c;
-	bool pg_server;	 /* a `containers` entry runs a Postgres image */
-	bool pg_port;	 /* some container declares a Postgres containerPort */
+	bool pg_server; /* a `containers` entry runs a Postgres image */
+	bool pg_port;   /* some container declares a Postgres containerPort */
 	int rc;
 };
 
@@ -167,11 +184,11 @@ static int container(const struct podspec_container *pc, void *arg)
 		w->pg_server = true;
 	if (!json_is_array(ports))
 		return 0;
-	json_array_foreach(ports, i, port)
-	{
+	json_array_foreach(ports, i, port) {
 		if (!json_is_object(port) || !is_tcp(port))
 			continue;
-		long long cp = rule_port_number(json_object_get(port, "containerPort"));
+		long long cp = rule_port_number(
+			json_object_get(port, "containerPort"));
 		const json_t *hpv = json_object_get(port, "hostPort");
 		long long hp = rule_port_number(hpv);
 		bool cpg = cp >= 0 && policy_is_pg_port_number(p, cp);
@@ -185,8 +202,9 @@ static int container(const struct podspec_container *pc, void *arg)
 			snprintf(msg, sizeof(msg),
 				 "container %s publishes PostgreSQL port %lld on the node as hostPort %lld",
 				 pc->name ? pc->name : "?", cp, hp);
-			if (rule_report(w->c, hpv, path, msg,
-					"remove hostPort and expose PostgreSQL with a ClusterIP Service")) {
+			if (rule_report(
+				    w->c, hpv, path, msg,
+				    "remove hostPort and expose PostgreSQL with a ClusterIP Service")) {
 				w->rc = -1;
 				return 1;
 			}
@@ -212,10 +230,12 @@ static int eval_pod(struct rule_ctx *c)
 		/* jansson's true is a shared singleton with no line of its
 		 * own: point the line at the Pod spec map (the hostNetwork
 		 * line itself when it is the spec's first key) */
-		if (rule_report(c, ps.spec, path,
-				w.pg_server ? "hostNetwork: true exposes a PostgreSQL server on the node's network"
-					    : "hostNetwork: true exposes a PostgreSQL port on the node's network",
-				"remove hostNetwork and expose PostgreSQL with a ClusterIP Service"))
+		if (rule_report(
+			    c, ps.spec, path,
+			    w.pg_server
+				    ? "hostNetwork: true exposes a PostgreSQL server on the node's network"
+				    : "hostNetwork: true exposes a PostgreSQL port on the node's network",
+			    "remove hostNetwork and expose PostgreSQL with a ClusterIP Service"))
 			return -1;
 	}
 	return 0;
@@ -306,7 +326,8 @@ static bool compose_interpolate(const char *in, char *out, size_t outsz)
 			s = close + 1;
 			continue;
 		}
-		if (s[0] == '$' && (isalpha((unsigned char)s[1]) || s[1] == '_')) {
+		if (s[0] == '$' &&
+		    (isalpha((unsigned char)s[1]) || s[1] == '_')) {
 			s++;
 			while (isalnum((unsigned char)*s) || *s == '_')
 				s++;
@@ -413,11 +434,12 @@ static int eval_compose(struct rule_ctx *c)
 	const json_t *port;
 	char path[64], buf[32];
 	if (json_is_array(ports)) {
-		json_array_foreach(ports, i, port)
-		{
+		json_array_foreach(ports, i, port) {
 			bool hit = false;
 			if (json_is_string(port))
-				hit = short_port_exposed(c->p, json_string_value(port));
+				hit = short_port_exposed(c->p,
+							 json_string_value(
+								 port));
 			else if (json_is_integer(port)) {
 				snprintf(buf, sizeof(buf), "%lld",
 					 (long long)json_integer_value(port));
@@ -427,18 +449,20 @@ static int eval_compose(struct rule_ctx *c)
 			if (!hit)
 				continue;
 			snprintf(path, sizeof(path), "ports[%zu]", i);
-			if (rule_report(c, port, path,
-					"service publishes a PostgreSQL port on all interfaces",
-					"bind it to loopback (\"127.0.0.1:5432:5432\") or drop the port mapping"))
+			if (rule_report(
+				    c, port, path,
+				    "service publishes a PostgreSQL port on all interfaces",
+				    "bind it to loopback (\"127.0.0.1:5432:5432\") or drop the port mapping"))
 				return -1;
 		}
 	}
 	const json_t *nm = json_object_get(svc, "network_mode");
 	if (json_is_string(nm) && strcmp(json_string_value(nm), "host") == 0 &&
 	    policy_is_pg_image(c->p, json_get_str(svc, "image"))) {
-		if (rule_report(c, nm, "network_mode",
-				"network_mode: host exposes a PostgreSQL server on the host's network",
-				"remove network_mode: host and publish the port on 127.0.0.1"))
+		if (rule_report(
+			    c, nm, "network_mode",
+			    "network_mode: host exposes a PostgreSQL server on the host's network",
+			    "remove network_mode: host and publish the port on 127.0.0.1"))
 			return -1;
 	}
 	return 0;

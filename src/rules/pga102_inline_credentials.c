@@ -27,11 +27,22 @@
 #include "pgadmit/connstr.h"
 #include "sites.h"
 
-static const char *const kinds[] = {
-	"Pod",	      "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-	"ReplicationController", "Job", "CronJob", "ConfigMap", "ComposeService",
-	"Cluster", "Pooler", "postgresql", "PostgresCluster", "PerconaPGCluster",
-	NULL};
+static const char *const kinds[] = {"Pod",
+				    "Deployment",
+				    "StatefulSet",
+				    "DaemonSet",
+				    "ReplicaSet",
+				    "ReplicationController",
+				    "Job",
+				    "CronJob",
+				    "ConfigMap",
+				    "ComposeService",
+				    "Cluster",
+				    "Pooler",
+				    "postgresql",
+				    "PostgresCluster",
+				    "PerconaPGCluster",
+				    NULL};
 
 static bool ends_with(const char *s, const char *suf)
 {
@@ -47,9 +58,10 @@ static bool contains(const char *s, const char *sub)
 /* Names that describe a password rather than hold one (rules.md PGA102.1):
  * a file path, the hashing scheme, the auth method, and Bitnami's
  * ALLOW_EMPTY_PASSWORD (a trust setting: PGA105's). */
-static const char *const never_suffixes[] = {
-	"_PASSWORD_FILE", "_PASSWORD_ENCRYPTION", "_AUTH_METHOD",
-	"ALLOW_EMPTY_PASSWORD", NULL};
+static const char *const never_suffixes[] = {"_PASSWORD_FILE",
+					     "_PASSWORD_ENCRYPTION",
+					     "_AUTH_METHOD",
+					     "ALLOW_EMPTY_PASSWORD", NULL};
 
 /* PGA102.1 name test. The bare shell variable PWD (working directory) is
  * not a password. */
@@ -65,9 +77,9 @@ static bool is_password_name(const char *name, bool pg_server)
 	if (!(ends_with(name, "PASSWORD") || ends_with(name, "PASSWD") ||
 	      ends_with(name, "PWD") || ends_with(name, "_PASS")))
 		return false;
-	return pg_server || contains(name, "PG") || contains(name, "POSTGRES") ||
-	       contains(name, "DB") || contains(name, "DATABASE") ||
-	       contains(name, "SQL");
+	return pg_server || contains(name, "PG") ||
+	       contains(name, "POSTGRES") || contains(name, "DB") ||
+	       contains(name, "DATABASE") || contains(name, "SQL");
 }
 
 static bool is_literal(const char *v)
@@ -90,20 +102,22 @@ static int site(struct rule_ctx *c, const struct site *s)
 {
 	char msg[RULE_MSG_MAX * 2];
 	const char *what = s->type == SITE_CONFIGMAP ? "ConfigMap key"
-			 : s->type == SITE_ENV	     ? "env"
+			   : s->type == SITE_ENV     ? "env"
 						     : "command line";
 	if (s->name && s->type != SITE_CMD &&
 	    is_password_name(s->name, s->type == SITE_ENV &&
-					(s->pg_server || s->pg_tool)) &&
+					      (s->pg_server || s->pg_tool)) &&
 	    is_literal(s->value)) {
 		/* ${VAR:-pw}: the value is fine, its default ships the
 		 * password (rules.md "Shell reference") */
 		bool def = connstr_is_literal_default(s->value);
-		snprintf(msg, sizeof(msg), "%s %.60s holds a literal password%s",
-			 what, s->name, def ? " as its default (${VAR:-...})" : "");
-		return rule_report(c, s->node, s->path, msg,
-				   def ? "drop the default (${VAR} or ${VAR:?required}); keep the password in a Secret or Compose secrets"
-				       : hint_for(c, s));
+		snprintf(msg, sizeof(msg),
+			 "%s %.60s holds a literal password%s", what, s->name,
+			 def ? " as its default (${VAR:-...})" : "");
+		return rule_report(
+			c, s->node, s->path, msg,
+			def ? "drop the default (${VAR} or ${VAR:?required}); keep the password in a Secret or Compose secrets"
+			    : hint_for(c, s));
 	}
 	struct connstr_scan sc;
 	connstr_scan(s->value, &sc);

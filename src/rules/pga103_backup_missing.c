@@ -22,17 +22,25 @@
 #include "rule.h"
 
 #define BACKUP_ANN "pgadmit.dev/backup"
-#define HINT "add a CronJob running pg_dump/pgbackrest/wal-g, or annotate pgadmit.dev/backup: \"<reason>\""
+#define HINT                                                                   \
+	"add a CronJob running pg_dump/pgbackrest/wal-g, or annotate pgadmit.dev/backup: \"<reason>\""
 
-static const char *const kinds[] = {"StatefulSet", "Deployment", "DaemonSet",
-				    "ReplicaSet", "Pod", "Cluster",
-				    "postgresql", "PostgresCluster",
-				    "PerconaPGCluster", NULL};
+static const char *const kinds[] = {"StatefulSet",
+				    "Deployment",
+				    "DaemonSet",
+				    "ReplicaSet",
+				    "Pod",
+				    "Cluster",
+				    "postgresql",
+				    "PostgresCluster",
+				    "PerconaPGCluster",
+				    NULL};
 
 static int server_container(const struct podspec_container *pc, void *arg)
 {
 	const struct policy *p = arg;
-	return pc->list == PODSPEC_CONTAINERS && policy_is_pg_image(p, pc->image);
+	return pc->list == PODSPEC_CONTAINERS &&
+	       policy_is_pg_image(p, pc->image);
 }
 
 static int eval(struct rule_ctx *c)
@@ -51,7 +59,7 @@ static int eval(struct rule_ctx *c)
 	    !podspec_foreach(&ps, server_container, (void *)c->p))
 		return 0;
 	if (rule_reason_ok(json_get_str(json_object_get(md, "annotations"),
-				    BACKUP_ANN)))
+					BACKUP_ANN)))
 		return 0; /* backups handled elsewhere */
 	const json_t *node = json_object_get(md, "name");
 	enum backup_state st = BACKUP_DEFER;
@@ -61,8 +69,7 @@ static int eval(struct rule_ctx *c)
 				       c->o->name, why, sizeof(why));
 	char msg[RULE_MSG_MAX * 2];
 	switch (st) {
-	case BACKUP_FOUND:
-		return 0;
+	case BACKUP_FOUND: return 0;
 	case BACKUP_UNKNOWN:
 		snprintf(msg, sizeof(msg),
 			 "backups of this PostgreSQL workload could not be verified: %s",
@@ -73,8 +80,7 @@ static int eval(struct rule_ctx *c)
 				      false, node, "metadata.name", msg, HINT);
 	case BACKUP_NOT_FOUND:
 	case BACKUP_DEFER:
-	default:
-		break;
+	default: break;
 	}
 	snprintf(msg, sizeof(msg),
 		 "PostgreSQL %s has no backup CronJob in its namespace",

@@ -26,15 +26,27 @@
 #define HINT_MODE "use sslmode=verify-full (or at least sslmode=require)"
 #define HINT_SRV "remove ssl=off and configure ssl_cert_file/ssl_key_file"
 
-static const char *const kinds[] = {
-	"Pod",	      "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-	"ReplicationController", "Job", "CronJob", "ConfigMap", "ComposeService",
-	"Cluster", "Pooler", "postgresql", "PostgresCluster", "PerconaPGCluster",
-	NULL};
+static const char *const kinds[] = {"Pod",
+				    "Deployment",
+				    "StatefulSet",
+				    "DaemonSet",
+				    "ReplicaSet",
+				    "ReplicationController",
+				    "Job",
+				    "CronJob",
+				    "ConfigMap",
+				    "ComposeService",
+				    "Cluster",
+				    "Pooler",
+				    "postgresql",
+				    "PostgresCluster",
+				    "PerconaPGCluster",
+				    NULL};
 
 static bool mode_off(const char *v)
 {
-	return v && (strcasecmp(v, "disable") == 0 || strcasecmp(v, "allow") == 0);
+	return v &&
+	       (strcasecmp(v, "disable") == 0 || strcasecmp(v, "allow") == 0);
 }
 
 static int site(struct rule_ctx *c, const struct site *s)
@@ -42,7 +54,8 @@ static int site(struct rule_ctx *c, const struct site *s)
 	char msg[RULE_MSG_MAX * 2];
 	if (s->name && s->type != SITE_CMD &&
 	    strcasecmp(s->name, "PGSSLMODE") == 0 && mode_off(s->value)) {
-		snprintf(msg, sizeof(msg), "PGSSLMODE=%s lets the client connect without SSL",
+		snprintf(msg, sizeof(msg),
+			 "PGSSLMODE=%s lets the client connect without SSL",
 			 s->value);
 		return rule_report(c, s->node, s->path, msg, HINT_MODE);
 	}
@@ -50,7 +63,8 @@ static int site(struct rule_ctx *c, const struct site *s)
 	connstr_scan(s->value, &sc);
 	if (!sc.ssl_disabled)
 		return 0;
-	snprintf(msg, sizeof(msg), "connection string with %s allows plain-text connections",
+	snprintf(msg, sizeof(msg),
+		 "connection string with %s allows plain-text connections",
 		 sc.ssl_setting);
 	return rule_report(c, s->node, s->path, msg, HINT_MODE);
 }
@@ -69,7 +83,8 @@ static bool bool_off(const char *v, size_t n)
 /* "ssl=off" (n bytes at t), quotes stripped by the caller. */
 static bool is_ssl_off(const char *t, size_t n)
 {
-	return n > 4 && strncasecmp(t, "ssl=", 4) == 0 && bool_off(t + 4, n - 4);
+	return n > 4 && strncasecmp(t, "ssl=", 4) == 0 &&
+	       bool_off(t + 4, n - 4);
 }
 
 struct argscan {
@@ -80,10 +95,12 @@ struct argscan {
 static bool words_set_ssl_off(const char *s, struct argscan *st)
 {
 	while (*s) {
-		while (*s && (isspace((unsigned char)*s) || strchr("'\"`;", *s)))
+		while (*s &&
+		       (isspace((unsigned char)*s) || strchr("'\"`;", *s)))
 			s++;
 		const char *w = s;
-		while (*s && !isspace((unsigned char)*s) && !strchr("'\"`;", *s))
+		while (*s && !isspace((unsigned char)*s) &&
+		       !strchr("'\"`;", *s))
 			s++;
 		size_t n = (size_t)(s - w);
 		if (!n)
@@ -92,9 +109,11 @@ static bool words_set_ssl_off(const char *s, struct argscan *st)
 		st->pending_c = n == 2 && strncmp(w, "-c", 2) == 0;
 		if (pend && is_ssl_off(w, n))
 			return true;
-		if (n > 2 && strncmp(w, "-c", 2) == 0 && is_ssl_off(w + 2, n - 2))
+		if (n > 2 && strncmp(w, "-c", 2) == 0 &&
+		    is_ssl_off(w + 2, n - 2))
 			return true;
-		if (n > 2 && strncmp(w, "--", 2) == 0 && is_ssl_off(w + 2, n - 2))
+		if (n > 2 && strncmp(w, "--", 2) == 0 &&
+		    is_ssl_off(w + 2, n - 2))
 			return true;
 	}
 	return false;
@@ -102,8 +121,7 @@ static bool words_set_ssl_off(const char *s, struct argscan *st)
 
 /* Scan command then args (each a list or a string); reports at the element
  * that holds ssl=off. */
-static int scan_argv(struct rule_ctx *c, const json_t *obj,
-		     const char *prefix)
+static int scan_argv(struct rule_ctx *c, const json_t *obj, const char *prefix)
 {
 	static const char *const keys[] = {"command", "args", "entrypoint"};
 	struct argscan st = {false};
@@ -114,22 +132,23 @@ static int scan_argv(struct rule_ctx *c, const json_t *obj,
 			if (!words_set_ssl_off(json_string_value(v), &st))
 				continue;
 			snprintf(path, sizeof(path), "%s%s", prefix, keys[k]);
-			return rule_report(c, v, path,
-					   "PostgreSQL server started with ssl=off",
-					   HINT_SRV);
+			return rule_report(
+				c, v, path,
+				"PostgreSQL server started with ssl=off",
+				HINT_SRV);
 		}
 		size_t i;
 		const json_t *e;
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach(v, i, e) {
 			if (!json_is_string(e) ||
 			    !words_set_ssl_off(json_string_value(e), &st))
 				continue;
 			snprintf(path, sizeof(path), "%s%s[%zu]", prefix,
 				 keys[k], i);
-			return rule_report(c, e, path,
-					   "PostgreSQL server started with ssl=off",
-					   HINT_SRV);
+			return rule_report(
+				c, e, path,
+				"PostgreSQL server started with ssl=off",
+				HINT_SRV);
 		}
 	}
 	return 0;

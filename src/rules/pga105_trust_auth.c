@@ -27,13 +27,26 @@
 #include "cluster_int.h"
 #include "rule.h"
 
-#define HINT_ENV "set a password from a Secret; drop trust / ALLOW_EMPTY_PASSWORD"
-#define HINT_HBA "use scram-sha-256 for host lines (trust, if at all, for local only)"
+#define HINT_ENV                                                               \
+	"set a password from a Secret; drop trust / ALLOW_EMPTY_PASSWORD"
+#define HINT_HBA                                                               \
+	"use scram-sha-256 for host lines (trust, if at all, for local only)"
 
-static const char *const kinds[] = {
-	"Pod",	      "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-	"ReplicationController", "Job", "CronJob", "ConfigMap", "ComposeService",
-	"Cluster", "postgresql", "PostgresCluster", "PerconaPGCluster", NULL};
+static const char *const kinds[] = {"Pod",
+				    "Deployment",
+				    "StatefulSet",
+				    "DaemonSet",
+				    "ReplicaSet",
+				    "ReplicationController",
+				    "Job",
+				    "CronJob",
+				    "ConfigMap",
+				    "ComposeService",
+				    "Cluster",
+				    "postgresql",
+				    "PostgresCluster",
+				    "PerconaPGCluster",
+				    NULL};
 
 /* ---- .2 pg_hba.conf lines -------------------------------------------- */
 
@@ -55,9 +68,8 @@ bool pga105_hba_line_is_trust(const char *line, size_t len)
 	return false;
 }
 
-static int report_line(struct rule_ctx *c, const json_t *node,
-		       const char *path, const struct hba_line *l,
-		       size_t lineno)
+static int report_line(struct rule_ctx *c, const json_t *node, const char *path,
+		       const struct hba_line *l, size_t lineno)
 {
 	char msg[RULE_MSG_MAX * 2];
 	char where[32] = "";
@@ -95,8 +107,7 @@ int pga105_judge_hba_list(struct rule_ctx *c, const json_t *arr,
 {
 	size_t i;
 	const json_t *e;
-	json_array_foreach(arr, i, e)
-	{
+	json_array_foreach(arr, i, e) {
 		const char *s = json_string_value(e);
 		if (!s)
 			continue;
@@ -127,8 +138,7 @@ static int judge_configmap(struct rule_ctx *c)
 	const json_t *data = json_object_get(c->o->obj, "data");
 	const char *k;
 	const json_t *v;
-	json_object_foreach((json_t *)data, k, v)
-	{
+	json_object_foreach((json_t *)data, k, v) {
 		if (!ends_with(k, "hba.conf") || !json_is_string(v))
 			continue;
 		struct strbuf path = STRBUF_INIT;
@@ -136,8 +146,8 @@ static int judge_configmap(struct rule_ctx *c)
 		rule_path_key(&path, k);
 		int rc = sb_ok(&path)
 				 ? pga105_judge_hba_text(c, v, sb_str(&path),
-						       json_string_value(v),
-						       json_string_length(v))
+							 json_string_value(v),
+							 json_string_length(v))
 				 : -1;
 		sb_free(&path);
 		if (rc)
@@ -167,14 +177,15 @@ static const char *trust_env(const char *name, const json_t *v)
 	return NULL;
 }
 
-static int report_env(struct rule_ctx *c, const json_t *node,
-		      const char *path, const char *var)
+static int report_env(struct rule_ctx *c, const json_t *node, const char *path,
+		      const char *var)
 {
 	char msg[RULE_MSG_MAX * 2];
-	snprintf(msg, sizeof(msg), "%s=%s: PostgreSQL accepts logins without "
-				   "a password",
-		 var, strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes"
-							       : "trust");
+	snprintf(msg, sizeof(msg),
+		 "%s=%s: PostgreSQL accepts logins without "
+		 "a password",
+		 var,
+		 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes" : "trust");
 	return rule_report(c, node, path, msg, HINT_ENV);
 }
 
@@ -196,8 +207,7 @@ static int judge_env_from(struct rule_ctx *c, const json_t *ef,
 		snprintf(msg, sizeof(msg),
 			 "ConfigMap %.40s (envFrom) sets trust authentication",
 			 cm);
-		if (rule_report_as(c, c->action, true, ef, path, msg,
-				   HINT_ENV))
+		if (rule_report_as(c, c->action, true, ef, path, msg, HINT_ENV))
 			return -1;
 		if (c->deferred && c->deferred->n > before &&
 		    ns_evidence_defer_configmap(o->bundle, c->o->ns, cm,
@@ -215,7 +225,8 @@ static int judge_env_from(struct rule_ctx *c, const json_t *ef,
 		snprintf(msg, sizeof(msg),
 			 "ConfigMap %.40s (envFrom) sets %s=%s: no password needed",
 			 cm, var,
-			 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes" : "trust");
+			 strcmp(var, "ALLOW_EMPTY_PASSWORD") == 0 ? "yes"
+								  : "trust");
 		return rule_report(c, ef, path, msg, HINT_ENV);
 	case BACKUP_UNKNOWN:
 		snprintf(msg, sizeof(msg),
@@ -226,21 +237,20 @@ static int judge_env_from(struct rule_ctx *c, const json_t *ef,
 				      c->action > ACTION_WARN ? ACTION_WARN
 							      : c->action,
 				      false, ef, path, msg, HINT_ENV);
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
 static int server_container(const struct podspec_container *pc, void *arg)
 {
 	struct rule_ctx *c = arg;
-	if (pc->list != PODSPEC_CONTAINERS || !policy_is_pg_image(c->p, pc->image))
+	if (pc->list != PODSPEC_CONTAINERS ||
+	    !policy_is_pg_image(c->p, pc->image))
 		return 0;
 	char path[192];
 	size_t i;
 	const json_t *e;
-	json_array_foreach(json_object_get(pc->c, "env"), i, e)
-	{
+	json_array_foreach(json_object_get(pc->c, "env"), i, e) {
 		const char *var = trust_env(json_get_str(e, "name"),
 					    json_object_get(e, "value"));
 		if (!var)
@@ -249,8 +259,7 @@ static int server_container(const struct podspec_container *pc, void *arg)
 		if (report_env(c, json_object_get(e, "value"), path, var))
 			return -1;
 	}
-	json_array_foreach(json_object_get(pc->c, "envFrom"), i, e)
-	{
+	json_array_foreach(json_object_get(pc->c, "envFrom"), i, e) {
 		snprintf(path, sizeof(path), "%s.envFrom[%zu]", pc->path, i);
 		if (judge_env_from(c, e, path))
 			return -1;
@@ -298,8 +307,7 @@ static int judge_compose(struct rule_ctx *c)
 	if (json_is_object(env)) {
 		const char *k;
 		const json_t *v;
-		json_object_foreach((json_t *)env, k, v)
-		{
+		json_object_foreach((json_t *)env, k, v) {
 			const char *var = compose_trust(k, v);
 			if (!var)
 				continue;
@@ -316,8 +324,7 @@ static int judge_compose(struct rule_ctx *c)
 	}
 	size_t i;
 	const json_t *e;
-	json_array_foreach(env, i, e)
-	{
+	json_array_foreach(env, i, e) {
 		const char *s = json_string_value(e);
 		const char *eq = s ? strchr(s, '=') : NULL;
 		if (!eq || (size_t)(eq - s) >= 64)
@@ -350,8 +357,7 @@ static int eval(struct rule_ctx *c)
 	struct podspec ps;
 	if (!podspec_locate(c->o->kind, c->o->obj, &ps))
 		return 0;
-	return podspec_foreach(&ps, server_container, c) < 0 || c->oom ? -1
-									: 0;
+	return podspec_foreach(&ps, server_container, c) < 0 || c->oom ? -1 : 0;
 }
 
 const struct rule rule_pga105 = {

@@ -24,12 +24,19 @@
 #include "rule.h"
 
 #define MONITORING_ANN "pgadmit.dev/monitoring"
-#define HINT "add a postgres_exporter sidecar or a PodMonitor selecting its pods, or annotate pgadmit.dev/monitoring: \"<reason>\""
+#define HINT                                                                   \
+	"add a postgres_exporter sidecar or a PodMonitor selecting its pods, or annotate pgadmit.dev/monitoring: \"<reason>\""
 
-static const char *const kinds[] = {"StatefulSet", "Deployment", "DaemonSet",
-				    "ReplicaSet", "Pod", "Cluster",
-				    "postgresql", "PostgresCluster",
-				    "PerconaPGCluster", NULL};
+static const char *const kinds[] = {"StatefulSet",
+				    "Deployment",
+				    "DaemonSet",
+				    "ReplicaSet",
+				    "Pod",
+				    "Cluster",
+				    "postgresql",
+				    "PostgresCluster",
+				    "PerconaPGCluster",
+				    NULL};
 
 static const char *const exporters[] = {"postgres_exporter",
 					"postgres-exporter",
@@ -79,10 +86,8 @@ int pga106_judge(struct rule_ctx *c, const json_t *pod_labels,
 	}
 	if (!o || !o->monitoring)
 		return rule_report(c, node, path, msg, HINT);
-	switch (o->monitoring(o->arg, c->o->ns, pod_labels, why,
-			      sizeof(why))) {
-	case BACKUP_FOUND:
-		return 0;
+	switch (o->monitoring(o->arg, c->o->ns, pod_labels, why, sizeof(why))) {
+	case BACKUP_FOUND: return 0;
 	case BACKUP_UNKNOWN:
 		snprintf(msg, sizeof(msg),
 			 "monitoring of this PostgreSQL workload could not be "
@@ -92,8 +97,7 @@ int pga106_judge(struct rule_ctx *c, const json_t *pod_labels,
 				      c->action > ACTION_WARN ? ACTION_WARN
 							      : c->action,
 				      false, node, path, msg, HINT);
-	default:
-		return rule_report(c, node, path, msg, HINT);
+	default: return rule_report(c, node, path, msg, HINT);
 	}
 }
 
@@ -128,10 +132,10 @@ static int eval(struct rule_ctx *c)
 		labels = json_object_get(md, "labels");
 	} else {
 		labels = json_object_get(
-			json_object_get(
-				json_object_get(json_object_get(obj, "spec"),
-						"template"),
-				"metadata"),
+			json_object_get(json_object_get(json_object_get(obj,
+									"spec"),
+							"template"),
+					"metadata"),
 			"labels");
 	}
 	struct podspec ps;

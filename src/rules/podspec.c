@@ -4,9 +4,13 @@
 
 #include "pgadmit/podspec.h"
 
-static const char *const template_kinds[] = {
-	"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-	"ReplicationController", "Job", NULL};
+static const char *const template_kinds[] = {"Deployment",
+					     "StatefulSet",
+					     "DaemonSet",
+					     "ReplicaSet",
+					     "ReplicationController",
+					     "Job",
+					     NULL};
 
 static bool in_list(const char *const *l, const char *s)
 {
@@ -36,7 +40,9 @@ bool podspec_locate(const char *kind, const json_t *obj, struct podspec *ps)
 		ps->path = "spec";
 	} else if (in_list(template_kinds, kind)) {
 		s = json_object_get(json_object_get(json_object_get(obj,
-					"spec"), "template"), "spec");
+								    "spec"),
+						    "template"),
+				    "spec");
 		ps->path = "spec.template.spec";
 	} else if (strcmp(kind, "CronJob") == 0) {
 		s = json_object_get(obj, "spec");
@@ -64,8 +70,7 @@ int podspec_foreach(const struct podspec *ps, podspec_fn fn, void *arg)
 		const json_t *c;
 		if (!json_is_array(arr))
 			continue;
-		json_array_foreach(arr, i, c)
-		{
+		json_array_foreach(arr, i, c) {
 			if (!json_is_object(c))
 				continue;
 			struct podspec_container pc;

@@ -25,7 +25,7 @@ struct rule_ctx {
 	const struct policy *p;
 	const struct object_ref *o;
 	const struct rule_meta *meta;
-	enum action action;            /* from the policy, never OFF here */
+	enum action action; /* from the policy, never OFF here */
 	const struct backup_oracle *oracle;
 	struct finding_list *out;
 	struct finding_list *deferred; /* may be NULL */

@@ -60,7 +60,8 @@ static void path3(char *d, size_t cap, const char *a, const char *b,
 /* Poolers whose env may hold a Postgres password (rules.md PGA102.1: "a
  * Postgres exporter/pooler image"); exporters are PGA106's list. */
 static const char *const poolers[] = {"pgbouncer", "pgpool", "pgpool2",
-				      "pgpool-ii", "pgcat", "odyssey", NULL};
+				      "pgpool-ii", "pgcat",  "odyssey",
+				      NULL};
 
 static bool is_pg_tool(const struct policy *p, const char *image)
 {
@@ -75,7 +76,8 @@ static bool is_pg_tool(const struct policy *p, const char *image)
 			last = image + i + 1;
 	size_t n = strcspn(last, ":@");
 	for (int i = 0; poolers[i]; i++)
-		if (strlen(poolers[i]) == n && strncasecmp(poolers[i], last, n) == 0)
+		if (strlen(poolers[i]) == n &&
+		    strncasecmp(poolers[i], last, n) == 0)
 			return true;
 	return false;
 }
@@ -106,8 +108,7 @@ static int cmd_sites(struct rule_ctx *c, site_fn fn, const json_t *obj,
 		return 0;
 	size_t i;
 	const json_t *e;
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach(v, i, e) {
 		path3(path, sizeof(path), prefix, key, (long long)i, "");
 		int rc = emit(c, fn, SITE_CMD, NULL, e, path, pg, false);
 		if (rc)
@@ -139,8 +140,7 @@ int sites_container(struct rule_ctx *c, site_fn fn,
 	size_t i;
 	const json_t *e;
 	if (json_is_array(env)) {
-		json_array_foreach(env, i, e)
-		{
+		json_array_foreach(env, i, e) {
 			const char *name = json_get_str(e, "name");
 			const json_t *v = json_object_get(e, "value");
 			if (!name || !v)
@@ -166,15 +166,13 @@ static int configmap(struct rule_ctx *c, site_fn fn)
 	const json_t *v;
 	if (!json_is_object(data))
 		return 0;
-	json_object_foreach((json_t *)data, k, v)
-	{
+	json_object_foreach((json_t *)data, k, v) {
 		struct strbuf path = STRBUF_INIT;
 		sb_puts(&path, "data");
 		rule_path_key(&path, k);
-		int rc = sb_ok(&path)
-				 ? emit(c, fn, SITE_CONFIGMAP, k, v,
-					sb_str(&path), false, false)
-				 : -1;
+		int rc = sb_ok(&path) ? emit(c, fn, SITE_CONFIGMAP, k, v,
+					     sb_str(&path), false, false)
+				      : -1;
 		sb_free(&path);
 		if (rc)
 			return rc;
@@ -193,8 +191,7 @@ static int compose(struct rule_ctx *c, site_fn fn)
 	if (json_is_object(env)) {
 		const char *k;
 		const json_t *v;
-		json_object_foreach((json_t *)env, k, v)
-		{
+		json_object_foreach((json_t *)env, k, v) {
 			struct strbuf path = STRBUF_INIT;
 			sb_puts(&path, "environment");
 			rule_path_key(&path, k);
@@ -208,8 +205,7 @@ static int compose(struct rule_ctx *c, site_fn fn)
 	} else if (json_is_array(env)) {
 		size_t i;
 		const json_t *e;
-		json_array_foreach(env, i, e)
-		{
+		json_array_foreach(env, i, e) {
 			const char *s = json_string_value(e);
 			const char *eq = s ? strchr(s, '=') : NULL;
 			char name[128], path[64];
@@ -218,8 +214,8 @@ static int compose(struct rule_ctx *c, site_fn fn)
 			memcpy(name, s, (size_t)(eq - s));
 			name[eq - s] = '\0';
 			snprintf(path, sizeof(path), "environment[%zu]", i);
-			struct site st = {SITE_ENV, name, eq + 1, e, path, pg,
-					  tool};
+			struct site st = {SITE_ENV, name, eq + 1, e,
+					  path,     pg,   tool};
 			if ((rc = fn(c, &st)))
 				return rc;
 		}

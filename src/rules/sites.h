@@ -16,12 +16,12 @@ enum site_type { SITE_ENV, SITE_CMD, SITE_CONFIGMAP };
 
 struct site {
 	enum site_type type;
-	const char *name;    /* env name / ConfigMap key; NULL for commands */
-	const char *value;   /* the text (borrowed or a temporary) */
-	const json_t *node;  /* for the line */
-	const char *path;    /* relative to the object / Compose service */
-	bool pg_server;      /* belongs to a Postgres server container */
-	bool pg_tool;        /* belongs to a Postgres exporter or pooler
+	const char *name;   /* env name / ConfigMap key; NULL for commands */
+	const char *value;  /* the text (borrowed or a temporary) */
+	const json_t *node; /* for the line */
+	const char *path;   /* relative to the object / Compose service */
+	bool pg_server;     /* belongs to a Postgres server container */
+	bool pg_tool;       /* belongs to a Postgres exporter or pooler
 				container (PGA102.1's DATA_SOURCE_PASS) */
 };
 

@@ -207,7 +207,8 @@ unsigned srv_budget_sweep(double deadline_s)
 	if (n) {
 		char buf[16], lim[16];
 		snprintf(buf, sizeof(buf), "%u", n);
-		snprintf(lim, sizeof(lim), "%.0f", deadline_s < 0 ? 0 : deadline_s);
+		snprintf(lim, sizeof(lim), "%.0f",
+			 deadline_s < 0 ? 0 : deadline_s);
 		srv_log(SRV_WARN,
 			deadline_s < 0 ? "shutting down: requests waiting for "
 					 "memory budget closed"

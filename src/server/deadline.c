@@ -51,8 +51,8 @@ void srv_deadline_notify(void *cls, struct MHD_Connection *c,
 {
 	(void)cls;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		/* Without an entry only the idle timeout applies. */
 		struct tracked *t = ci ? calloc(1, sizeof(*t)) : NULL;
 		*socket_context = t;
@@ -123,7 +123,8 @@ unsigned srv_deadline_sweep(void)
 		char buf[16], lim[16];
 		snprintf(buf, sizeof(buf), "%u", n);
 		snprintf(lim, sizeof(lim), "%u", limit_s);
-		srv_log(SRV_WARN, "request headers too slow, connections closed",
+		srv_log(SRV_WARN,
+			"request headers too slow, connections closed",
 			"connections", buf, "deadline_s", lim, NULL);
 	}
 	return n;

@@ -7,8 +7,8 @@
 
 #include "server_int.h"
 
-int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
-		     socklen_t *len, bool *any, struct err *err)
+int srv_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+		     bool *any, struct err *err)
 {
 	char host[256];
 	const char *port;
@@ -17,9 +17,12 @@ int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
 		return err_set(err, "empty listen address");
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			return err_set(err, "listen address '%s': expected "
-					    "[ADDR]:PORT", s);
+		if (!close || close[1] != ':' ||
+		    (size_t)(close - s - 1) >= sizeof(host))
+			return err_set(err,
+				       "listen address '%s': expected "
+				       "[ADDR]:PORT",
+				       s);
 		memcpy(host, s + 1, (size_t)(close - s - 1));
 		host[close - s - 1] = '\0';
 		port = close + 2;
@@ -27,8 +30,10 @@ int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
 		const char *colon = strrchr(s, ':');
 		if (!colon || strchr(s, ':') != colon ||
 		    (size_t)(colon - s) >= sizeof(host))
-			return err_set(err, "listen address '%s': expected "
-					    "ADDR:PORT, :PORT or [ADDR]:PORT", s);
+			return err_set(err,
+				       "listen address '%s': expected "
+				       "ADDR:PORT, :PORT or [ADDR]:PORT",
+				       s);
 		memcpy(host, s, (size_t)(colon - s));
 		host[colon - s] = '\0';
 		port = colon + 1;

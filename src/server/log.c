@@ -156,8 +156,9 @@ void srv_log_review_line(struct strbuf *b, enum srv_log_level l,
 	sb_puts(b, "],\"status\":");
 	if (r->status < 0)
 		sb_putc(b, '-');
-	put_uint(b, (unsigned long long)(r->status < 0 ? -(long long)r->status
-						       : r->status),
+	put_uint(b,
+		 (unsigned long long)(r->status < 0 ? -(long long)r->status
+						    : r->status),
 		 1);
 	sb_puts(b, ",\"duration_ms\":");
 	put_uint(b, u / 1000, 1);

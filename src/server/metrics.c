@@ -45,7 +45,8 @@ void srv_metrics_request(enum admission_endpoint ep,
 	if (r->decision == ADM_SKIP && (unsigned)r->skip < ADM_SKIP_COUNT)
 		inc(&skipped[r->skip]);
 	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct rule_meta *m = rule_meta_by_code(r->findings.v[i].rule);
+		const struct rule_meta *m =
+			rule_meta_by_code(r->findings.v[i].rule);
 		unsigned a = (unsigned)r->findings.v[i].action;
 		if (m && a < 5)
 			inc(&findings[m->id][a]);
@@ -97,7 +98,8 @@ static void srv_metrics_ns_cache(struct strbuf *sb, struct kube_cache *kc)
 				  "pgadmit_kube_ns_cache_%s_total"
 				  "{evidence=\"%s\"} %llu\n",
 				  what[m],
-				  kube_ns_evidence_name((enum kube_ns_evidence)e),
+				  kube_ns_evidence_name(
+					  (enum kube_ns_evidence)e),
 				  v[m][e]);
 	}
 }
@@ -113,13 +115,16 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 				  "pgadmit_admission_requests_total{endpoint=\"%s\","
 				  "decision=\"%s\"} %llu\n",
 				  admission_endpoint_name(e),
-				  admission_decision_name(d), get(&requests[e][d]));
+				  admission_decision_name(d),
+				  get(&requests[e][d]));
 	sb_puts(sb, "# HELP pgadmit_admission_skipped_total AdmissionReviews "
 		    "allowed without judging, by the gate that held.\n"
 		    "# TYPE pgadmit_admission_skipped_total counter\n");
 	for (int g = ADM_SKIP_NONE + 1; g < ADM_SKIP_COUNT; g++)
-		sb_printf(sb, "pgadmit_admission_skipped_total{reason=\"%s\"} %llu\n",
-			  admission_skip_name(g), get(&skipped[g]));
+		sb_printf(
+			sb,
+			"pgadmit_admission_skipped_total{reason=\"%s\"} %llu\n",
+			admission_skip_name(g), get(&skipped[g]));
 	sb_puts(sb, "# HELP pgadmit_findings_total Findings reported by the "
 		    "webhook, by rule and action.\n"
 		    "# TYPE pgadmit_findings_total counter\n");
@@ -154,7 +159,8 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 			  "%.9f\n"
 			  "pgadmit_admission_duration_seconds_count{endpoint="
 			  "\"%s\"} %llu\n",
-			  en, cum, en, (double)get(&hist_sum_ns[e]) / 1e9, en, cum);
+			  en, cum, en, (double)get(&hist_sum_ns[e]) / 1e9, en,
+			  cum);
 	}
 	sb_printf(sb,
 		  "# HELP pgadmit_tls_cert_not_after_seconds Expiry of the "
@@ -178,9 +184,8 @@ void srv_metrics_render(struct strbuf *sb, struct kube_cache *kc)
 		  "# TYPE pgadmit_policy_reload_failures_total counter\n"
 		  "pgadmit_policy_reload_failures_total %llu\n",
 		  atomic_load_explicit(&cert_not_after, memory_order_relaxed),
-		  get(&cert_reloads),
-		  get(&cert_reload_failures), get(&policy_reloads),
-		  get(&policy_reload_failures));
+		  get(&cert_reloads), get(&cert_reload_failures),
+		  get(&policy_reloads), get(&policy_reload_failures));
 	long long used, peak;
 	unsigned waiting;
 	unsigned long long waited, cut;

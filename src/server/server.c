@@ -46,9 +46,9 @@
  * ECDHE (ECDSA or RSA certificates) with AES-GCM or ChaCha20-Poly1305, no
  * CBC, no SHA-1 MACs, no static RSA key exchange (docs/memory.md, "TLS").
  * TLS 1.3 keeps its AEAD suites (AES-GCM, ChaCha20-Poly1305). */
-#define TLS_PRIORITIES                                                     \
+#define TLS_PRIORITIES                                                         \
 	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:" \
-	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:"  \
+	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" \
 	"+ECDHE-RSA"
 #define CT_JSON "application/json"
 #define DRAIN_SETTLE_MS 300
@@ -185,10 +185,12 @@ static int policy_load(bool reload, struct err *out)
 /* ---- responses ---------------------------------------------------------- */
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
-			     void *body, size_t len, enum MHD_ResponseMemoryMode mode,
+			     void *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode,
 			     const char *ctype, const char *allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, mode);
 	if (!r) {
 		if (mode == MHD_RESPMEM_MUST_FREE)
 			free(body);
@@ -267,15 +269,16 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c)
 {
 	struct strbuf sb = STRBUF_INIT;
 	srv_metrics_render(&sb, S.kube);
-	return reply_sb(c, 200, &sb, "text/plain; version=0.0.4; charset=utf-8");
+	return reply_sb(c, 200, &sb,
+			"text/plain; version=0.0.4; charset=utf-8");
 }
 
 /* A review refused before it was judged counts and logs as an error. */
 static void record_error(enum route r, int status, const char *why,
 			 double seconds)
 {
-	enum admission_endpoint ep =
-		r == ROUTE_VALIDATE ? ADMISSION_VALIDATE : ADMISSION_MUTATE;
+	enum admission_endpoint ep = r == ROUTE_VALIDATE ? ADMISSION_VALIDATE
+							 : ADMISSION_MUTATE;
 	struct admission_result res;
 	memset(&res, 0, sizeof(res));
 	res.decision = ADM_ERROR;
@@ -294,8 +297,9 @@ static void record_too_large(enum route r, double seconds)
 
 static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 {
-	enum admission_endpoint ep =
-		rq->route == ROUTE_VALIDATE ? ADMISSION_VALIDATE : ADMISSION_MUTATE;
+	enum admission_endpoint ep = rq->route == ROUTE_VALIDATE
+					     ? ADMISSION_VALIDATE
+					     : ADMISSION_MUTATE;
 	struct admission_result res;
 	if (rq->too_big) {
 		/* Chunked upload that grew past the cap. */
@@ -306,7 +310,8 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 	}
 	struct policy_ref *pr = rq->pol;
 	if (!pr)
-		return reply_static(c, 503, "{\"error\":\"no policy loaded\"}\n",
+		return reply_static(c, 503,
+				    "{\"error\":\"no policy loaded\"}\n",
 				    CT_JSON, NULL);
 	struct admission_env env = {pr->p, S.kube};
 	if (rq->body.buf) {
@@ -326,8 +331,9 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 	bool refused = srv_parsemem_end();
 	if (refused) {
 		admission_result_free(&res);
-		record_error(rq->route, 413, "review needs more memory to "
-					     "parse than its budget",
+		record_error(rq->route, 413,
+			     "review needs more memory to "
+			     "parse than its budget",
 			     elapsed_s(&rq->t0));
 		return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
 				    "{\"error\":\"review needs more memory to "
@@ -351,7 +357,8 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 	unsigned status = (unsigned)res.status;
 	res.body = NULL;
 	admission_result_free(&res);
-	return reply(c, status, body, len, MHD_RESPMEM_MUST_FREE, CT_JSON, NULL);
+	return reply(c, status, body, len, MHD_RESPMEM_MUST_FREE, CT_JSON,
+		     NULL);
 }
 
 static enum route route_of(const char *url, bool plain)
@@ -372,8 +379,9 @@ static long long max_body(const struct policy_ref *pr)
 
 static bool body_chunked(struct MHD_Connection *c)
 {
-	const char *te = MHD_lookup_connection_value(
-		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const char *te =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					    MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	return te && strcasecmp(te, "identity") != 0;
 }
 
@@ -396,18 +404,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		if (strcmp(method, routes[r].method) != 0 &&
 		    !(strcmp(method, "HEAD") == 0 &&
 		      strcmp(routes[r].method, "GET") == 0))
-			return reply_static(c, 405,
-					    "{\"error\":\"method not allowed\"}\n",
-					    CT_JSON, routes[r].method);
+			return reply_static(
+				c, 405, "{\"error\":\"method not allowed\"}\n",
+				CT_JSON, routes[r].method);
 		switch (r) {
 		case ROUTE_HEALTHZ:
 			return reply_static(c, 200, "ok\n", "text/plain", NULL);
-		case ROUTE_READYZ:
-			return serve_readyz(c);
-		case ROUTE_METRICS:
-			return serve_metrics(c);
-		default:
-			break;
+		case ROUTE_READYZ: return serve_readyz(c);
+		case ROUTE_METRICS: return serve_metrics(c);
+		default: break;
 		}
 		struct policy_ref *pr = policy_acquire();
 		long long max = max_body(pr);
@@ -459,7 +464,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		 * still before the body), not the final one. */
 		return MHD_YES;
 	}
-	if (*upload_size && !rq->body.buf && !rq->too_big && rq->body_need > 0) {
+	if (*upload_size && !rq->body.buf && !rq->too_big &&
+	    rq->body_need > 0) {
 		/* Reserved: one buffer of the announced size (large ones are
 		 * mmapped, their pages resident only as the body fills
 		 * them), so appending never reallocates. */
@@ -474,7 +480,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		/* The idle timeout restarts with every byte: bound the
 		 * whole upload too, or a trickling client holds a slot. */
 		if (elapsed_s(&rq->t0) > REQUEST_DEADLINE_S) {
-			srv_log(SRV_WARN, "request body too slow, connection dropped",
+			srv_log(SRV_WARN,
+				"request body too slow, connection dropped",
 				"endpoint", routes[rq->route].path, NULL);
 			return MHD_NO;
 		}
@@ -483,13 +490,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			/* libmicrohttpd cannot answer before the body ends:
 			 * stop reading instead of swallowing the rest. */
 			record_too_large(rq->route, elapsed_s(&rq->t0));
-			srv_log(SRV_WARN, "request body far over the limit, "
-					  "connection dropped",
+			srv_log(SRV_WARN,
+				"request body far over the limit, "
+				"connection dropped",
 				"endpoint", routes[rq->route].path, NULL);
 			return MHD_NO;
 		}
 		if (!rq->too_big) {
-			if ((long long)(rq->body.len + *upload_size) > rq->max) {
+			if ((long long)(rq->body.len + *upload_size) >
+			    rq->max) {
 				rq->too_big = true;
 				sb_free(&rq->body);
 			} else {
@@ -531,8 +540,8 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 		buf[--n] = '\0';
 	/* After start-up these are mostly failed handshakes of clients
 	 * (old TLS versions, scanners): debug level. */
-	srv_log(atomic_load(&S.started) ? SRV_DEBUG : SRV_ERROR, "libmicrohttpd",
-		"detail", buf, NULL);
+	srv_log(atomic_load(&S.started) ? SRV_DEBUG : SRV_ERROR,
+		"libmicrohttpd", "detail", buf, NULL);
 }
 
 /* Accepted sockets inherit the listening socket's receive buffer size.
@@ -571,37 +580,49 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
 			flags |= MHD_USE_TLS;
 		struct MHD_Daemon *d;
 		if (tls)
-			d = MHD_start_daemon(
-				flags, 0, NULL, NULL, handler, NULL,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_THREAD_POOL_SIZE, threads,
-				MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
-				MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-				MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u,
-				MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-				MHD_OPTION_HTTPS_CERT_CALLBACK2, srv_tls_callback(),
-				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				MHD_OPTION_NOTIFY_CONNECTION, srv_deadline_notify, NULL,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-				MHD_OPTION_END);
+			d = MHD_start_daemon(flags, 0, NULL, NULL, handler,
+					     NULL, MHD_OPTION_SOCK_ADDR,
+					     (struct sockaddr *)&ss,
+					     MHD_OPTION_THREAD_POOL_SIZE,
+					     threads,
+					     MHD_OPTION_CONNECTION_TIMEOUT,
+					     cfg->idle_timeout_s,
+					     MHD_OPTION_CONNECTION_LIMIT,
+					     cfg->max_connections,
+					     MHD_OPTION_LISTEN_BACKLOG_SIZE,
+					     511u, MHD_OPTION_HTTPS_PRIORITIES,
+					     TLS_PRIORITIES,
+					     MHD_OPTION_HTTPS_CERT_CALLBACK2,
+					     srv_tls_callback(),
+					     MHD_OPTION_NOTIFY_COMPLETED,
+					     completed, NULL,
+					     MHD_OPTION_NOTIFY_CONNECTION,
+					     srv_deadline_notify, NULL,
+					     MHD_OPTION_EXTERNAL_LOGGER,
+					     mhd_logger, NULL, MHD_OPTION_END);
 		else
-			d = MHD_start_daemon(
-				flags, 0, NULL, NULL, handler, (void *)1,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
-				MHD_OPTION_CONNECTION_LIMIT, 64u,
-				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				MHD_OPTION_NOTIFY_CONNECTION, srv_deadline_notify, NULL,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-				MHD_OPTION_END);
+			d = MHD_start_daemon(flags, 0, NULL, NULL, handler,
+					     (void *)1, MHD_OPTION_SOCK_ADDR,
+					     (struct sockaddr *)&ss,
+					     MHD_OPTION_CONNECTION_TIMEOUT,
+					     cfg->idle_timeout_s,
+					     MHD_OPTION_CONNECTION_LIMIT, 64u,
+					     MHD_OPTION_NOTIFY_COMPLETED,
+					     completed, NULL,
+					     MHD_OPTION_NOTIFY_CONNECTION,
+					     srv_deadline_notify, NULL,
+					     MHD_OPTION_EXTERNAL_LOGGER,
+					     mhd_logger, NULL, MHD_OPTION_END);
 		if (d) {
 			cap_socket_buffers(d);
 			const union MHD_DaemonInfo *di =
-				MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+				MHD_get_daemon_info(d,
+						    MHD_DAEMON_INFO_BIND_PORT);
 			char port[16], nt[16];
 			snprintf(port, sizeof(port), "%u", di ? di->port : 0);
 			snprintf(nt, sizeof(nt), "%u", tls ? threads : 1);
-			srv_log(SRV_INFO, tls ? "listening" : "metrics listening",
+			srv_log(SRV_INFO,
+				tls ? "listening" : "metrics listening",
 				"listen", listen, "port", port, "tls",
 				tls ? "TLS1.2+" : "off", "threads", nt, NULL);
 			return d;
@@ -629,8 +650,9 @@ static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
  * with the share kept for small reviews on top. */
 static int budget_setup(struct err *err)
 {
-	long long total = S.cfg->body_budget_bytes > 0 ? S.cfg->body_budget_bytes
-						       : SRV_DEFAULT_BODY_BUDGET;
+	long long total = S.cfg->body_budget_bytes > 0
+				  ? S.cfg->body_budget_bytes
+				  : SRV_DEFAULT_BODY_BUDGET;
 	long long max = max_body(S.pol); /* the policy just loaded */
 	long long need = budget_need(max) + BUDGET_SMALL_RESERVE;
 	if (total < need) {
@@ -712,10 +734,12 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 	srv_parsemem_init();
 	json_object_seed(0);
 
-	if (!cfg->tls_cert || !*cfg->tls_cert || !cfg->tls_key || !*cfg->tls_key) {
-		err_set(err, "no TLS certificate: set --tls-cert/PGADMIT_TLS_CERT "
-			     "and --tls-key/PGADMIT_TLS_KEY (the API server "
-			     "calls webhooks over HTTPS only)");
+	if (!cfg->tls_cert || !*cfg->tls_cert || !cfg->tls_key ||
+	    !*cfg->tls_key) {
+		err_set(err,
+			"no TLS certificate: set --tls-cert/PGADMIT_TLS_CERT "
+			"and --tls-key/PGADMIT_TLS_KEY (the API server "
+			"calls webhooks over HTTPS only)");
 		goto out;
 	}
 	if (srv_tls_load(cfg->tls_cert, cfg->tls_key, err))
@@ -741,11 +765,12 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 		goto out;
 	}
 	if (kc)
-		srv_log(SRV_INFO, "PGA103: listing CronJobs from the Kubernetes API",
+		srv_log(SRV_INFO,
+			"PGA103: listing CronJobs from the Kubernetes API",
 			"url", kube_client_url(kc), NULL);
 	else
-		srv_log(SRV_WARN, "PGA103: backups cannot be verified", "reason",
-			kerr.msg, NULL);
+		srv_log(SRV_WARN, "PGA103: backups cannot be verified",
+			"reason", kerr.msg, NULL);
 
 	/* Signals go to the signalfd, never to handlers; every thread
 	 * started from here on inherits the mask. */
@@ -783,8 +808,9 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 		if (tr) /* certificate events go one way: tls -> here -> metrics */
 			srv_metrics_cert_reload(tr > 0, srv_tls_not_after());
 		if (tr < 0)
-			srv_log(SRV_ERROR, "certificate reload failed, keeping "
-					   "the old certificate",
+			srv_log(SRV_ERROR,
+				"certificate reload failed, keeping "
+				"the old certificate",
 				"error", terr.msg, NULL);
 		srv_deadline_sweep();
 		srv_budget_sweep(REQUEST_DEADLINE_S);

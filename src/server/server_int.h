@@ -22,8 +22,8 @@ struct kube_cache;
 
 /* ---- listen.c ------------------------------------------------------------ */
 /* Parse "ADDR:PORT", ":PORT" (all interfaces), "[v6]:PORT". 0 or -1. */
-int srv_parse_listen(const char *s, struct sockaddr_storage *ss,
-		     socklen_t *len, bool *any, struct err *err);
+int srv_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+		     bool *any, struct err *err);
 
 /* ---- log.c --------------------------------------------------------------- */
 bool srv_log_enabled(enum srv_log_level l);

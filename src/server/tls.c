@@ -29,7 +29,7 @@
 struct pair {
 	gnutls_datum_t certs[CHAIN_MAX]; /* DER, gnutls_malloc'd */
 	unsigned ncerts;
-	gnutls_datum_t key;              /* PKCS#8 DER */
+	gnutls_datum_t key; /* PKCS#8 DER */
 	long long not_after;
 	char serial[80];
 };
@@ -132,8 +132,9 @@ static struct pair *pair_load(const char *cp, const char *kp, struct err *err)
 	}
 	/* The key must belong to the first certificate. */
 	if ((rc = gnutls_certificate_allocate_credentials(&cred)) < 0 ||
-	    (rc = gnutls_certificate_set_x509_key_mem2(
-		     cred, &cpem, &kpem, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
+	    (rc = gnutls_certificate_set_x509_key_mem2(cred, &cpem, &kpem,
+						       GNUTLS_X509_FMT_PEM,
+						       NULL, 0)) < 0) {
 		err_set(err, "%s and %s do not form a pair: %s", cp, kp,
 			gnutls_strerror(rc));
 		goto fail;
@@ -260,7 +261,8 @@ static int retrieve(gnutls_session_t s, const struct gnutls_cert_retr_st *info,
 		goto out;
 	for (; n < cur->ncerts; n++)
 		if ((rc = gnutls_pcert_import_x509_raw(&pc[n], &cur->certs[n],
-						       GNUTLS_X509_FMT_DER, 0)) < 0)
+						       GNUTLS_X509_FMT_DER,
+						       0)) < 0)
 			goto out;
 	if ((rc = gnutls_privkey_init(&key)) < 0 ||
 	    (rc = gnutls_privkey_import_x509_raw(key, &cur->key,

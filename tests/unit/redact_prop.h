@@ -24,11 +24,11 @@
 #define RP_MARKERS 4
 
 struct redact_case {
-	char text[1024];                /* the connection string in context */
-	char marker[RP_MARKERS][8];     /* the password's unique markers */
+	char text[1024];            /* the connection string in context */
+	char marker[RP_MARKERS][8]; /* the password's unique markers */
 	size_t nmarkers;
 	int form;
-	int judged;                     /* connstr_scan must see a password */
+	int judged; /* connstr_scan must see a password */
 };
 
 /* Build a case from bytes (any bytes make a case). */

@@ -30,10 +30,48 @@ static unsigned take(struct bytes *b, unsigned mod)
 
 /* What a password is made of between its markers. */
 static const char *const seps[] = {
-	"@", ":", "/", "?", "&", "#", "%", "=", "'", "\"", "\\", " ", "+",
-	";", ",", "$", "(", ")", "{", "}", "[", "]", "!", "*", "~", "-",
-	".", "_", "%41", "%2F", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-	"@@", "\t", "`", "<", ">", "|", "${X}", "$(Y)", "--",
+	"@",
+	":",
+	"/",
+	"?",
+	"&",
+	"#",
+	"%",
+	"=",
+	"'",
+	"\"",
+	"\\",
+	" ",
+	"+",
+	";",
+	",",
+	"$",
+	"(",
+	")",
+	"{",
+	"}",
+	"[",
+	"]",
+	"!",
+	"*",
+	"~",
+	"-",
+	".",
+	"_",
+	"%41",
+	"%2F",
+	"\xc3\xa9",
+	"\xe2\x82\xac",
+	"\xf0\x9f\x98\x80",
+	"@@",
+	"\t",
+	"`",
+	"<",
+	">",
+	"|",
+	"${X}",
+	"$(Y)",
+	"--",
 };
 #define NSEPS (sizeof(seps) / sizeof(*seps))
 
@@ -78,15 +116,17 @@ static const char *pick(struct bytes *b, const char *const *v, size_t n)
 #define PICK(b, v) pick(b, v, sizeof(v) / sizeof(*v))
 
 static const char *const schemes[] = {
-	"postgresql://", "postgres://", "postgresql+asyncpg://",
+	"postgresql://",          "postgres://",        "postgresql+asyncpg://",
 	"postgresql+psycopg2://", "jdbc:postgresql://", "POSTGRESQL://",
 };
-static const char *const hosts[] = {"db", "db.shop.svc", "[::1]",
-				    "h1:5433,h2", "10.0.0.7"};
+static const char *const hosts[] = {"db", "db.shop.svc", "[::1]", "h1:5433,h2",
+				    "10.0.0.7"};
 static const char *const ports[] = {"", ":5432", ":6432"};
 static const char *const paths[] = {"", "/app", "/"};
 static const char *const queries[] = {
-	"", "?sslmode=require", "?application_name=x&sslmode=disable",
+	"",
+	"?sslmode=require",
+	"?application_name=x&sslmode=disable",
 	"?connect_timeout=5",
 };
 
@@ -145,7 +185,8 @@ static void form_jdbc_bare(struct bytes *b, struct out *o, const char *pw)
 static void form_libpq(struct bytes *b, struct out *o, const char *pw)
 {
 	static const char *const eqs[] = {"=", " = ", "= ", " ="};
-	bool quote = *pw == '\0' || strpbrk(pw, " \t'\\") != NULL || take(b, 4) == 0;
+	bool quote = *pw == '\0' || strpbrk(pw, " \t'\\") != NULL ||
+		     take(b, 4) == 0;
 	unsigned where = take(b, 3);
 	if (where > 0)
 		puts_(o, "host=db port=5432 ");
@@ -197,7 +238,8 @@ static void form_shell(struct bytes *b, struct out *o, const char *pw)
 		}
 		puts_(o, "\"");
 	} else {
-		for (const unsigned char *p = (const unsigned char *)pw; *p; p++) {
+		for (const unsigned char *p = (const unsigned char *)pw; *p;
+		     p++) {
 			if (*p < 0x80 && !isalnum(*p))
 				puts_(o, "\\");
 			put(o, (const char *)p, 1);
@@ -326,16 +368,17 @@ static int on_doc(const struct manifest_doc *d, void *arg)
 	const json_t *items = json_object_get(d->root, "items");
 	size_t i;
 	json_t *it;
-	json_array_foreach(items, i, it)
-	{
-		const char *kind = json_string_value(json_object_get(it, "kind"));
+	json_array_foreach(items, i, it) {
+		const char *kind =
+			json_string_value(json_object_get(it, "kind"));
 		const json_t *md = json_object_get(it, "metadata");
-		const char *ns = json_string_value(json_object_get(md, "namespace"));
-		const char *name = json_string_value(json_object_get(md, "name"));
-		struct object_ref ref = {it, kind, ns, name, "prop.yaml",
-					 d->index, d, NULL};
-		if (rules_eval_object(r->p, &ref, NULL, &r->out,
-				      &r->deferred))
+		const char *ns =
+			json_string_value(json_object_get(md, "namespace"));
+		const char *name =
+			json_string_value(json_object_get(md, "name"));
+		struct object_ref ref = {it,          kind,     ns, name,
+					 "prop.yaml", d->index, d,  NULL};
+		if (rules_eval_object(r->p, &ref, NULL, &r->out, &r->deferred))
 			return -1;
 	}
 	return 0;
@@ -356,7 +399,7 @@ static json_t *objects(const char *text)
 }
 
 static const char *check_surface(const struct redact_case *c,
-				  const struct policy *p, json_t *objs)
+				 const struct policy *p, json_t *objs)
 {
 	json_t *list = json_pack("{s:s, s:s, s:O}", "apiVersion", "v1", "kind",
 				 "List", "items", objs);
@@ -389,9 +432,10 @@ static const char *check_surface(const struct redact_case *c,
 		if (wrc)
 			fail = "check: report not written";
 		else if (find_marker(c, buf, len))
-			fail = fmt == REPORT_TEXT   ? "check text: password shown"
-			       : fmt == REPORT_JSON ? "check json: password shown"
-						    : "check sarif: password shown";
+			fail = fmt == REPORT_TEXT ? "check text: password shown"
+			       : fmt == REPORT_JSON
+				       ? "check json: password shown"
+				       : "check sarif: password shown";
 		free(buf);
 	}
 	finding_list_free(&r.out);
@@ -401,7 +445,8 @@ static const char *check_surface(const struct redact_case *c,
 
 static size_t b64_decode(const char *in, unsigned char *out, size_t cap)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned acc = 0;
 	int bits = 0;
 	size_t n = 0;
@@ -436,7 +481,8 @@ static const char *webhook_surface(const struct redact_case *c,
 		return NULL;
 	const char *fail = NULL;
 	struct admission_env env = {p, NULL};
-	for (int ep = ADMISSION_VALIDATE; !fail && ep <= ADMISSION_MUTATE; ep++) {
+	for (int ep = ADMISSION_VALIDATE; !fail && ep <= ADMISSION_MUTATE;
+	     ep++) {
 		struct admission_result r;
 		if (admission_handle(&env, (enum admission_endpoint)ep, body,
 				     strlen(body), &r) != 0)
@@ -447,7 +493,8 @@ static const char *webhook_surface(const struct redact_case *c,
 		if (!j && !fail)
 			fail = "webhook answer: not JSON";
 		const char *patch = json_string_value(
-			json_object_get(json_object_get(j, "response"), "patch"));
+			json_object_get(json_object_get(j, "response"),
+					"patch"));
 		if (patch && !fail) {
 			unsigned char dec[8192];
 			size_t n = b64_decode(patch, dec, sizeof(dec));

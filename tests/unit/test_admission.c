@@ -91,7 +91,8 @@ static char *unb64(const char *s)
 
 static const char *resp_str(json_t *j, const char *key)
 {
-	return json_string_value(json_object_get(json_object_get(j, "response"), key));
+	return json_string_value(
+		json_object_get(json_object_get(j, "response"), key));
 }
 
 #define POD_SECRET "hunter2-unit"
@@ -123,19 +124,21 @@ static void test_pointer_escape(void)
 static void test_base64(void)
 {
 	const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	const char *want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-			      "Zm9vYmE=", "Zm9vYmFy"};
+	const char *want[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+			      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	for (int i = 0; i < 7; i++) {
 		struct strbuf sb = STRBUF_INIT;
 		base64_append(&sb, (const unsigned char *)in[i], strlen(in[i]));
 		CU_ASSERT_STRING_EQUAL(sb_str(&sb), want[i]);
 		sb_free(&sb);
-		char *e = base64_encode((const unsigned char *)in[i], strlen(in[i]));
+		char *e = base64_encode((const unsigned char *)in[i],
+					strlen(in[i]));
 		CU_ASSERT_STRING_EQUAL(e, want[i]);
 		free(e);
 		if (i > 0) {
 			size_t n = 99;
-			unsigned char *d = base64_decode(want[i], strlen(want[i]), &n);
+			unsigned char *d =
+				base64_decode(want[i], strlen(want[i]), &n);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 			CU_ASSERT_EQUAL(n, strlen(in[i]));
 			CU_ASSERT(memcmp(d, in[i], n) == 0 && d[n] == 0);
@@ -156,7 +159,8 @@ static void test_base64(void)
 	free(d);
 	free(e);
 	sb_free(&sb);
-	const char *bad[] = {"", "Zg=", "Z===", "Zm9v!A==", "=Zm9", "Zg==Zg==x"};
+	const char *bad[] = {"",         "Zg=",  "Z===",
+			     "Zm9v!A==", "=Zm9", "Zg==Zg==x"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		CU_ASSERT_PTR_NULL(base64_decode(bad[i], strlen(bad[i]), &n));
 }
@@ -166,25 +170,38 @@ static void test_annotation_sorted_dedup(void)
 	struct finding_list l;
 	finding_list_init(&l);
 	struct finding f = {0};
-	f.rule = "PGA104"; f.action = ACTION_WARN; f.path = "spec.b";
+	f.rule = "PGA104";
+	f.action = ACTION_WARN;
+	f.path = "spec.b";
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
-	f.rule = "PGA101"; f.action = ACTION_DENY; f.path = "spec.z";
+	f.rule = "PGA101";
+	f.action = ACTION_DENY;
+	f.path = "spec.z";
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
-	f.rule = "PGA101"; f.action = ACTION_DENY; f.path = "spec.a";
+	f.rule = "PGA101";
+	f.action = ACTION_DENY;
+	f.path = "spec.a";
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
-	f.rule = "PGA104"; f.action = ACTION_WARN; f.path = "spec.b";
+	f.rule = "PGA104";
+	f.action = ACTION_WARN;
+	f.path = "spec.b";
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
-	f.rule = "PGA102"; f.action = ACTION_OFF; f.path = "spec.c";
+	f.rule = "PGA102";
+	f.action = ACTION_OFF;
+	f.path = "spec.c";
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
-	f.rule = "PGA103"; f.action = ACTION_INFO; f.path = "metadata.annotations";
+	f.rule = "PGA103";
+	f.action = ACTION_INFO;
+	f.path = "metadata.annotations";
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	struct strbuf sb = STRBUF_INIT;
 	CU_ASSERT_EQUAL(admission_findings_annotation(&l, &sb), 0);
-	CU_ASSERT_STRING_EQUAL(sb_str(&sb),
-			       "[{\"rule\":\"PGA101\",\"path\":\"spec.a\"},"
-			       "{\"rule\":\"PGA101\",\"path\":\"spec.z\"},"
-			       "{\"rule\":\"PGA103\",\"path\":\"metadata.annotations\"},"
-			       "{\"rule\":\"PGA104\",\"path\":\"spec.b\"}]");
+	CU_ASSERT_STRING_EQUAL(
+		sb_str(&sb),
+		"[{\"rule\":\"PGA101\",\"path\":\"spec.a\"},"
+		"{\"rule\":\"PGA101\",\"path\":\"spec.z\"},"
+		"{\"rule\":\"PGA103\",\"path\":\"metadata.annotations\"},"
+		"{\"rule\":\"PGA104\",\"path\":\"spec.b\"}]");
 	sb_free(&sb);
 	finding_list_free(&l);
 	finding_list_init(&l);
@@ -267,12 +284,14 @@ static void test_errors(void)
 		   "\"AdmissionReview\",\"request\":{\"uid\":\"\"}}",
 		   "uid");
 	/* duplicate keys could show us one object and the API server another */
-	expect_400("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
-		   "\"AdmissionReview\",\"request\":{\"uid\":\"a\",\"uid\":\"b\"}}",
-		   "duplicate");
-	expect_400("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
-		   "\"AdmissionReview\",\"request\":{\"uid\":\"a\",\"object\":7}}",
-		   "not a JSON object");
+	expect_400(
+		"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+		"\"AdmissionReview\",\"request\":{\"uid\":\"a\",\"uid\":\"b\"}}",
+		"duplicate");
+	expect_400(
+		"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+		"\"AdmissionReview\",\"request\":{\"uid\":\"a\",\"object\":7}}",
+		"not a JSON object");
 	/* deep nesting is an error, not a crash */
 	struct strbuf sb = STRBUF_INIT;
 	for (int i = 0; i < 5000; i++)
@@ -291,8 +310,9 @@ static void expect_skip(const char *body, const char *uid)
 		CU_ASSERT_EQUAL(r.status, 200);
 		CU_ASSERT_EQUAL(r.decision, ADM_SKIP);
 		CU_ASSERT_STRING_EQUAL(resp_str(j, "uid"), uid);
-		CU_ASSERT(json_is_true(json_object_get(
-			json_object_get(j, "response"), "allowed")));
+		CU_ASSERT(json_is_true(
+			json_object_get(json_object_get(j, "response"),
+					"allowed")));
 		CU_ASSERT_PTR_NULL(resp_str(j, "patch"));
 		json_decref(j);
 		admission_result_free(&r);
@@ -332,13 +352,14 @@ static void test_skips(void)
 	expect_skip(b, "pod-rs");
 	free(b);
 	/* an object being deleted: finalizer removal must go through */
-	b = review("deleting", "UPDATE", "Deployment", "apps", "shop",
-		   "{\"kind\":\"Deployment\",\"metadata\":{\"name\":\"api\","
-		   "\"deletionTimestamp\":\"2026-11-24T10:00:00Z\",\"finalizers\":[]},"
-		   "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
-		   "\"a\",\"image\":\"x\",\"env\":[{\"name\":\"PGPASSWORD\","
-		   "\"value\":\"s\"}]}]}}}}",
-		   false);
+	b = review(
+		"deleting", "UPDATE", "Deployment", "apps", "shop",
+		"{\"kind\":\"Deployment\",\"metadata\":{\"name\":\"api\","
+		"\"deletionTimestamp\":\"2026-11-24T10:00:00Z\",\"finalizers\":[]},"
+		"\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
+		"\"a\",\"image\":\"x\",\"env\":[{\"name\":\"PGPASSWORD\","
+		"\"value\":\"s\"}]}]}}}}",
+		false);
 	expect_skip(b, "deleting");
 	free(b);
 	b = review("ns-skip", "CREATE", "Deployment", "apps", "kube-system",
@@ -363,9 +384,10 @@ static void expect_reason(const char *body, enum admission_skip want,
 
 static void test_skip_reasons(void)
 {
-	const char *svc = "{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\"},"
-			  "\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":"
-			  "5432}]}}";
+	const char *svc =
+		"{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\"},"
+		"\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":"
+		"5432}]}}";
 	struct {
 		const char *op, *kind, *group, *ns, *obj;
 		enum admission_skip want;
@@ -418,7 +440,8 @@ static void test_skip_reasons(void)
 		"\"object\":{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\"}}}}";
 	expect_reason(st, ADM_SKIP_STATUS, "status-subresource");
 	/* first gate wins: a DELETE in a skipped namespace is "operation" */
-	char *b = review("g", "DELETE", "Service", "", "kube-system", svc, false);
+	char *b =
+		review("g", "DELETE", "Service", "", "kube-system", svc, false);
 	expect_reason(b, ADM_SKIP_OPERATION, "operation");
 	free(b);
 	CU_ASSERT_STRING_EQUAL(admission_skip_name(ADM_SKIP_COUNT), "unknown");
@@ -437,12 +460,13 @@ static void test_skip_reasons(void)
 	admission_result_free(&r);
 	free(b);
 	/* the cluster resource itself is judged */
-	b = review("cr", "CREATE", "Cluster", "postgresql.cnpg.io", "shop",
-		   "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
-		   "\"metadata\":{\"name\":\"pg\"},\"spec\":{\"managed\":{"
-		   "\"services\":{\"additional\":[{\"serviceTemplate\":{\"spec\":"
-		   "{\"type\":\"NodePort\"}}}]}}}}",
-		   false);
+	b = review(
+		"cr", "CREATE", "Cluster", "postgresql.cnpg.io", "shop",
+		"{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
+		"\"metadata\":{\"name\":\"pg\"},\"spec\":{\"managed\":{"
+		"\"services\":{\"additional\":[{\"serviceTemplate\":{\"spec\":"
+		"{\"type\":\"NodePort\"}}}]}}}}",
+		false);
 	j = run(ADMISSION_VALIDATE, b, &r);
 	CU_ASSERT_EQUAL(r.skip, ADM_SKIP_NONE);
 	CU_ASSERT_EQUAL(r.decision, ADM_DENY);
@@ -513,7 +537,8 @@ static void test_pod_of_operator_is_judged(void)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		char pod[512];
 		snprintf(pod, sizeof(pod), fmt, c[i].api, c[i].kind);
-		char *b = review("pod-op", "CREATE", "Pod", "", "shop", pod, false);
+		char *b = review("pod-op", "CREATE", "Pod", "", "shop", pod,
+				 false);
 		struct admission_result r;
 		json_t *j = run(ADMISSION_VALIDATE, b, &r);
 		CU_ASSERT_EQUAL(r.decision, c[i].want);
@@ -567,8 +592,9 @@ static void test_validate_deny(void)
 
 static void test_validate_allow_clean(void)
 {
-	const char *cm = "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"},"
-			 "\"data\":{\"HOST\":\"db\"}}";
+	const char *cm =
+		"{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"},"
+		"\"data\":{\"HOST\":\"db\"}}";
 	char *b = review("c-1", "CREATE", "ConfigMap", "", "shop", cm, false);
 	struct admission_result r;
 	json_t *j = run(ADMISSION_VALIDATE, b, &r);
@@ -617,25 +643,28 @@ static void test_mutate_patch(void)
 	CU_ASSERT_EQUAL(r1.body_len, r2.body_len);
 	CU_ASSERT(memcmp(r1.body, r2.body, r1.body_len) == 0);
 	CU_ASSERT_EQUAL(r1.decision, ADM_PATCH);
-	CU_ASSERT(json_is_true(json_object_get(json_object_get(j1, "response"),
-					       "allowed")));
+	CU_ASSERT(json_is_true(
+		json_object_get(json_object_get(j1, "response"), "allowed")));
 	json_t *ops = patch_of(j1);
 	CU_ASSERT_EQUAL_FATAL(json_array_size(ops), 1);
 	json_t *op = json_array_get(ops, 0);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(op, "op")), "add");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(op, "op")),
+			       "add");
 	/* no annotations yet: the whole map is created */
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(op, "path")),
 			       "/metadata/annotations");
-	const char *val = json_string_value(json_object_get(
-		json_object_get(op, "value"), ADMISSION_FINDINGS_ANNOTATION));
+	const char *val = json_string_value(
+		json_object_get(json_object_get(op, "value"),
+				ADMISSION_FINDINGS_ANNOTATION));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(val);
 	json_error_t je;
 	json_t *arr = json_loads(val, 0, &je);
 	CU_ASSERT(json_is_array(arr));
 	CU_ASSERT(json_array_size(arr) >= 2);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_array_get(arr, 0), "rule")),
-		"PGA102");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(json_array_get(arr, 0),
+						       "rule")),
+			       "PGA102");
 	CU_ASSERT_PTR_NULL(strchr(val, ' ')); /* compact */
 	CU_ASSERT_PTR_NULL(strstr(r1.body, POD_SECRET));
 
@@ -643,8 +672,9 @@ static void test_mutate_patch(void)
 	struct strbuf obj = STRBUF_INIT;
 	json_t *o = json_loads(deploy_bad, 0, &je);
 	json_object_set_new(json_object_get(o, "metadata"), "annotations",
-			    json_pack("{s:s, s:s}", ADMISSION_FINDINGS_ANNOTATION,
-				      val, "team", "shop"));
+			    json_pack("{s:s, s:s}",
+				      ADMISSION_FINDINGS_ANNOTATION, val,
+				      "team", "shop"));
 	char *os = json_dumps(o, JSON_COMPACT);
 	char *b2 = review("m-2", "UPDATE", "Deployment", "apps", "shop", os,
 			  false);
@@ -666,12 +696,14 @@ static void test_mutate_patch(void)
 	b2 = review("m-3", "UPDATE", "Deployment", "apps", "shop", os, false);
 	j3 = run(ADMISSION_MUTATE, b2, &r3);
 	json_t *ops3 = patch_of(j3);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_array_get(ops3, 0), "path")),
-		"/metadata/annotations/pgadmit.dev~1findings");
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_array_get(ops3, 0), "value")),
-		val);
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(json_array_get(ops3, 0),
+						       "path")),
+			       "/metadata/annotations/pgadmit.dev~1findings");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(json_array_get(ops3, 0),
+						       "value")),
+			       val);
 	json_decref(ops3);
 	json_decref(j3);
 	admission_result_free(&r3);
@@ -691,17 +723,19 @@ static void test_mutate_patch(void)
 
 static void test_mutate_removes_stale(void)
 {
-	const char *cm = "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
-			 "\"annotations\":{\"pgadmit.dev/findings\":"
-			 "\"[{\\\"rule\\\":\\\"PGA102\\\",\\\"path\\\":\\\"data.X\\\"}]\"}},"
-			 "\"data\":{\"HOST\":\"db\"}}";
+	const char *cm =
+		"{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+		"\"annotations\":{\"pgadmit.dev/findings\":"
+		"\"[{\\\"rule\\\":\\\"PGA102\\\",\\\"path\\\":\\\"data.X\\\"}]\"}},"
+		"\"data\":{\"HOST\":\"db\"}}";
 	char *b = review("s-1", "UPDATE", "ConfigMap", "", "shop", cm, false);
 	struct admission_result r;
 	json_t *j = run(ADMISSION_MUTATE, b, &r);
 	json_t *ops = patch_of(j);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_array_get(ops, 0), "op")),
-		"remove");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(json_array_get(ops, 0),
+						       "op")),
+			       "remove");
 	json_decref(ops);
 	json_decref(j);
 	admission_result_free(&r);
@@ -742,19 +776,23 @@ int main(void)
 	static CU_TestInfo blocks[] = {
 		{"pointer escape (RFC 6901)", test_pointer_escape},
 		{"base64", test_base64},
-		{"annotation sorted, deduplicated, no off", test_annotation_sorted_dedup},
+		{"annotation sorted, deduplicated, no off",
+		 test_annotation_sorted_dedup},
 		{"warning trimmed under 120 bytes", test_warning_trim},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_TestInfo reviews[] = {
 		{"400 errors", test_errors},
 		{"allowed at once", test_skips},
-		{"pod of an operator is judged", test_pod_of_operator_is_judged},
+		{"pod of an operator is judged",
+		 test_pod_of_operator_is_judged},
 		{"each gate names its reason", test_skip_reasons},
-		{"CronJob note handed to the caller", test_cronjob_note_returned},
+		{"CronJob note handed to the caller",
+		 test_cronjob_note_returned},
 		{"validate deny/warn/audit", test_validate_deny},
 		{"validate allow clean", test_validate_allow_clean},
-		{"mutate patch deterministic, idempotent, escaped", test_mutate_patch},
+		{"mutate patch deterministic, idempotent, escaped",
+		 test_mutate_patch},
 		{"mutate removes stale annotation", test_mutate_removes_stale},
 		{"dryRun answered the same", test_dry_run_same_answer},
 		{"kube oracle outside a cluster", test_kube_not_in_cluster},

@@ -60,8 +60,8 @@ static struct kube_client *load(const char *text, struct err *err)
 	return kube_client_from_kubeconfig(p, err);
 }
 
-#define HEAD                                                                 \
-	"apiVersion: v1\nkind: Config\ncurrent-context: c\n"                 \
+#define HEAD                                                                   \
+	"apiVersion: v1\nkind: Config\ncurrent-context: c\n"                   \
 	"contexts: [{name: c, context: {cluster: k, user: u}}]\n"
 
 static void test_kubeconfig(void)
@@ -69,23 +69,26 @@ static void test_kubeconfig(void)
 	struct err err;
 	/* relative CA file, token file */
 	struct kube_client *c = load(
-		HEAD "clusters: [{name: k, cluster: {server: 'https://127.0.0.1:6443/', "
-		     "certificate-authority: ca.crt}}]\n"
-		     "users: [{name: u, user: {tokenFile: tok}}]\n",
+		HEAD
+		"clusters: [{name: k, cluster: {server: 'https://127.0.0.1:6443/', "
+		"certificate-authority: ca.crt}}]\n"
+		"users: [{name: u, user: {tokenFile: tok}}]\n",
 		&err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_STRING_EQUAL(kube_client_url(c), "https://127.0.0.1:6443");
 	CU_ASSERT_PTR_NOT_NULL(strstr(kube_client_source(c), "/kc"));
 	kube_client_free(c);
 	/* base64 data (Y2E= is "ca") and a token */
-	c = load(HEAD "clusters: [{name: k, cluster: {server: 'https://h:1', "
-		      "certificate-authority-data: Y2E=}}]\n"
-		      "users: [{name: u, user: {token: abc, client-key-data: a2V5}}]\n",
+	c = load(HEAD
+		 "clusters: [{name: k, cluster: {server: 'https://h:1', "
+		 "certificate-authority-data: Y2E=}}]\n"
+		 "users: [{name: u, user: {token: abc, client-key-data: a2V5}}]\n",
 		 &err);
 	CU_ASSERT_PTR_NOT_NULL(c);
 	kube_client_free(c);
 	/* refused, each with a message naming the problem */
-	c = load(HEAD "clusters: [{name: k, cluster: {server: 'http://h:1'}}]\n",
+	c = load(HEAD
+		 "clusters: [{name: k, cluster: {server: 'http://h:1'}}]\n",
 		 &err);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "https://"));
@@ -99,8 +102,9 @@ static void test_kubeconfig(void)
 		 &err);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "base64"));
-	c = load(HEAD "clusters: [{name: k, cluster: {server: 'https://h:1'}}]\n"
-		      "users: [{name: u, user: {exec: {command: aws}}}]\n",
+	c = load(HEAD
+		 "clusters: [{name: k, cluster: {server: 'https://h:1'}}]\n"
+		 "users: [{name: u, user: {exec: {command: aws}}}]\n",
 		 &err);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exec"));
@@ -128,13 +132,15 @@ static void test_refs_and_skips(void)
 {
 	struct strbuf sb = STRBUF_INIT;
 	audit_api_ref(&sb, kind("StatefulSet"), "shop", "db");
-	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "apps/v1/namespaces/shop/statefulsets/db");
+	CU_ASSERT_STRING_EQUAL(sb_str(&sb),
+			       "apps/v1/namespaces/shop/statefulsets/db");
 	sb_reset(&sb);
 	audit_api_ref(&sb, kind("Service"), "shop", "pg");
 	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "v1/namespaces/shop/services/pg");
 	sb_reset(&sb);
 	audit_list_path(&sb, kind("ConfigMap"), "shop");
-	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "/api/v1/namespaces/shop/configmaps");
+	CU_ASSERT_STRING_EQUAL(sb_str(&sb),
+			       "/api/v1/namespaces/shop/configmaps");
 	sb_free(&sb);
 	CU_ASSERT_STRING_EQUAL(audit_kinds[0].kind, "CronJob"); /* first */
 	json_t *owned = json_pack("{s:{s:[{s:s,s:s,s:b}]}}", "metadata",
@@ -158,10 +164,16 @@ static void test_refs_and_skips(void)
 static void add(struct finding_list *l, const char *rule, const char *slug,
 		enum action a, const char *file, const char *msg)
 {
-	struct finding f = {.rule = rule, .slug = slug, .action = a,
-			    .file = (char *)file, .kind = "StatefulSet",
-			    .ns = "shop", .name = "db", .path = "spec.x",
-			    .message = (char *)msg, .hint = "do y"};
+	struct finding f = {.rule = rule,
+			    .slug = slug,
+			    .action = a,
+			    .file = (char *)file,
+			    .kind = "StatefulSet",
+			    .ns = "shop",
+			    .name = "db",
+			    .path = "spec.x",
+			    .message = (char *)msg,
+			    .hint = "do y"};
 	CU_ASSERT_EQUAL(finding_add(l, &f), 0);
 }
 
@@ -170,49 +182,61 @@ static void test_report_shape(void)
 	struct finding_list l;
 	finding_list_init(&l);
 	const char *ref = "apps/v1/namespaces/shop/statefulsets/db";
-	add(&l, "PGA102", "postgres-credentials-inline", ACTION_DENY, ref, "m1");
+	add(&l, "PGA102", "postgres-credentials-inline", ACTION_DENY, ref,
+	    "m1");
 	add(&l, "PGA103", "postgres-backup-missing", ACTION_WARN, ref, "m2");
 	add(&l, "PGA101", "postgres-port-exposed", ACTION_INFO, ref,
 	    "PGA101 ignored by annotation: lab");
-	add(&l, "PGA104", "postgres-ssl-disabled", ACTION_ANNOTATE, "other", "m4");
+	add(&l, "PGA104", "postgres-ssl-disabled", ACTION_ANNOTATE, "other",
+	    "m4");
 	struct audit_refs refs = {0};
 	CU_ASSERT_EQUAL(audit_refs_add(&refs, ref, kind("StatefulSet"), "db",
-				       "uid-1"), 0);
+				       "uid-1"),
+			0);
 	json_t *r = preport_build("pgadmit", "shop", &l, &refs, 1700000000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	char *s = json_dumps(json_object_get(r, "summary"), JSON_SORT_KEYS |
-							     JSON_COMPACT);
-	CU_ASSERT_STRING_EQUAL(s, "{\"error\":0,\"fail\":1,\"pass\":0,\"skip\":1,\"warn\":2}");
+	char *s = json_dumps(json_object_get(r, "summary"),
+			     JSON_SORT_KEYS | JSON_COMPACT);
+	CU_ASSERT_STRING_EQUAL(
+		s, "{\"error\":0,\"fail\":1,\"pass\":0,\"skip\":1,\"warn\":2}");
 	free(s);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "kind")),
 			       "PolicyReport");
 	const json_t *md = json_object_get(r, "metadata");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(md, "name")), "pgadmit");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(md, "namespace")), "shop");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(md, "name")),
+			       "pgadmit");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(md, "namespace")),
+			       "shop");
 	const json_t *res = json_object_get(r, "results");
 	CU_ASSERT_EQUAL(json_array_size(res), 4);
 	const json_t *r0 = json_array_get(res, 0);
 	s = json_dumps(r0, JSON_SORT_KEYS | JSON_COMPACT);
 	CU_ASSERT_STRING_EQUAL(
-		s, "{\"category\":\"Secrets\",\"message\":\"m1\",\"policy\":"
-		   "\"postgres-credentials-inline\",\"properties\":{\"fix\":"
-		   "\"do y\",\"path\":\"spec.x\"},\"resources\":[{\"apiVersion\":"
-		   "\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":\"db\","
-		   "\"namespace\":\"shop\",\"uid\":\"uid-1\"}],\"result\":\"fail\","
-		   "\"rule\":\"PGA102\",\"scored\":true,\"severity\":\"high\","
-		   "\"source\":\"pgadmit\",\"timestamp\":{\"nanos\":0,\"seconds\":"
-		   "1700000000}}");
+		s,
+		"{\"category\":\"Secrets\",\"message\":\"m1\",\"policy\":"
+		"\"postgres-credentials-inline\",\"properties\":{\"fix\":"
+		"\"do y\",\"path\":\"spec.x\"},\"resources\":[{\"apiVersion\":"
+		"\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":\"db\","
+		"\"namespace\":\"shop\",\"uid\":\"uid-1\"}],\"result\":\"fail\","
+		"\"rule\":\"PGA102\",\"scored\":true,\"severity\":\"high\","
+		"\"source\":\"pgadmit\",\"timestamp\":{\"nanos\":0,\"seconds\":"
+		"1700000000}}");
 	free(s);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
-				       json_array_get(res, 2), "result")),
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(json_array_get(res, 2),
+						       "result")),
 			       "skip");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
-				       json_array_get(res, 3), "severity")),
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(json_array_get(res, 3),
+						       "severity")),
 			       "low");
 	/* unknown ref: no uid, no apiVersion, still kind/name */
-	CU_ASSERT_PTR_NULL(json_object_get(json_array_get(json_object_get(
-						   json_array_get(res, 3), "resources"), 0),
-					   "uid"));
+	CU_ASSERT_PTR_NULL(json_object_get(
+		json_array_get(json_object_get(json_array_get(res, 3),
+					       "resources"),
+			       0),
+		"uid"));
 	json_decref(r);
 	/* cluster scope and the empty (cleared) report */
 	struct finding_list none;
@@ -220,7 +244,8 @@ static void test_report_shape(void)
 	r = preport_build("pgadmit-probe", NULL, &none, &refs, 1);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "kind")),
 			       "ClusterPolicyReport");
-	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(r, "metadata"), "namespace"));
+	CU_ASSERT_PTR_NULL(
+		json_object_get(json_object_get(r, "metadata"), "namespace"));
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "results")), 0);
 	json_decref(r);
 	audit_refs_free(&refs);
@@ -238,17 +263,22 @@ static void test_target_service(void)
 	};
 	for (size_t i = 0; i < 4; i++) {
 		CU_ASSERT_EQUAL(audit_target_service(yes[i][0], "own", svc,
-						     sizeof(svc), ns, sizeof(ns)),
+						     sizeof(svc), ns,
+						     sizeof(ns)),
 				0);
 		CU_ASSERT_STRING_EQUAL(svc, yes[i][1]);
 		CU_ASSERT_STRING_EQUAL(ns, yes[i][2]);
 	}
-	const char *no[] = {"db.example.com:5432/app", "10.0.0.1:5432/app",
-			    "[::1]:5432/x", ":5432/x", "Db_1:5432/x",
+	const char *no[] = {"db.example.com:5432/app",
+			    "10.0.0.1:5432/app",
+			    "[::1]:5432/x",
+			    ":5432/x",
+			    "Db_1:5432/x",
 			    "a.b.svc.c.d.e:1/x"};
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
 		CU_ASSERT_EQUAL(audit_target_service(no[i], "own", svc,
-						     sizeof(svc), ns, sizeof(ns)),
+						     sizeof(svc), ns,
+						     sizeof(ns)),
 				-1);
 }
 
@@ -256,7 +286,8 @@ int main(void)
 {
 	static CU_TestInfo tests[] = {
 		{"kubeconfig: files, data, tokens, refusals", test_kubeconfig},
-		{"API references, list paths, object skips", test_refs_and_skips},
+		{"API references, list paths, object skips",
+		 test_refs_and_skips},
 		{"PolicyReport shape", test_report_shape},
 		{"probe targets as Services", test_target_service},
 		CU_TEST_INFO_NULL,

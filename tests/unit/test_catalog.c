@@ -53,10 +53,10 @@ static void test_fields(void)
 			       m->def_action == ACTION_ANNOTATE);
 		/* scope: some of webhook/check/audit/probe, nothing else */
 		CU_ASSERT_NOT_EQUAL(m->scope, 0u);
-		CU_ASSERT_EQUAL(m->scope & ~(unsigned)(SCOPE_WEBHOOK |
-						       SCOPE_CHECK |
-						       SCOPE_AUDIT |
-						       SCOPE_PROBE),
+		CU_ASSERT_EQUAL(m->scope &
+					~(unsigned)(SCOPE_WEBHOOK |
+						    SCOPE_CHECK | SCOPE_AUDIT |
+						    SCOPE_PROBE),
 				0u);
 		/* id shape PGA + 3 digits; slug lower-case words and dashes */
 		CU_ASSERT_EQUAL(strlen(m->code), 6);
@@ -69,8 +69,8 @@ static void test_fields(void)
 		/* manifest rules (PGA1xx) run in the webhook, check and audit;
 		 * probe rules (PGA2xx) in the probe only */
 		if (m->code[3] == '1')
-			CU_ASSERT_EQUAL(m->scope,
-					SCOPE_WEBHOOK | SCOPE_CHECK | SCOPE_AUDIT);
+			CU_ASSERT_EQUAL(m->scope, SCOPE_WEBHOOK | SCOPE_CHECK |
+							  SCOPE_AUDIT);
 		if (m->code[3] == '2')
 			CU_ASSERT_EQUAL(m->scope, SCOPE_PROBE);
 	}
@@ -231,8 +231,8 @@ static void test_json(void)
 	json_t *r = json_array_get(rules, R_PGA103);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "id")),
 			       "PGA103");
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(r, "default")), "warn");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "default")),
+			       "warn");
 	json_t *scope = json_object_get(r, "scope");
 	CU_ASSERT_EQUAL(json_array_size(scope), 3);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(scope, 0)),

@@ -61,10 +61,13 @@ static void test_generate_args(void)
 
 static void test_pem_shapes(void)
 {
-	CU_ASSERT_EQUAL(strncmp(a.ca_crt, "-----BEGIN CERTIFICATE-----\n", 28), 0);
-	CU_ASSERT_EQUAL(strncmp(a.tls_crt, "-----BEGIN CERTIFICATE-----\n", 28), 0);
+	CU_ASSERT_EQUAL(strncmp(a.ca_crt, "-----BEGIN CERTIFICATE-----\n", 28),
+			0);
+	CU_ASSERT_EQUAL(strncmp(a.tls_crt, "-----BEGIN CERTIFICATE-----\n", 28),
+			0);
 	/* PKCS#8, what GnuTLS and Kubernetes tooling read */
-	CU_ASSERT_EQUAL(strncmp(a.tls_key, "-----BEGIN PRIVATE KEY-----\n", 28), 0);
+	CU_ASSERT_EQUAL(strncmp(a.tls_key, "-----BEGIN PRIVATE KEY-----\n", 28),
+			0);
 	/* one certificate each: the CA key is never in the output */
 	CU_ASSERT_PTR_NULL(strstr(a.ca_crt + 10, "-----BEGIN"));
 	CU_ASSERT_PTR_NULL(strstr(a.tls_crt + 10, "-----BEGIN"));
@@ -88,17 +91,21 @@ static void test_reusable(void)
 	CU_ASSERT_TRUE(reuse(&a, "pgadmit", 360, NULL));
 	/* 365 days minus the 5-minute backdating: within a 365-day window */
 	CU_ASSERT_FALSE(reuse(&a, "pgadmit", 365, "expires within 365 days"));
-	CU_ASSERT_FALSE(reuse(&a, "other", 30, "tls.crt is not valid for other.pgadmit.svc"));
+	CU_ASSERT_FALSE(reuse(&a, "other", 30,
+			      "tls.crt is not valid for other.pgadmit.svc"));
 	CU_ASSERT_FALSE(reuse(&a, "pgadmit-x", 30, "not valid for"));
 	/* namespace matters too */
 	char why[200];
-	CU_ASSERT_FALSE(certgen_reusable(&a, "pgadmit", "elsewhere", 30, why, sizeof(why)));
+	CU_ASSERT_FALSE(certgen_reusable(&a, "pgadmit", "elsewhere", 30, why,
+					 sizeof(why)));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "pgadmit.elsewhere.svc"));
 
 	struct certgen_pems mix = {a.ca_crt, a.tls_crt, b.tls_key};
-	CU_ASSERT_FALSE(reuse(&mix, "pgadmit", 30, "tls.key does not match tls.crt"));
+	CU_ASSERT_FALSE(
+		reuse(&mix, "pgadmit", 30, "tls.key does not match tls.crt"));
 	struct certgen_pems wrongca = {b.ca_crt, a.tls_crt, a.tls_key};
-	CU_ASSERT_FALSE(reuse(&wrongca, "pgadmit", 30, "tls.crt is not signed by ca.crt"));
+	CU_ASSERT_FALSE(reuse(&wrongca, "pgadmit", 30,
+			      "tls.crt is not signed by ca.crt"));
 	struct certgen_pems garbage = {"x", "y", "z"};
 	CU_ASSERT_FALSE(reuse(&garbage, "pgadmit", 30, "unreadable PEM"));
 	struct certgen_pems missing = {a.ca_crt, NULL, a.tls_key};
@@ -135,7 +142,8 @@ static void test_write_files(void)
 		unlink(path);
 	}
 	rmdir(dir);
-	CU_ASSERT_EQUAL(certgen_write_files("/proc/version/x", &a, false, &err), -1);
+	CU_ASSERT_EQUAL(certgen_write_files("/proc/version/x", &a, false, &err),
+			-1);
 }
 
 /* --ip/--dns: validation, normalization, the SANs in the certificate and
@@ -148,7 +156,8 @@ static void test_extra_sans(void)
 	char why[200] = "";
 	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "127.0.0.1", &err), 0);
 	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "0:0::1", &err), 0);
-	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "webhook.example", &err), 0);
+	CU_ASSERT_EQUAL(certgen_sans_add(&s, "DNS", "webhook.example", &err),
+			0);
 	CU_ASSERT_EQUAL(s.n, 3);
 	CU_ASSERT_STRING_EQUAL(s.san[1], "IP:::1");
 	CU_ASSERT_EQUAL(certgen_sans_add(&s, "IP", "300.1.1.1", &err), -1);
@@ -195,7 +204,8 @@ static void test_bundle_merge(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
 	size_t na = strlen(a.ca_crt);
 	CU_ASSERT_EQUAL(strncmp(m, a.ca_crt, na), 0); /* current first */
-	CU_ASSERT_STRING_EQUAL(m + na, b.ca_crt); /* then b's CA once; no leaf */
+	CU_ASSERT_STRING_EQUAL(m + na,
+			       b.ca_crt); /* then b's CA once; no leaf */
 	free(m);
 	long age = certgen_leaf_age(&a);
 	CU_ASSERT_TRUE(age >= 0 && age < 600);
@@ -212,8 +222,11 @@ static void test_run_kinds(void)
 	char path[256];
 	struct err err = {0};
 	struct certgen_sans none = {.n = 0};
-	struct certgen_opts o = {.service = "pgadmit", .ns = "pgadmit",
-				 .days = 2, .renew_days = 1, .sans = &none};
+	struct certgen_opts o = {.service = "pgadmit",
+				 .ns = "pgadmit",
+				 .days = 2,
+				 .renew_days = 1,
+				 .sans = &none};
 	FILE *out = tmpfile();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));

@@ -33,9 +33,10 @@ static void test_kinds(void)
 			CK_CNPG_SCHEDULED);
 	CU_ASSERT_EQUAL(cluster_kind_of("acid.zalan.do/v1", "postgresql"),
 			CK_ZALANDO);
-	CU_ASSERT_EQUAL(cluster_kind_of("postgres-operator.crunchydata.com/v1beta1",
-					"PostgresCluster"),
-			CK_CRUNCHY);
+	CU_ASSERT_EQUAL(
+		cluster_kind_of("postgres-operator.crunchydata.com/v1beta1",
+				"PostgresCluster"),
+		CK_CRUNCHY);
 	CU_ASSERT_EQUAL(cluster_kind_of("postgres-operator.crunchydata.com/v1",
 					"PostgresCluster"),
 			CK_CRUNCHY);
@@ -45,7 +46,8 @@ static void test_kinds(void)
 	/* the same kind in another group, the group as a prefix, no group */
 	CU_ASSERT_EQUAL(cluster_kind_of("clickhouse.example.com/v1", "Cluster"),
 			CK_NONE);
-	CU_ASSERT_EQUAL(cluster_kind_of("postgresql.cnpg.io.evil/v1", "Cluster"),
+	CU_ASSERT_EQUAL(cluster_kind_of("postgresql.cnpg.io.evil/v1",
+					"Cluster"),
 			CK_NONE);
 	CU_ASSERT_EQUAL(cluster_kind_of("cnpg.io/v1", "Cluster"), CK_NONE);
 	CU_ASSERT_EQUAL(cluster_kind_of("v1", "Cluster"), CK_NONE);
@@ -118,8 +120,9 @@ static void test_children(void)
 	o = parse("{\"metadata\":{\"labels\":[1],\"ownerReferences\":{}}}");
 	CU_ASSERT_FALSE(cluster_child_owner("Pod", o, NULL, 0));
 	json_decref(o);
-	o = parse("{\"metadata\":{\"ownerReferences\":[1,{\"kind\":\"Cluster\"},"
-		  "{\"apiVersion\":7}]}}");
+	o = parse(
+		"{\"metadata\":{\"ownerReferences\":[1,{\"kind\":\"Cluster\"},"
+		"{\"apiVersion\":7}]}}");
 	CU_ASSERT_FALSE(cluster_child_owner("Pod", o, NULL, 0));
 	json_decref(o);
 }
@@ -157,15 +160,17 @@ static void test_containers(void)
 	json_decref(o);
 
 	memset(&s, 0, sizeof(s));
-	o = parse("{\"apiVersion\":\"postgres-operator.crunchydata.com/v1\","
-		  "\"kind\":\"PostgresCluster\",\"spec\":{\"instances\":["
-		  "{\"name\":\"a\",\"sidecars\":{\"replicaCertCopy\":{}}},"
-		  "{\"containers\":[{\"name\":\"c\"}]}],\"proxy\":{\"pgBouncer\":"
-		  "{\"containers\":[{\"name\":\"p\"}]}}}}");
+	o = parse(
+		"{\"apiVersion\":\"postgres-operator.crunchydata.com/v1\","
+		"\"kind\":\"PostgresCluster\",\"spec\":{\"instances\":["
+		"{\"name\":\"a\",\"sidecars\":{\"replicaCertCopy\":{}}},"
+		"{\"containers\":[{\"name\":\"c\"}]}],\"proxy\":{\"pgBouncer\":"
+		"{\"containers\":[{\"name\":\"p\"}]}}}}");
 	cluster_foreach_container(o, collect, &s);
 	CU_ASSERT_EQUAL_FATAL(s.n, 2);
 	CU_ASSERT_STRING_EQUAL(s.paths[0], "spec.instances[1].containers[0]");
-	CU_ASSERT_STRING_EQUAL(s.paths[1], "spec.proxy.pgBouncer.containers[0]");
+	CU_ASSERT_STRING_EQUAL(s.paths[1],
+			       "spec.proxy.pgBouncer.containers[0]");
 	json_decref(o);
 
 	memset(&s, 0, sizeof(s));
@@ -178,9 +183,10 @@ static void test_containers(void)
 	json_decref(o);
 
 	memset(&s, 0, sizeof(s));
-	o = parse("{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Pooler\","
-		  "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
-		  "\"pgbouncer\"}]}}}}");
+	o = parse(
+		"{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Pooler\","
+		"\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
+		"\"pgbouncer\"}]}}}}");
 	cluster_foreach_container(o, collect, &s);
 	CU_ASSERT_EQUAL_FATAL(s.n, 1);
 	CU_ASSERT_STRING_EQUAL(s.paths[0], "spec.template.spec.containers[0]");
@@ -204,15 +210,17 @@ static void test_fields(void)
 		"{\"postgresql\":{\"parameters\":{},\"pg_hba\":[]}}},"
 		"\"config\":{\"parameters\":{}},\"authentication\":{\"rules\":[]}}}");
 	CU_ASSERT_EQUAL_FATAL(cluster_parameters(o, f, 4), 2);
-	CU_ASSERT_STRING_EQUAL(f[0].path,
-			       "spec.patroni.dynamicConfiguration.postgresql.parameters");
+	CU_ASSERT_STRING_EQUAL(
+		f[0].path,
+		"spec.patroni.dynamicConfiguration.postgresql.parameters");
 	CU_ASSERT_STRING_EQUAL(f[1].path, "spec.config.parameters");
 	CU_ASSERT_EQUAL(cluster_parameters(o, f, 1), 1); /* capped */
 	CU_ASSERT_EQUAL_FATAL(cluster_hba_lists(o, f, 4), 2);
 	CU_ASSERT_STRING_EQUAL(f[1].path, "spec.authentication.rules");
 	json_decref(o);
-	o = parse("{\"apiVersion\":\"acid.zalan.do/v1\",\"kind\":\"postgresql\","
-		  "\"spec\":{\"patroni\":{\"pg_hba\":[]}}}");
+	o = parse(
+		"{\"apiVersion\":\"acid.zalan.do/v1\",\"kind\":\"postgresql\","
+		"\"spec\":{\"patroni\":{\"pg_hba\":[]}}}");
 	CU_ASSERT_EQUAL_FATAL(cluster_hba_lists(o, f, 4), 1);
 	CU_ASSERT_STRING_EQUAL(f[0].path, "spec.patroni.pg_hba");
 	CU_ASSERT_EQUAL(cluster_parameters(o, f, 4), 0);
@@ -228,49 +236,93 @@ static bool declares(const char *js)
 }
 
 #define CNPG "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
-#define PGO "{\"apiVersion\":\"postgres-operator.crunchydata.com/v1\",\"kind\":\"PostgresCluster\","
-#define PERC "{\"apiVersion\":\"pgv2.percona.com/v2\",\"kind\":\"PerconaPGCluster\","
+#define PGO                                                                    \
+	"{\"apiVersion\":\"postgres-operator.crunchydata.com/v1\",\"kind\":\"PostgresCluster\","
+#define PERC                                                                   \
+	"{\"apiVersion\":\"pgv2.percona.com/v2\",\"kind\":\"PerconaPGCluster\","
 #define ZAL "{\"apiVersion\":\"acid.zalan.do/v1\",\"kind\":\"postgresql\","
 
 static void test_backups(void)
 {
 	CU_ASSERT_FALSE(declares(CNPG "\"spec\":{}}"));
-	CU_ASSERT_FALSE(declares(CNPG "\"spec\":{\"backup\":{\"retentionPolicy\":\"30d\"}}}"));
-	CU_ASSERT_FALSE(declares(CNPG "\"spec\":{\"backup\":{\"barmanObjectStore\":{}}}}"));
-	CU_ASSERT_TRUE(declares(CNPG "\"spec\":{\"backup\":{\"barmanObjectStore\":{\"destinationPath\":\"s3://b\"}}}}"));
-	CU_ASSERT_TRUE(declares(CNPG "\"spec\":{\"backup\":{\"volumeSnapshot\":{\"className\":\"c\"}}}}"));
-	CU_ASSERT_TRUE(declares(CNPG "\"spec\":{\"plugins\":[{\"name\":\"x.example\",\"isWALArchiver\":true}]}}"));
-	CU_ASSERT_TRUE(declares(CNPG "\"spec\":{\"plugins\":[{\"name\":\"barman-cloud.cloudnative-pg.io\"}]}}"));
-	CU_ASSERT_FALSE(declares(CNPG "\"spec\":{\"plugins\":[{\"name\":\"barman-cloud.cloudnative-pg.io\",\"enabled\":false}]}}"));
-	CU_ASSERT_FALSE(declares(CNPG "\"spec\":{\"plugins\":[{\"name\":\"cnpg-i-hello-world\"}]}}"));
+	CU_ASSERT_FALSE(declares(
+		CNPG "\"spec\":{\"backup\":{\"retentionPolicy\":\"30d\"}}}"));
+	CU_ASSERT_FALSE(declares(
+		CNPG "\"spec\":{\"backup\":{\"barmanObjectStore\":{}}}}"));
+	CU_ASSERT_TRUE(declares(
+		CNPG
+		"\"spec\":{\"backup\":{\"barmanObjectStore\":{\"destinationPath\":\"s3://b\"}}}}"));
+	CU_ASSERT_TRUE(declares(
+		CNPG
+		"\"spec\":{\"backup\":{\"volumeSnapshot\":{\"className\":\"c\"}}}}"));
+	CU_ASSERT_TRUE(declares(
+		CNPG
+		"\"spec\":{\"plugins\":[{\"name\":\"x.example\",\"isWALArchiver\":true}]}}"));
+	CU_ASSERT_TRUE(declares(
+		CNPG
+		"\"spec\":{\"plugins\":[{\"name\":\"barman-cloud.cloudnative-pg.io\"}]}}"));
+	CU_ASSERT_FALSE(declares(
+		CNPG
+		"\"spec\":{\"plugins\":[{\"name\":\"barman-cloud.cloudnative-pg.io\",\"enabled\":false}]}}"));
+	CU_ASSERT_FALSE(declares(
+		CNPG
+		"\"spec\":{\"plugins\":[{\"name\":\"cnpg-i-hello-world\"}]}}"));
 
 	CU_ASSERT_FALSE(declares(PGO "\"spec\":{}}"));
-	CU_ASSERT_FALSE(declares(PGO "\"spec\":{\"backups\":{\"pgbackrest\":{\"repos\":[]}}}}"));
-	CU_ASSERT_TRUE(declares(PGO "\"spec\":{\"backups\":{\"pgbackrest\":{\"repos\":[{\"name\":\"repo1\"}]}}}}"));
-	CU_ASSERT_TRUE(declares(PGO "\"spec\":{\"backups\":{\"snapshots\":{\"volumeSnapshotClassName\":\"c\"}}}}"));
-	CU_ASSERT_FALSE(declares(PGO "\"spec\":{\"backups\":{\"snapshots\":{}}}}"));
+	CU_ASSERT_FALSE(declares(
+		PGO "\"spec\":{\"backups\":{\"pgbackrest\":{\"repos\":[]}}}}"));
+	CU_ASSERT_TRUE(declares(
+		PGO
+		"\"spec\":{\"backups\":{\"pgbackrest\":{\"repos\":[{\"name\":\"repo1\"}]}}}}"));
+	CU_ASSERT_TRUE(declares(
+		PGO
+		"\"spec\":{\"backups\":{\"snapshots\":{\"volumeSnapshotClassName\":\"c\"}}}}"));
+	CU_ASSERT_FALSE(
+		declares(PGO "\"spec\":{\"backups\":{\"snapshots\":{}}}}"));
 
-	CU_ASSERT_TRUE(declares(PERC "\"spec\":{\"backups\":{\"pgbackrest\":{\"repos\":[{\"name\":\"repo1\"}]}}}}"));
-	CU_ASSERT_FALSE(declares(PERC "\"spec\":{\"backups\":{\"enabled\":false,\"pgbackrest\":{\"repos\":[{\"name\":\"repo1\"}]}}}}"));
-	CU_ASSERT_TRUE(declares(PERC "\"spec\":{\"backups\":{\"volumeSnapshots\":{\"className\":\"c\"}}}}"));
-	CU_ASSERT_FALSE(declares(PERC "\"spec\":{\"backups\":{\"snapshots\":{\"volumeSnapshotClassName\":\"c\"}}}}"));
+	CU_ASSERT_TRUE(declares(
+		PERC
+		"\"spec\":{\"backups\":{\"pgbackrest\":{\"repos\":[{\"name\":\"repo1\"}]}}}}"));
+	CU_ASSERT_FALSE(declares(
+		PERC
+		"\"spec\":{\"backups\":{\"enabled\":false,\"pgbackrest\":{\"repos\":[{\"name\":\"repo1\"}]}}}}"));
+	CU_ASSERT_TRUE(declares(
+		PERC
+		"\"spec\":{\"backups\":{\"volumeSnapshots\":{\"className\":\"c\"}}}}"));
+	CU_ASSERT_FALSE(declares(
+		PERC
+		"\"spec\":{\"backups\":{\"snapshots\":{\"volumeSnapshotClassName\":\"c\"}}}}"));
 
 	/* Zalando: operator-wide unless its env empties a bucket */
 	CU_ASSERT_TRUE(declares(ZAL "\"spec\":{}}"));
-	CU_ASSERT_TRUE(declares(ZAL "\"spec\":{\"env\":[{\"name\":\"WAL_S3_BUCKET\",\"value\":\"b\"}]}}"));
-	CU_ASSERT_TRUE(declares(ZAL "\"spec\":{\"env\":[{\"name\":\"WAL_S3_BUCKET\",\"valueFrom\":{}}]}}"));
-	CU_ASSERT_TRUE(declares(ZAL "\"spec\":{\"enableLogicalBackup\":true,\"env\":[{\"name\":\"WAL_GS_BUCKET\",\"value\":\"\"}]}}"));
-	json_t *o = parse(ZAL "\"spec\":{\"env\":[{\"name\":\"TZ\",\"value\":\"UTC\"},"
-			  "{\"name\":\"AZURE_STORAGE_ACCOUNT\",\"value\":\"\"}]}}");
+	CU_ASSERT_TRUE(declares(
+		ZAL
+		"\"spec\":{\"env\":[{\"name\":\"WAL_S3_BUCKET\",\"value\":\"b\"}]}}"));
+	CU_ASSERT_TRUE(declares(
+		ZAL
+		"\"spec\":{\"env\":[{\"name\":\"WAL_S3_BUCKET\",\"valueFrom\":{}}]}}"));
+	CU_ASSERT_TRUE(declares(
+		ZAL
+		"\"spec\":{\"enableLogicalBackup\":true,\"env\":[{\"name\":\"WAL_GS_BUCKET\",\"value\":\"\"}]}}"));
+	json_t *o = parse(
+		ZAL "\"spec\":{\"env\":[{\"name\":\"TZ\",\"value\":\"UTC\"},"
+		    "{\"name\":\"AZURE_STORAGE_ACCOUNT\",\"value\":\"\"}]}}");
 	const json_t *node = NULL;
 	char path[64] = "";
 	CU_ASSERT_FALSE(cluster_declares_backup(o, &node, path, sizeof(path)));
 	CU_ASSERT_STRING_EQUAL(path, "spec.env[1].value");
-	CU_ASSERT_PTR_EQUAL(node, json_object_get(json_array_get(json_object_get(
-				       json_object_get(o, "spec"), "env"), 1), "value"));
+	CU_ASSERT_PTR_EQUAL(
+		node,
+		json_object_get(
+			json_array_get(json_object_get(json_object_get(o,
+								       "spec"),
+						       "env"),
+				       1),
+			"value"));
 	json_decref(o);
 	/* not a database */
-	CU_ASSERT_FALSE(declares("{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Pooler\",\"spec\":{}}"));
+	CU_ASSERT_FALSE(declares(
+		"{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Pooler\",\"spec\":{}}"));
 }
 
 static bool is_exp(const char *image, void *arg)
@@ -289,33 +341,51 @@ static bool monitored(const char *js)
 
 static void test_monitoring(void)
 {
-	CU_ASSERT_TRUE(monitored(CNPG "\"spec\":{\"monitoring\":{\"enablePodMonitor\":true}}}"));
-	CU_ASSERT_FALSE(monitored(CNPG "\"spec\":{\"monitoring\":{\"enablePodMonitor\":\"true\"}}}"));
+	CU_ASSERT_TRUE(monitored(
+		CNPG "\"spec\":{\"monitoring\":{\"enablePodMonitor\":true}}}"));
+	CU_ASSERT_FALSE(monitored(
+		CNPG
+		"\"spec\":{\"monitoring\":{\"enablePodMonitor\":\"true\"}}}"));
 	CU_ASSERT_FALSE(monitored(CNPG "\"spec\":{}}"));
-	CU_ASSERT_TRUE(monitored(PGO "\"spec\":{\"monitoring\":{\"pgmonitor\":{\"exporter\":{}}}}}"));
-	CU_ASSERT_FALSE(monitored(PGO "\"spec\":{\"monitoring\":{\"pgmonitor\":{}}}}"));
-	CU_ASSERT_TRUE(monitored(PERC "\"spec\":{\"pmm\":{\"enabled\":true}}}"));
-	CU_ASSERT_FALSE(monitored(PERC "\"spec\":{\"pmm\":{\"enabled\":false}}}"));
-	CU_ASSERT_TRUE(monitored(ZAL "\"spec\":{\"sidecars\":[{\"image\":\"postgres-exporter:1\"}]}}"));
-	CU_ASSERT_FALSE(monitored(ZAL "\"spec\":{\"sidecars\":[{\"image\":\"telegraf\"}]}}"));
+	CU_ASSERT_TRUE(monitored(
+		PGO
+		"\"spec\":{\"monitoring\":{\"pgmonitor\":{\"exporter\":{}}}}}"));
+	CU_ASSERT_FALSE(
+		monitored(PGO "\"spec\":{\"monitoring\":{\"pgmonitor\":{}}}}"));
+	CU_ASSERT_TRUE(
+		monitored(PERC "\"spec\":{\"pmm\":{\"enabled\":true}}}"));
+	CU_ASSERT_FALSE(
+		monitored(PERC "\"spec\":{\"pmm\":{\"enabled\":false}}}"));
+	CU_ASSERT_TRUE(monitored(
+		ZAL
+		"\"spec\":{\"sidecars\":[{\"image\":\"postgres-exporter:1\"}]}}"));
+	CU_ASSERT_FALSE(monitored(
+		ZAL "\"spec\":{\"sidecars\":[{\"image\":\"telegraf\"}]}}"));
 
 	json_t *o = parse(CNPG "\"metadata\":{\"name\":\"pg\"}}");
 	json_t *l = cluster_pod_labels(o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "cnpg.io/cluster")), "pg");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(l, "cnpg.io/cluster")),
+			       "pg");
 	json_decref(l);
 	json_decref(o);
 	o = parse(ZAL "\"metadata\":{\"name\":\"acid\"}}");
 	l = cluster_pod_labels(o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	CU_ASSERT_EQUAL(json_object_size(l), 2);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "application")), "spilo");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(l, "application")),
+			       "spilo");
 	json_decref(l);
 	json_decref(o);
 	o = parse(PERC "\"metadata\":{\"name\":\"c1\"}}");
 	l = cluster_pod_labels(o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "postgres-operator.crunchydata.com/cluster")), "c1");
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_object_get(
+			l, "postgres-operator.crunchydata.com/cluster")),
+		"c1");
 	json_decref(l);
 	json_decref(o);
 	o = parse(CNPG "\"metadata\":{}}");

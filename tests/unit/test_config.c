@@ -26,26 +26,66 @@ static const char *const levels[] = {"low", "high", NULL};
 
 #define F(x) offsetof(struct conf, x)
 static const struct setting table[] = {
-	{.flag = "name", .metavar = "S", .env = "TCFG_NAME", .type = SET_STR,
-	 .label = "name", .def = "dflt", .off = F(name), .help = "(a name)",
+	{.flag = "name",
+	 .metavar = "S",
+	 .env = "TCFG_NAME",
+	 .type = SET_STR,
+	 .label = "name",
+	 .def = "dflt",
+	 .off = F(name),
+	 .help = "(a name)",
 	 .doc_default = "`dflt`"},
-	{.flag = "n", .metavar = "N", .env = "TCFG_N", .type = SET_UINT,
-	 .label = "the n", .lo = 1, .hi = 10, .def = "5", .off = F(n),
-	 .help = "(1..10)", .doc_default = "5"},
-	{.flag = "big", .metavar = "N", .type = SET_LL, .label = "--big",
-	 .lo = 0, .hi = 1LL << 40, .off = F(big), .help = "(flag only)",
+	{.flag = "n",
+	 .metavar = "N",
+	 .env = "TCFG_N",
+	 .type = SET_UINT,
+	 .label = "the n",
+	 .lo = 1,
+	 .hi = 10,
+	 .def = "5",
+	 .off = F(n),
+	 .help = "(1..10)",
+	 .doc_default = "5"},
+	{.flag = "big",
+	 .metavar = "N",
+	 .type = SET_LL,
+	 .label = "--big",
+	 .lo = 0,
+	 .hi = 1LL << 40,
+	 .off = F(big),
+	 .help = "(flag only)",
 	 .doc_default = "none"},
-	{.flag = "bytes", .metavar = "B", .env = "TCFG_BYTES",
-	 .type = SET_BYTES, .label = "bytes", .lo = 1024, .hi = 1LL << 30,
-	 .off = F(bytes), .help = "(Ki, Mi, Gi)", .doc_default = "`1Mi`"},
-	{.env = "TCFG_LEVEL", .type = SET_ENUM, .label = "TCFG_LEVEL",
-	 .choices = levels, .off = F(level), .help = "low|high",
+	{.flag = "bytes",
+	 .metavar = "B",
+	 .env = "TCFG_BYTES",
+	 .type = SET_BYTES,
+	 .label = "bytes",
+	 .lo = 1024,
+	 .hi = 1LL << 30,
+	 .off = F(bytes),
+	 .help = "(Ki, Mi, Gi)",
+	 .doc_default = "`1Mi`"},
+	{.env = "TCFG_LEVEL",
+	 .type = SET_ENUM,
+	 .label = "TCFG_LEVEL",
+	 .choices = levels,
+	 .off = F(level),
+	 .help = "low|high",
 	 .doc_default = "`low`"},
-	{.flag = "elsewhere", .metavar = "N", .env = "TCFG_ELSEWHERE",
-	 .type = SET_LL, .flags = SETF_ENV_ELSEWHERE, .label = "--elsewhere",
-	 .lo = 0, .hi = 100, .off = F(elsewhere),
-	 .help = "(env read elsewhere)", .doc_default = "7"},
-	{.env = "TCFG_DOC", .type = SET_DOC, .help = "documented only",
+	{.flag = "elsewhere",
+	 .metavar = "N",
+	 .env = "TCFG_ELSEWHERE",
+	 .type = SET_LL,
+	 .flags = SETF_ENV_ELSEWHERE,
+	 .label = "--elsewhere",
+	 .lo = 0,
+	 .hi = 100,
+	 .off = F(elsewhere),
+	 .help = "(env read elsewhere)",
+	 .doc_default = "7"},
+	{.env = "TCFG_DOC",
+	 .type = SET_DOC,
+	 .help = "documented only",
 	 .doc_default = "see there"},
 };
 #define N (sizeof(table) / sizeof(table[0]))
@@ -84,7 +124,7 @@ static void test_precedence(void)
 	CU_ASSERT_EQUAL(run(none, &c, &e), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, "dflt");
 	CU_ASSERT_EQUAL(c.n, 5);
-	CU_ASSERT_EQUAL(c.bytes, 0); /* no default: untouched */
+	CU_ASSERT_EQUAL(c.bytes, 0);  /* no default: untouched */
 	CU_ASSERT_EQUAL(c.level, -1); /* enum unset */
 	setenv("TCFG_NAME", "env", 1);
 	setenv("TCFG_N", "7", 1);
@@ -205,14 +245,27 @@ static int parse_parity(const char *v, void *field, struct err *err)
 }
 
 static const struct setting table2[] = {
-	{.flag = "on", .env = "TCFG_ON", .type = SET_BOOL, .label = "TCFG_ON",
-	 .off = offsetof(struct conf2, on), .help = "(a switch)"},
-	{.flag = "file", .shortopt = 'f', .metavar = "PATH", .type = SET_LIST,
-	 .label = "-f", .off = offsetof(struct conf2, files),
+	{.flag = "on",
+	 .env = "TCFG_ON",
+	 .type = SET_BOOL,
+	 .label = "TCFG_ON",
+	 .off = offsetof(struct conf2, on),
+	 .help = "(a switch)"},
+	{.flag = "file",
+	 .shortopt = 'f',
+	 .metavar = "PATH",
+	 .type = SET_LIST,
+	 .label = "-f",
+	 .off = offsetof(struct conf2, files),
 	 .help = "(repeatable)"},
-	{.flag = "parity", .metavar = "P", .type = SET_FN, .label = "--parity",
-	 .def = "even", .off = offsetof(struct conf2, parity),
-	 .parse = parse_parity, .help = "(odd or even)"},
+	{.flag = "parity",
+	 .metavar = "P",
+	 .type = SET_FN,
+	 .label = "--parity",
+	 .def = "even",
+	 .off = offsetof(struct conf2, parity),
+	 .parse = parse_parity,
+	 .help = "(odd or even)"},
 };
 #define N2 (sizeof(table2) / sizeof(table2[0]))
 
@@ -245,8 +298,8 @@ static void test_kinds(void)
 	CU_ASSERT_FALSE(c.on);
 	CU_ASSERT_EQUAL(c.parity, 0);
 	CU_ASSERT_EQUAL(c.files.n, 0);
-	const char *all[] = {"-f", "a", "--on", "--file=b", "--parity", "odd",
-			     "x", "y", NULL};
+	const char *all[] = {"-f",  "a", "--on", "--file=b", "--parity",
+			     "odd", "x", "y",    NULL};
 	CU_ASSERT_EQUAL(run2(all, &c, v, &argi, &e), 0);
 	CU_ASSERT_TRUE(c.on);
 	CU_ASSERT_EQUAL(c.parity, 1);
@@ -259,7 +312,8 @@ static void test_kinds(void)
 	CU_ASSERT_STRING_EQUAL(e.msg, "too many --file (max 2)");
 	const char *bad[] = {"--parity", "3", NULL};
 	CU_ASSERT_EQUAL(run2(bad, &c, v, &argi, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "--parity: expected odd or even, got '3'");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       "--parity: expected odd or even, got '3'");
 	const char *miss[] = {"-f", NULL};
 	CU_ASSERT_EQUAL(run2(miss, &c, v, &argi, &e), -1);
 	CU_ASSERT_STRING_EQUAL(e.msg, "-f needs an argument");
@@ -286,10 +340,12 @@ static void test_kinds(void)
 static void test_render(void)
 {
 	char *u = render(settings_usage);
-	CU_ASSERT_PTR_NOT_NULL(strstr(u, "  --name S                TCFG_NAME (a "
-					 "name)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(u,
+				      "  --name S                TCFG_NAME (a "
+				      "name)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(u, "\nOther environment:\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(u, "  TCFG_LEVEL              low|high\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(u, "  TCFG_LEVEL              low|high\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(u, "TCFG_DOC"));
 	free(u);
 	char *d = render(settings_doc_table);

@@ -95,7 +95,8 @@ static void test_references(void)
 	CU_ASSERT_TRUE(connstr_is_reference("$(VAR)"));
 	CU_ASSERT_TRUE(connstr_is_reference("${VAR}"));
 	CU_ASSERT_TRUE(connstr_is_reference("$VAR"));
-	CU_ASSERT_FALSE(connstr_is_reference("${VAR:-x}")); /* literal default */
+	CU_ASSERT_FALSE(
+		connstr_is_reference("${VAR:-x}")); /* literal default */
 	CU_ASSERT_TRUE(connstr_is_reference("${VAR:-$(cat /f)}"));
 	CU_ASSERT_TRUE(connstr_is_reference("${VAR:-}"));
 	CU_ASSERT_TRUE(connstr_is_reference("${VAR:?required}"));
@@ -226,9 +227,17 @@ static void test_redact_property(void)
 		"url: 'postgresql://u:%s@h/db'",
 	};
 	const char *pws[] = {
-		"secret",      "s3cr3t-P4ss", "p%40ss%21word", "Tr0ub4dor&3",
-		"a.b_c~d",     "0123456789",  "pässwörd",       "x",
-		"p@ss@word",   "pa:ss",        "CorrectHorseBatteryStaple",
+		"secret",
+		"s3cr3t-P4ss",
+		"p%40ss%21word",
+		"Tr0ub4dor&3",
+		"a.b_c~d",
+		"0123456789",
+		"pässwörd",
+		"x",
+		"p@ss@word",
+		"pa:ss",
+		"CorrectHorseBatteryStaple",
 	};
 	char in[512];
 	for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); s++) {
@@ -295,7 +304,8 @@ static void test_redact_random(void)
 		/* a trailing ';' would be read as shell syntax, not password */
 		if (pwd[n - 1] == ';')
 			pwd[n - 1] = 'z';
-		const char *shape = shapes[it % (sizeof(shapes) / sizeof(*shapes))];
+		const char *shape =
+			shapes[it % (sizeof(shapes) / sizeof(*shapes))];
 		snprintf(in, sizeof(in), shape, pwd);
 		char *r = connstr_redact(in);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -316,11 +326,37 @@ static void test_redact_random(void)
  * text made of masks. */
 static void test_garbage(void)
 {
-	const char *tok[] = {"postgresql://", "jdbc:postgresql://", "postgres",
-			     "+x://", ":", "@", "?", "&", "=", "password",
-			     "sslmode", "'", "\"", "\\", " ", "$(", "${", ")",
-			     "}", "$", "%", "%4", "[", "]", "/", "#", "a", "\t",
-			     "PGPASSWORD", "-c", "ssl=off"};
+	const char *tok[] = {"postgresql://",
+			     "jdbc:postgresql://",
+			     "postgres",
+			     "+x://",
+			     ":",
+			     "@",
+			     "?",
+			     "&",
+			     "=",
+			     "password",
+			     "sslmode",
+			     "'",
+			     "\"",
+			     "\\",
+			     " ",
+			     "$(",
+			     "${",
+			     ")",
+			     "}",
+			     "$",
+			     "%",
+			     "%4",
+			     "[",
+			     "]",
+			     "/",
+			     "#",
+			     "a",
+			     "\t",
+			     "PGPASSWORD",
+			     "-c",
+			     "ssl=off"};
 	unsigned long long x = 42;
 	for (int it = 0; it < 20000; it++) {
 		char in[160];
@@ -329,7 +365,8 @@ static void test_garbage(void)
 		int n = (int)(x >> 60) + 1;
 		for (int k = 0; k < n; k++) {
 			x = x * 6364136223846793005ull + 1442695040888963407ull;
-			const char *t = tok[(x >> 33) % (sizeof(tok) / sizeof(*tok))];
+			const char *t =
+				tok[(x >> 33) % (sizeof(tok) / sizeof(*tok))];
 			size_t tl = strlen(t);
 			if (len + tl >= sizeof(in))
 				break;

@@ -34,17 +34,26 @@ static void test_image_pattern(void)
 	struct err e;
 	struct policy p;
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
-	const char *yes[] = {
-		"postgres", "postgres:16", "docker.io/library/postgres:16.4",
-		"docker.io/bitnami/postgresql:16.4.0-debian-12-r0",
-		"postgis/postgis:16-3.4", "timescale/timescaledb-ha:pg16",
-		"ghcr.io/zalando/spilo-15:3.0-p1", "registry.local:5000/postgres",
-		"postgres@sha256:0123abcd", "crunchydata/crunchy-postgres-gis:x",
-		"bitnami/postgresql-repmgr:15", "POSTGRES:16"};
+	const char *yes[] = {"postgres",
+			     "postgres:16",
+			     "docker.io/library/postgres:16.4",
+			     "docker.io/bitnami/postgresql:16.4.0-debian-12-r0",
+			     "postgis/postgis:16-3.4",
+			     "timescale/timescaledb-ha:pg16",
+			     "ghcr.io/zalando/spilo-15:3.0-p1",
+			     "registry.local:5000/postgres",
+			     "postgres@sha256:0123abcd",
+			     "crunchydata/crunchy-postgres-gis:x",
+			     "bitnami/postgresql-repmgr:15",
+			     "POSTGRES:16"};
 	const char *no[] = {"prometheuscommunity/postgres-exporter:v0.15",
-			    "postgres_exporter", "bitnami/pgbouncer:1",
-			    "dpage/pgadmin4:8", "nginx:1.25",
-			    "registry.local:5000/app", "", "mypostgres"};
+			    "postgres_exporter",
+			    "bitnami/pgbouncer:1",
+			    "dpage/pgadmin4:8",
+			    "nginx:1.25",
+			    "registry.local:5000/app",
+			    "",
+			    "mypostgres"};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
 		CU_ASSERT_TRUE(policy_is_pg_image(&p, yes[i]));
 	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
@@ -185,8 +194,12 @@ static void test_findings(void)
 {
 	struct finding_list l;
 	finding_list_init(&l);
-	struct finding f = {.rule = "PGA102", .slug = "x", .file = "b.yaml",
-			    .line = 3, .path = "p", .message = "m"};
+	struct finding f = {.rule = "PGA102",
+			    .slug = "x",
+			    .file = "b.yaml",
+			    .line = 3,
+			    .path = "p",
+			    .message = "m"};
 	CU_ASSERT_EQUAL(finding_add(&l, &f), 0);
 	f.file = "a.yaml";
 	f.line = 9;

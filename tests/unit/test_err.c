@@ -79,11 +79,13 @@ static void test_http_kinds(void)
 		long code;
 		enum err_kind kind;
 	} cases[] = {
-		{400, ERR_INVALID},     {401, ERR_DENIED},   {403, ERR_DENIED},
-		{404, ERR_NOTFOUND},    {408, ERR_TIMEOUT},  {409, ERR_CONFLICT},
-		{410, ERR_CONFLICT},    {413, ERR_INVALID},  {422, ERR_INVALID},
-		{429, ERR_UNAVAILABLE}, {500, ERR_UNAVAILABLE},
-		{503, ERR_UNAVAILABLE}, {504, ERR_TIMEOUT},
+		{400, ERR_INVALID},     {401, ERR_DENIED},
+		{403, ERR_DENIED},      {404, ERR_NOTFOUND},
+		{408, ERR_TIMEOUT},     {409, ERR_CONFLICT},
+		{410, ERR_CONFLICT},    {413, ERR_INVALID},
+		{422, ERR_INVALID},     {429, ERR_UNAVAILABLE},
+		{500, ERR_UNAVAILABLE}, {503, ERR_UNAVAILABLE},
+		{504, ERR_TIMEOUT},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		CU_ASSERT_EQUAL(kube_status_kind(cases[i].code), cases[i].kind);

@@ -23,8 +23,9 @@ static void test_lines(void)
 		"host    all\n";
 	size_t pos = 0, len = strlen(t);
 	struct hba_line l;
-	enum hba_type want[] = {HBA_NONE, HBA_NONE, HBA_LOCAL, HBA_HOST, HBA_HOST,
-				HBA_HOST, HBA_HOST, HBA_INCLUDE, HBA_BAD, HBA_BAD};
+	enum hba_type want[] = {HBA_NONE, HBA_NONE, HBA_LOCAL, HBA_HOST,
+				HBA_HOST, HBA_HOST, HBA_HOST,  HBA_INCLUDE,
+				HBA_BAD,  HBA_BAD};
 	size_t n = 0;
 	while (hba_next_line(t, len, &pos, &l)) {
 		CU_ASSERT_FATAL(n < sizeof(want) / sizeof(*want));
@@ -34,14 +35,17 @@ static void test_lines(void)
 		if (n == 3) {
 			CU_ASSERT_STRING_EQUAL(l.address, "0.0.0.0/0");
 			CU_ASSERT_STRING_EQUAL(l.method, "trust");
-			CU_ASSERT_EQUAL(probe_hba_classify(l.address, NULL), HBA_ADDR_ALL);
+			CU_ASSERT_EQUAL(probe_hba_classify(l.address, NULL),
+					HBA_ADDR_ALL);
 		}
 		if (n == 4) {
 			CU_ASSERT_STRING_EQUAL(l.user, "app user");
 			CU_ASSERT_STRING_EQUAL(l.address, "10.0.0.0");
 			CU_ASSERT_STRING_EQUAL(l.netmask, "255.0.0.0");
 			CU_ASSERT_STRING_EQUAL(l.method, "scram-sha-256");
-			CU_ASSERT_EQUAL(probe_hba_classify(l.address, l.netmask), HBA_ADDR_NET);
+			CU_ASSERT_EQUAL(probe_hba_classify(l.address,
+							   l.netmask),
+					HBA_ADDR_NET);
 		}
 		if (n == 5) {
 			CU_ASSERT_TRUE(l.address_quoted);
@@ -51,7 +55,8 @@ static void test_lines(void)
 			CU_ASSERT_STRING_EQUAL(l.database, "db1,db2");
 			CU_ASSERT_STRING_EQUAL(l.address, "::1/128");
 			CU_ASSERT_STRING_EQUAL(l.method, "trust");
-			CU_ASSERT_EQUAL(probe_hba_classify(l.address, NULL), HBA_ADDR_LOCAL);
+			CU_ASSERT_EQUAL(probe_hba_classify(l.address, NULL),
+					HBA_ADDR_LOCAL);
 		}
 		n++;
 	}

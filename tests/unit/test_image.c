@@ -16,51 +16,83 @@
 
 static const char *const servers[] = {
 	/* the pattern */
-	"postgres", "postgres:16", "docker.io/library/postgres:16.4",
+	"postgres",
+	"postgres:16",
+	"docker.io/library/postgres:16.4",
 	"docker.io/bitnami/postgresql:16.4.0-debian-12-r0",
-	"postgis/postgis:16-3.4", "timescale/timescaledb-ha:pg16",
-	"ghcr.io/zalando/spilo-15:3.0-p1", "registry.local:5000/postgres",
-	"postgres@sha256:0123abcd", "crunchydata/crunchy-postgres-gis:x",
-	"bitnami/postgresql-repmgr:15", "POSTGRES:16",
+	"postgis/postgis:16-3.4",
+	"timescale/timescaledb-ha:pg16",
+	"ghcr.io/zalando/spilo-15:3.0-p1",
+	"registry.local:5000/postgres",
+	"postgres@sha256:0123abcd",
+	"crunchydata/crunchy-postgres-gis:x",
+	"bitnami/postgresql-repmgr:15",
+	"POSTGRES:16",
 	/* a major version and a distribution suffix */
 	"registry.redhat.io/rhel9/postgresql-16",
 	"registry.redhat.io/rhel8/postgresql-15:1-50",
-	"quay.io/sclorg/postgresql-15-c9s", "quay.io/sclorg/postgresql-16-c10s:latest",
-	"example/postgresql-16-alpine", "example/postgres-15-alpine:3.19",
+	"quay.io/sclorg/postgresql-15-c9s",
+	"quay.io/sclorg/postgresql-16-c10s:latest",
+	"example/postgresql-16-alpine",
+	"example/postgres-15-alpine:3.19",
 	"sourcegraph/postgresql-16-codeinsights:5.3.0",
-	"sourcegraph/postgresql-12-alpine", "centos/postgresql-96-centos7",
-	"example/postgres-9.6", "example/postgis-16-3.4",
-	"example/timescaledb-ha-16", "example/crunchy-postgres-16",
-	"example/postgresql-repmgr-14-debian", "Example/PostgreSQL-16-Alpine",
+	"sourcegraph/postgresql-12-alpine",
+	"centos/postgresql-96-centos7",
+	"example/postgres-9.6",
+	"example/postgis-16-3.4",
+	"example/timescaledb-ha-16",
+	"example/crunchy-postgres-16",
+	"example/postgresql-repmgr-14-debian",
+	"Example/PostgreSQL-16-Alpine",
 	"registry:5000/team/postgres-15@sha256:abc",
 	/* known vendor server images */
-	"goharbor/harbor-db:v2.10.0", "ghcr.io/cloudnative-pg/postgresql:16.2",
+	"goharbor/harbor-db:v2.10.0",
+	"ghcr.io/cloudnative-pg/postgresql:16.2",
 	"ghcr.io/cloudnative-pg/postgresql:16.2-bookworm",
 	"registry.opensource.zalan.do/acid/spilo-16:3.2-p2",
-	"ghcr.io/zalando/spilo-cdp-16:3.3", "example/patroni:3.2",
+	"ghcr.io/zalando/spilo-cdp-16:3.3",
+	"example/patroni:3.2",
 };
 
 static const char *const not_servers[] = {
-	"prometheuscommunity/postgres-exporter:v0.15", "postgres_exporter",
+	"prometheuscommunity/postgres-exporter:v0.15",
+	"postgres_exporter",
 	"quay.io/prometheuscommunity/postgres-exporter",
-	"bitnami/postgres-exporter:0.15.0", "bitnami/pgbouncer:1",
-	"pgbouncer/pgbouncer", "dpage/pgadmin4:8", "postgresql-client",
-	"alpine/postgresql-client:16", "nginx:1.25", "registry.local:5000/app",
-	"", "mypostgres", "postgres-operator",
+	"bitnami/postgres-exporter:0.15.0",
+	"bitnami/pgbouncer:1",
+	"pgbouncer/pgbouncer",
+	"dpage/pgadmin4:8",
+	"postgresql-client",
+	"alpine/postgresql-client:16",
+	"nginx:1.25",
+	"registry.local:5000/app",
+	"",
+	"mypostgres",
+	"postgres-operator",
 	"registry.opensource.zalan.do/acid/postgres-operator:v1.12.2",
 	"percona/percona-postgresql-operator:2.3.1",
 	"ghcr.io/cloudnative-pg/cloudnative-pg:1.23",
 	"registry.developers.crunchydata.com/crunchydata/postgres-operator:ubi8-5.5.0",
 	/* a role after the version */
-	"example/postgresql-16-exporter", "example/postgres-15-client",
-	"example/postgresql-16-backup", "example/postgres-16-operator",
-	"example/postgresql-15-pgbouncer", "example/postgres-16-pgadmin",
-	"example/spilo-exporter", "example/spilo-16-backup",
+	"example/postgresql-16-exporter",
+	"example/postgres-15-client",
+	"example/postgresql-16-backup",
+	"example/postgres-16-operator",
+	"example/postgresql-15-pgbouncer",
+	"example/postgres-16-pgadmin",
+	"example/spilo-exporter",
+	"example/spilo-16-backup",
 	/* not a version, not a listed base */
-	"example/postgresql-ha", "example/postgres-alpine",
-	"example/postgresqlx-16", "example/mysql-8", "example/-16",
-	"example/postgresql-16x", "example/harbor-core",
-	"example/postgresql/", "cloudnative-pg", "harbor-db-exporter",
+	"example/postgresql-ha",
+	"example/postgres-alpine",
+	"example/postgresqlx-16",
+	"example/mysql-8",
+	"example/-16",
+	"example/postgresql-16x",
+	"example/harbor-core",
+	"example/postgresql/",
+	"cloudnative-pg",
+	"harbor-db-exporter",
 	/* cloudnative-pg/postgresql is matched on two components */
 	"other/pg/postgresql-like",
 };
@@ -102,8 +134,9 @@ static void test_policy_list(void)
 {
 	struct err e;
 	struct policy p;
-	const char *good = "postgres:\n"
-			   "  serverImages: [acme/pg-vault, ACME-DB-*, yugabyte]\n";
+	const char *good =
+		"postgres:\n"
+		"  serverImages: [acme/pg-vault, ACME-DB-*, yugabyte]\n";
 	CU_ASSERT_EQUAL_FATAL(load(&p, good, &e), 0);
 	check_table(&p); /* the built-in list is still there */
 	CU_ASSERT_TRUE(policy_is_pg_image(&p, "registry:5000/acme/pg-vault:2"));
@@ -115,7 +148,8 @@ static void test_policy_list(void)
 
 	/* versioned names follow a custom pattern too */
 	CU_ASSERT_EQUAL_FATAL(load(&p, "postgres:\n  imagePattern: '^mypg$'\n",
-				   &e), 0);
+				   &e),
+			      0);
 	CU_ASSERT_TRUE(policy_is_pg_image(&p, "mypg-16-alpine"));
 	CU_ASSERT_FALSE(policy_is_pg_image(&p, "postgresql-16"));
 	CU_ASSERT_TRUE(policy_is_pg_image(&p, "goharbor/harbor-db:v2"));
@@ -161,7 +195,8 @@ static void test_env(void)
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
 	setenv("PGADMIT_SERVER_IMAGES", "ok,bad:tag", 1);
 	CU_ASSERT_EQUAL(policy_apply_env(&p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "PGADMIT_SERVER_IMAGES: server image 'bad:tag'"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(e.msg, "PGADMIT_SERVER_IMAGES: server image 'bad:tag'"));
 	unsetenv("PGADMIT_SERVER_IMAGES");
 	policy_release(&p);
 }
@@ -189,7 +224,8 @@ static void test_speed(void)
 		    ((double)rounds * (double)n);
 	printf("\n  policy_is_pg_image: %.0f ns per call (%zu images x %d)\n",
 	       ns, n, rounds);
-	CU_ASSERT_EQUAL(hits, rounds * (int)(sizeof(servers) / sizeof(*servers)));
+	CU_ASSERT_EQUAL(hits,
+			rounds * (int)(sizeof(servers) / sizeof(*servers)));
 	policy_release(&p);
 }
 

@@ -79,7 +79,8 @@ static void test_urls(void)
 	setenv("KUBERNETES_SERVICE_PORT", "6443", 1);
 	c = kube_client_from_env(&err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_STRING_EQUAL(kube_client_url(c), "https://[fd00:10:96::1]:6443");
+	CU_ASSERT_STRING_EQUAL(kube_client_url(c),
+			       "https://[fd00:10:96::1]:6443");
 	kube_client_free(c);
 
 	setenv("PGADMIT_KUBE_API_URL", "https://127.0.0.1:9443//", 1);
@@ -120,12 +121,18 @@ static void test_invalid_namespace(void)
 	setenv("PGADMIT_KUBE_API_URL", "https://127.0.0.1:1", 1);
 	struct kube_client *c = kube_client_from_env(&err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	const char *bad[] = {"", "Shop", "a/b", "../x", "a?b",
-			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+	const char *bad[] = {
+		"",
+		"Shop",
+		"a/b",
+		"../x",
+		"a?b",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err_clear(&err);
 		CU_ASSERT_EQUAL(kube_list_cronjobs(c, bad[i], 500, count_item,
-						   &n, &err), -1);
+						   &n, &err),
+				-1);
 		CU_ASSERT_STRING_EQUAL(err.msg, "invalid namespace name");
 		CU_ASSERT_EQUAL(err.kind, ERR_INVALID);
 	}
@@ -164,7 +171,8 @@ static void test_unreachable_remembered(void)
 	CU_ASSERT(why[0] != 0);
 	struct kube_stats st;
 	kube_cache_stats(kc, &st);
-	CU_ASSERT_EQUAL(st.fetch_fail, 1); /* the second answer was remembered */
+	CU_ASSERT_EQUAL(st.fetch_fail,
+			1); /* the second answer was remembered */
 	/* more namespaces than entries: evicted, never unbounded */
 	kube_cache_lookup(kc, "a", "pg", 30, 500, why, sizeof(why));
 	kube_cache_lookup(kc, "b", "pg", 30, 500, why, sizeof(why));
@@ -183,8 +191,10 @@ int main(void)
 		{"not in a cluster", test_not_in_cluster},
 		{"API URLs (IPv6 brackets, override)", test_urls},
 		{"missing ca.crt", test_missing_ca},
-		{"invalid namespace never reaches the URL", test_invalid_namespace},
-		{"unreachable API: UNKNOWN, remembered, bounded", test_unreachable_remembered},
+		{"invalid namespace never reaches the URL",
+		 test_invalid_namespace},
+		{"unreachable API: UNKNOWN, remembered, bounded",
+		 test_unreachable_remembered},
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {

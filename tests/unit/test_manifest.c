@@ -50,7 +50,8 @@ static int collect(const struct manifest_doc *d, void *arg)
 	if (c->n < MAX_DOCS) {
 		for (int k = 0; c->paths && c->paths[k] && k < MAX_PATHS; k++)
 			c->line[c->n][k] =
-				d->root ? manifest_line(d, at(d->root, c->paths[k]))
+				d->root ? manifest_line(d, at(d->root,
+							      c->paths[k]))
 					: -1;
 		c->root[c->n] = d->root ? json_incref(d->root) : NULL;
 		c->index[c->n] = d->index;
@@ -79,8 +80,8 @@ static int load(const char *text, struct docs *c, struct err *e)
 	return load_n(text, strlen(text), c, e);
 }
 
-static int load_file(const char *path, const char *const *paths,
-		     struct docs *c, struct err *e)
+static int load_file(const char *path, const char *const *paths, struct docs *c,
+		     struct err *e)
 {
 	memset(c, 0, sizeof(*c));
 	c->paths = paths;
@@ -249,7 +250,8 @@ static void test_empty_documents(void)
 	json_decref(r);
 	r = manifest_parse_one("a: 1\n---\nb: 2\n", 13, "p", NULL, &e);
 	CU_ASSERT_PTR_NULL(r);
-	CU_ASSERT_STRING_EQUAL(e.msg, "p: expected one document, found several");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       "p: expected one document, found several");
 }
 
 /* ---- scalars ------------------------------------------------------------- */
@@ -265,11 +267,12 @@ static json_t *one(const char *text)
 
 static void test_scalars(void)
 {
-	json_t *r = one("a: yes\nb: \"yes\"\nc: on\nd: Off\ne: n\nf: ~\ng:\n"
-			"h: 5432\ni: \"5432\"\nj: 0755\nk: 0x1F\nl: 1_000\n"
-			"m: -0b101\nnn: 1.5\no: .inf\np: 2024-01-01\nq: '0755'\n"
-			"r: |\n  true\ns: !!str 12\nt: 0o17\nu: 18446744073709551615\n"
-			"v: 089\nw: TRUE\nx: null\nyy: Y\nz: >\n  on\n");
+	json_t *r = one(
+		"a: yes\nb: \"yes\"\nc: on\nd: Off\ne: n\nf: ~\ng:\n"
+		"h: 5432\ni: \"5432\"\nj: 0755\nk: 0x1F\nl: 1_000\n"
+		"m: -0b101\nnn: 1.5\no: .inf\np: 2024-01-01\nq: '0755'\n"
+		"r: |\n  true\ns: !!str 12\nt: 0o17\nu: 18446744073709551615\n"
+		"v: 089\nw: TRUE\nx: null\nyy: Y\nz: >\n  on\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_TRUE(json_is_true(json_object_get(r, "a")));
 	CU_ASSERT_STRING_EQUAL(str(r, "b"), "yes");
@@ -393,8 +396,9 @@ static void test_reader_position(void)
 	struct docs c;
 	struct err e;
 	CU_ASSERT_EQUAL(load(sb_str(&sb), &c, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "t.yaml: document 0: line 2501, column 32: "
-				      "control character U+0001 is not allowed");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       "t.yaml: document 0: line 2501, column 32: "
+			       "control character U+0001 is not allowed");
 	docs_free(&c);
 	sb_free(&sb);
 }
@@ -444,9 +448,9 @@ static void test_anchors_and_merge(void)
 	CU_ASSERT_EQUAL_FATAL(load_file(FIX "anchors.yaml", paths, &c, &e), 0);
 	json_t *r = c.root[0];
 	CU_ASSERT_STRING_EQUAL(str(r, "primary.image"), "postgres:16");
-	CU_ASSERT_EQUAL(num(r, "primary.port"), 6432);  /* explicit key wins */
+	CU_ASSERT_EQUAL(num(r, "primary.port"), 6432); /* explicit key wins */
 	CU_ASSERT_PTR_NULL(at(r, "primary.<<"));
-	CU_ASSERT_EQUAL(num(r, "replica.port"), 7432);  /* earlier source wins */
+	CU_ASSERT_EQUAL(num(r, "replica.port"), 7432); /* earlier source wins */
 	CU_ASSERT_STRING_EQUAL(str(r, "replica.role"), "replica");
 	CU_ASSERT_STRING_EQUAL(str(r, "replica.image"), "postgres:16");
 	CU_ASSERT_STRING_EQUAL(str(r, "merged-inline.role"), "inline");
@@ -497,9 +501,10 @@ static void test_alias_bomb(void)
 	double dt = now() - t0;
 	CU_ASSERT_EQUAL(rc, -1);
 	/* b..e expand to 74,718 nodes; the first *e under f passes 100,000 */
-	CU_ASSERT_STRING_EQUAL(e.msg, FIX "alias-bomb.yaml: document 0: line 6, "
-					  "column 8: too many alias expansions "
-					  "(limit 100000 nodes)");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       FIX "alias-bomb.yaml: document 0: line 6, "
+				   "column 8: too many alias expansions "
+				   "(limit 100000 nodes)");
 	CU_ASSERT_TRUE(dt < 2.0); /* generous: it takes well under 1 ms */
 	CU_ASSERT_EQUAL(c.n, 0);
 	docs_free(&c);
@@ -509,9 +514,10 @@ static void test_alias_bomb(void)
 	struct strbuf sb = STRBUF_INIT;
 	sb_puts(&sb, "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
 	for (char ch = 'b'; ch <= 'j'; ch++)
-		sb_printf(&sb, "%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n",
-			  ch, ch, ch - 1, ch - 1, ch - 1, ch - 1, ch - 1,
-			  ch - 1, ch - 1, ch - 1, ch - 1);
+		sb_printf(&sb,
+			  "%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", ch,
+			  ch, ch - 1, ch - 1, ch - 1, ch - 1, ch - 1, ch - 1,
+			  ch - 1, ch - 1, ch - 1);
 	struct manifest_limits lim;
 	manifest_limits_default(&lim);
 	lim.max_nodes = 500;
@@ -546,8 +552,9 @@ static void test_depth_and_limits(void)
 	for (int i = 0; i < 300; i++)
 		sb_printf(&sb, "%*sk:\n", i * 2, "");
 	CU_ASSERT_EQUAL(load(sb_str(&sb), &c, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "t.yaml: document 0: line 257, column 513: "
-				      "nesting deeper than 256 levels");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       "t.yaml: document 0: line 257, column 513: "
+			       "nesting deeper than 256 levels");
 	docs_free(&c);
 	sb_free(&sb);
 
@@ -560,14 +567,14 @@ static void test_depth_and_limits(void)
 	lim.max_scalar = 4;
 	lim.max_depth = 2;
 	const char *y = "a: abcd\nb: abcde\n";
-	CU_ASSERT_EQUAL(manifest_load_buffer(y, strlen(y), "s", &lim, NULL, NULL,
-					     &e),
+	CU_ASSERT_EQUAL(manifest_load_buffer(y, strlen(y), "s", &lim, NULL,
+					     NULL, &e),
 			-1);
 	CU_ASSERT_STRING_EQUAL(e.msg, "s: document 0: line 2, column 4: scalar "
 				      "larger than 4 bytes");
 	y = "a: [1]\nb: [[1]]\n";
-	CU_ASSERT_EQUAL(manifest_load_buffer(y, strlen(y), "s", &lim, NULL, NULL,
-					     &e),
+	CU_ASSERT_EQUAL(manifest_load_buffer(y, strlen(y), "s", &lim, NULL,
+					     NULL, &e),
 			-1);
 	CU_ASSERT_STRING_EQUAL(e.msg, "s: document 0: line 2, column 5: "
 				      "nesting deeper than 2 levels");
@@ -580,13 +587,14 @@ static void test_invalid_yaml(void)
 	CU_ASSERT_EQUAL(load_file(FIX "invalid.yaml", NULL, &c, &e), -1);
 	CU_ASSERT_EQUAL(c.n, 1); /* the first document was delivered */
 	CU_ASSERT_STRING_EQUAL(str(c.root[0], "metadata.name"), "ok");
-	CU_ASSERT_STRING_EQUAL(e.msg,
-			       FIX "invalid.yaml: document 1: line 9, column 3: "
-				   "did not find expected ',' or ']' (while "
-				   "parsing a flow sequence at line 8, column 10)");
+	CU_ASSERT_STRING_EQUAL(e.msg, FIX
+			       "invalid.yaml: document 1: line 9, column 3: "
+			       "did not find expected ',' or ']' (while "
+			       "parsing a flow sequence at line 8, column 10)");
 	docs_free(&c);
 
-	CU_ASSERT_EQUAL(load("a: 1\n---\nkind: x\n  bad: indent\n", &c, &e), -1);
+	CU_ASSERT_EQUAL(load("a: 1\n---\nkind: x\n  bad: indent\n", &c, &e),
+			-1);
 	CU_ASSERT_STRING_EQUAL(e.msg, "t.yaml: document 1: line 4, column 6: "
 				      "mapping values are not allowed in this "
 				      "context");
@@ -621,14 +629,22 @@ static void test_binary_input(void)
 	docs_free(&c);
 
 	static const char *const bad[][2] = {
-		{"a: \"x\xc3\x28\"\n", "line 1, column 6: invalid UTF-8 byte 0x28"},
-		{"a: 1\nb: \xc0\xaf\n", "line 2, column 4: overlong UTF-8 sequence"},
-		{"a: \xed\xa0\x80\n", "line 1, column 4: invalid Unicode code point in UTF-8"},
-		{"a: 1\nb: \x1b[0m\n", "line 2, column 4: control character U+001B is not allowed"},
-		{"a: \xc2\x9b\n", "line 1, column 4: control character U+009B is not allowed"},
-		{"a: \xe2\x82", "line 1, column 4: incomplete UTF-8 sequence at the end"},
-		{"a: caf\xc3\xa9 \xff\n", "line 1, column 9: invalid UTF-8 byte 0xFF"},
-		{"a: 1\r\nb: 2\r\nc: \x01\r\n", "line 3, column 4: control character U+0001 is not allowed"},
+		{"a: \"x\xc3\x28\"\n",
+		 "line 1, column 6: invalid UTF-8 byte 0x28"},
+		{"a: 1\nb: \xc0\xaf\n",
+		 "line 2, column 4: overlong UTF-8 sequence"},
+		{"a: \xed\xa0\x80\n",
+		 "line 1, column 4: invalid Unicode code point in UTF-8"},
+		{"a: 1\nb: \x1b[0m\n",
+		 "line 2, column 4: control character U+001B is not allowed"},
+		{"a: \xc2\x9b\n",
+		 "line 1, column 4: control character U+009B is not allowed"},
+		{"a: \xe2\x82",
+		 "line 1, column 4: incomplete UTF-8 sequence at the end"},
+		{"a: caf\xc3\xa9 \xff\n",
+		 "line 1, column 9: invalid UTF-8 byte 0xFF"},
+		{"a: 1\r\nb: 2\r\nc: \x01\r\n",
+		 "line 3, column 4: control character U+0001 is not allowed"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CU_ASSERT_EQUAL(load(bad[i][0], &c, &e), -1);
@@ -651,10 +667,13 @@ static void test_binary_input(void)
 	}
 
 	/* UTF-8 BOM is skipped; UTF-16 (BOM) is left to libyaml */
-	json_t *r = one("\xef\xbb\xbf" "a: 1\n");
+	json_t *r = one("\xef\xbb\xbf"
+			"a: 1\n");
 	CU_ASSERT_EQUAL(num(r, "a"), 1);
 	json_decref(r);
-	static const char u16[] = "\xff\xfe" "a\0:\0 \0" "1\0\n\0";
+	static const char u16[] = "\xff\xfe"
+				  "a\0:\0 \0"
+				  "1\0\n\0";
 	r = manifest_parse_one(u16, sizeof(u16) - 1, "u16", NULL, &e);
 	CU_ASSERT_EQUAL(num(r, "a"), 1);
 	json_decref(r);
@@ -677,8 +696,9 @@ static void test_error_past_read_chunk(void)
 	CU_ASSERT_EQUAL(c.n, 2);
 	CU_ASSERT_EQUAL(json_string_length(at(c.root[1], "b")), 65535 - 13 + 3);
 	CU_ASSERT_STRING_EQUAL(str(c.root[1], "c"), "ok");
-	CU_ASSERT_STRING_EQUAL(e.msg, "t.yaml: document 2: line 7, column 6: "
-				      "control character U+0007 is not allowed");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       "t.yaml: document 2: line 7, column 6: "
+			       "control character U+0007 is not allowed");
 	docs_free(&c);
 
 	/* the same through a FILE */
@@ -690,8 +710,9 @@ static void test_error_past_read_chunk(void)
 	CU_ASSERT_EQUAL(manifest_load_file(f, "t.yaml", NULL, collect, &c, &e),
 			-1);
 	CU_ASSERT_EQUAL(c.n, 2);
-	CU_ASSERT_STRING_EQUAL(e.msg, "t.yaml: document 2: line 7, column 6: "
-				      "control character U+0007 is not allowed");
+	CU_ASSERT_STRING_EQUAL(e.msg,
+			       "t.yaml: document 2: line 7, column 6: "
+			       "control character U+0007 is not allowed");
 	docs_free(&c);
 	fclose(f);
 	sb_free(&sb);
@@ -703,9 +724,10 @@ static void big_stream(struct strbuf *sb, int *docs)
 {
 	*docs = 0;
 	while (sb->len < 10u << 20) {
-		sb_printf(sb, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-			      "  name: cm-%d\ndata:\n  k: \"%0200d\"\n"
-			      "probe: %d\n---\n",
+		sb_printf(sb,
+			  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+			  "  name: cm-%d\ndata:\n  k: \"%0200d\"\n"
+			  "probe: %d\n---\n",
 			  *docs, *docs, *docs);
 		(*docs)++;
 	}
@@ -720,9 +742,11 @@ static void test_big_stream(void)
 	struct docs c;
 	struct err e;
 	memset(&c, 0, sizeof(c));
-	int rc = manifest_load_buffer(sb.buf, sb.len, "big", NULL, collect, &c, &e);
+	int rc = manifest_load_buffer(sb.buf, sb.len, "big", NULL, collect, &c,
+				      &e);
 	CU_ASSERT_EQUAL(rc, 0);
-	CU_ASSERT_EQUAL(c.total, docs + 1); /* the trailing --- opens one more */
+	CU_ASSERT_EQUAL(c.total,
+			docs + 1); /* the trailing --- opens one more */
 	CU_ASSERT_EQUAL(c.last_probe_line, 8 * (docs - 1) + 7);
 	docs_free(&c);
 
@@ -755,7 +779,8 @@ static void test_callback_stop(void)
 }
 
 static CU_TestInfo tests[] = {
-	{"bundle fixture: documents, List, empties, lines", test_bundle_fixture},
+	{"bundle fixture: documents, List, empties, lines",
+	 test_bundle_fixture},
 	{"input from a pipe (stdin)", test_stdin_pipe},
 	{"multi-document, List, empty docs, lines", test_multidoc_and_lines},
 	{"empty documents and inputs", test_empty_documents},

@@ -25,13 +25,14 @@ static json_t *obj(const char *js)
 	return j;
 }
 
-static void add(struct ns_evidence *ev, const struct policy *p,
-		const char *ns, const char *js)
+static void add(struct ns_evidence *ev, const struct policy *p, const char *ns,
+		const char *js)
 {
 	json_t *j = obj(js);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(ns_evidence_add(ev, p, ns,
-					json_string_value(json_object_get(j, "kind")),
+					json_string_value(
+						json_object_get(j, "kind")),
 					j),
 			0);
 	json_decref(j);
@@ -46,7 +47,7 @@ static enum backup_state mon(const struct ns_evidence *ev, const char *ns,
 	return st;
 }
 
-#define PM(ns, sel)                                                            \
+#define PM(ns, sel)                                                             \
 	"{\"apiVersion\":\"monitoring.coreos.com/v1\",\"kind\":\"PodMonitor\"," \
 	"\"metadata\":{\"name\":\"m\",\"namespace\":\"" ns "\"},\"spec\":"      \
 	"{\"selector\":" sel "}}"
@@ -64,18 +65,21 @@ static void test_selectors(void)
 	CU_ASSERT_EQUAL(mon(ev, "b", "{\"app\":\"pg\"}"), BACKUP_NOT_FOUND);
 	/* expressions: all must hold; unknown operators select nothing */
 	add(ev, NULL, "b",
-	    PM("b", "{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
-		    "\"In\",\"values\":[\"db\"]},{\"key\":\"old\",\"operator\":"
-		    "\"DoesNotExist\"},{\"key\":\"app\",\"operator\":\"Exists\"},"
-		    "{\"key\":\"env\",\"operator\":\"NotIn\",\"values\":"
-		    "[\"dev\"]}]}"));
+	    PM("b",
+	       "{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
+	       "\"In\",\"values\":[\"db\"]},{\"key\":\"old\",\"operator\":"
+	       "\"DoesNotExist\"},{\"key\":\"app\",\"operator\":\"Exists\"},"
+	       "{\"key\":\"env\",\"operator\":\"NotIn\",\"values\":"
+	       "[\"dev\"]}]}"));
 	CU_ASSERT_EQUAL(mon(ev, "b", "{\"tier\":\"db\",\"app\":\"x\"}"),
 			BACKUP_FOUND);
-	CU_ASSERT_EQUAL(mon(ev, "b", "{\"tier\":\"db\",\"app\":\"x\","
-				     "\"env\":\"dev\"}"),
+	CU_ASSERT_EQUAL(mon(ev, "b",
+			    "{\"tier\":\"db\",\"app\":\"x\","
+			    "\"env\":\"dev\"}"),
 			BACKUP_NOT_FOUND);
-	CU_ASSERT_EQUAL(mon(ev, "b", "{\"tier\":\"db\",\"app\":\"x\","
-				     "\"old\":\"1\"}"),
+	CU_ASSERT_EQUAL(mon(ev, "b",
+			    "{\"tier\":\"db\",\"app\":\"x\","
+			    "\"old\":\"1\"}"),
 			BACKUP_NOT_FOUND);
 	CU_ASSERT_EQUAL(mon(ev, "b", "{\"tier\":\"db\"}"), BACKUP_NOT_FOUND);
 	add(ev, NULL, "c",
@@ -96,7 +100,8 @@ static void test_selectors(void)
 	    "\"spec\":{\"selector\":{}}}");
 	CU_ASSERT_EQUAL(mon(ev, "f", "{}"), BACKUP_NOT_FOUND);
 	CU_ASSERT_FALSE(ns_evidence_kind("example.com/v1", "PodMonitor"));
-	CU_ASSERT(ns_evidence_kind("monitoring.coreos.com/v1", "ServiceMonitor"));
+	CU_ASSERT(
+		ns_evidence_kind("monitoring.coreos.com/v1", "ServiceMonitor"));
 	CU_ASSERT(ns_evidence_kind("monitoring.googleapis.com/v1",
 				   "PodMonitoring"));
 	CU_ASSERT(ns_evidence_kind("v1", "ConfigMap"));
@@ -171,9 +176,10 @@ static void test_exporters(void)
 	CU_ASSERT_FALSE(pga106_is_exporter_image(&p, NULL));
 	const char *pol = "postgres:\n  exporterImages: [my-pg-metrics, "
 			  "Sql_Exporter]\n";
-	CU_ASSERT_EQUAL_FATAL(
-		policy_load_buffer(&p, pol, strlen(pol), "t", &e), 0);
-	CU_ASSERT(pga106_is_exporter_image(&p, "reg:5000/team/my-pg-metrics:1"));
+	CU_ASSERT_EQUAL_FATAL(policy_load_buffer(&p, pol, strlen(pol), "t", &e),
+			      0);
+	CU_ASSERT(
+		pga106_is_exporter_image(&p, "reg:5000/team/my-pg-metrics:1"));
 	CU_ASSERT(pga106_is_exporter_image(&p, "sql_exporter"));
 	CU_ASSERT_FALSE(pga106_is_exporter_image(&p, "my-pg-metrics-x"));
 	/* in a namespace: an exporter Deployment counts, a Job does not */
@@ -197,7 +203,8 @@ static void test_exporters(void)
 		CU_ASSERT_NOT_EQUAL(policy_load_buffer(&p, bad[i],
 						       strlen(bad[i]), "t", &e),
 				    0);
-		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "postgres.exporterImages"));
+		CU_ASSERT_PTR_NOT_NULL(
+			strstr(e.msg, "postgres.exporterImages"));
 	}
 	policy_release(&p);
 }
@@ -219,9 +226,8 @@ static void test_configmaps(void)
 						    sizeof(var)),
 			BACKUP_FOUND);
 	CU_ASSERT_STRING_EQUAL(var, "ALLOW_EMPTY_PASSWORD");
-	CU_ASSERT_EQUAL(ns_evidence_configmap_trust(ev, "a", "env",
-						    "POSTGRES_", var,
-						    sizeof(var)),
+	CU_ASSERT_EQUAL(ns_evidence_configmap_trust(ev, "a", "env", "POSTGRES_",
+						    var, sizeof(var)),
 			BACKUP_FOUND);
 	CU_ASSERT_STRING_EQUAL(var, "POSTGRES_HOST_AUTH_METHOD");
 	CU_ASSERT_EQUAL(ns_evidence_configmap_trust(ev, "a", "env",
@@ -256,8 +262,8 @@ struct fake {
 	char labels[64];
 };
 
-static enum backup_state f_mon(void *arg, const char *ns,
-			       const json_t *labels, char *why, size_t wl)
+static enum backup_state f_mon(void *arg, const char *ns, const json_t *labels,
+			       char *why, size_t wl)
 {
 	struct fake *f = arg;
 	(void)ns;
@@ -288,8 +294,8 @@ static size_t run(const struct policy *p, const struct backup_oracle *o,
 {
 	finding_list_free(out);
 	json_t *j = obj(js);
-	struct object_ref ref = {j, "StatefulSet", "data", "pg", NULL, 0, NULL,
-				 NULL};
+	struct object_ref ref = {j, "StatefulSet", "data", "pg", NULL,
+				 0, NULL,          NULL};
 	CU_ASSERT_EQUAL(rules_eval_object(p, &ref, o, out, def), 0);
 	json_decref(j);
 	size_t n = 0;
@@ -316,7 +322,8 @@ static void test_webhook_oracle(void)
 	finding_list_init(&out);
 	finding_list_init(&def);
 	struct fake f = {.mon = BACKUP_FOUND, .cm = BACKUP_NOT_FOUND};
-	struct backup_oracle o = {.arg = &f, .monitoring = f_mon,
+	struct backup_oracle o = {.arg = &f,
+				  .monitoring = f_mon,
 				  .configmap_trust = f_cm};
 	CU_ASSERT_EQUAL(run(&p, &o, PG_STS, "PGA106", &out, &def), 0);
 	CU_ASSERT_EQUAL(run(&p, &o, PG_STS, "PGA105", &out, &def), 0);
@@ -337,7 +344,8 @@ static void test_webhook_oracle(void)
 	CU_ASSERT_EQUAL(run(&p, &o, PG_STS, "PGA106", &out, &def), 1);
 	x = first(&out, "PGA106");
 	CU_ASSERT_EQUAL(x->action, ACTION_WARN);
-	CU_ASSERT_PTR_NOT_NULL(strstr(x->message, "could not be verified: API down"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(x->message, "could not be verified: API down"));
 	x = first(&out, "PGA105");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
 	CU_ASSERT_EQUAL(x->action, ACTION_WARN);
@@ -389,8 +397,8 @@ static void test_bundle_resolve(void)
 	CU_ASSERT_STRING_EQUAL(def.v[0].rule, "PGA103");
 	CU_ASSERT_EQUAL_FATAL(out.n, 1);
 	CU_ASSERT_STRING_EQUAL(out.v[0].rule, "PGA105");
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message,
-				      "POSTGRES_HOST_AUTH_METHOD=trust"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out.v[0].message, "POSTGRES_HOST_AUTH_METHOD=trust"));
 	/* a second round: nothing left over from the first */
 	finding_list_free(&def);
 	CU_ASSERT_EQUAL(run(&p, &o, PG_STS, "PGA106", &out, &def), 0);

@@ -24,7 +24,8 @@ static void test_hba_classify(void)
 		{"127.0.0.1", "255.255.255.255", HBA_ADDR_LOCAL},
 		{"127.0.0.0", "255.0.0.0", HBA_ADDR_LOCAL},
 		{"127.0.0.0", "254.0.0.0", HBA_ADDR_NET}, /* 126/7 too */
-		{"::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", HBA_ADDR_LOCAL},
+		{"::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		 HBA_ADDR_LOCAL},
 		{"::1", NULL, HBA_ADDR_LOCAL},
 		{"::ffff:127.0.0.1", NULL, HBA_ADDR_LOCAL},
 		{"samehost", NULL, HBA_ADDR_LOCAL},
@@ -35,7 +36,8 @@ static void test_hba_classify(void)
 		{"fd00::", "ff00::", HBA_ADDR_NET},
 		{".example.com", NULL, HBA_ADDR_NET},
 		{"db-1.internal", NULL, HBA_ADDR_NET},
-		{"10.0.0.0", "255.0.255.0", HBA_ADDR_INVALID}, /* not contiguous */
+		{"10.0.0.0", "255.0.255.0",
+		 HBA_ADDR_INVALID}, /* not contiguous */
 		{"10.0.0.0", "garbage", HBA_ADDR_INVALID},
 		{"10.0.0.0/33", NULL, HBA_ADDR_INVALID},
 		{"a b", NULL, HBA_ADDR_INVALID},
@@ -66,10 +68,10 @@ static void test_hba_covers(void)
 	CU_ASSERT_FALSE(probe_hba_covers("0.0.0.0", "0.0.0.0", "all", NULL));
 	CU_ASSERT_TRUE(probe_hba_covers("10.0.0.0", "255.0.0.0", "10.9.0.0",
 					"255.255.0.0"));
-	CU_ASSERT_FALSE(probe_hba_covers("10.9.0.0", "255.255.0.0",
-					 "10.0.0.0", "255.0.0.0"));
-	CU_ASSERT_FALSE(probe_hba_covers("10.0.0.0", "255.0.0.0",
-					 "11.0.0.0", "255.0.0.0"));
+	CU_ASSERT_FALSE(probe_hba_covers("10.9.0.0", "255.255.0.0", "10.0.0.0",
+					 "255.0.0.0"));
+	CU_ASSERT_FALSE(probe_hba_covers("10.0.0.0", "255.0.0.0", "11.0.0.0",
+					 "255.0.0.0"));
 	CU_ASSERT_TRUE(probe_hba_covers("samenet", NULL, "samenet", NULL));
 	CU_ASSERT_FALSE(probe_hba_covers("samenet", NULL, "10.0.0.1", NULL));
 	CU_ASSERT_FALSE(probe_hba_covers(NULL, NULL, "10.0.0.1", NULL));
@@ -245,8 +247,9 @@ static unsigned char *make_cert(long days, bool self_signed, size_t *len)
 	X509V3_CTX ctx;
 	X509V3_set_ctx_nodb(&ctx);
 	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(
-		NULL, &ctx, NID_subject_alt_name, "DNS:db.test,IP:10.0.0.5");
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx,
+						  NID_subject_alt_name,
+						  "DNS:db.test,IP:10.0.0.5");
 	if (ext) {
 		X509_add_ext(x, ext, -1);
 		X509_EXTENSION_free(ext);
@@ -309,7 +312,8 @@ static void test_report_json(void)
 	memset(r, 0, sizeof(r));
 	struct probe_finding f[2] = {
 		{"PGA211", "fk-missing-index", ACTION_WARN, false,
-		 "public.orders", "foreign key", "CREATE INDEX CONCURRENTLY ..."},
+		 "public.orders", "foreign key",
+		 "CREATE INDEX CONCURRENTLY ..."},
 		{"PGA252", "hba-trust", ACTION_INFO, true, "pg_hba.conf",
 		 "not readable", "GRANT ..."},
 	};
@@ -365,14 +369,16 @@ static void test_report_json(void)
 			15);
 	json_t *notes0 = json_object_get(t0, "notes");
 	CU_ASSERT_EQUAL(json_array_size(notes0), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		json_string_value(json_array_get(notes0, 0)), "not judged"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(json_string_value(json_array_get(notes0, 0)),
+		       "not judged"));
 	CU_ASSERT_TRUE(json_is_true(json_object_get(tls, "in_use")));
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(tls,
-							   "cert_days_left")),
+	CU_ASSERT_EQUAL(json_integer_value(
+				json_object_get(tls, "cert_days_left")),
 			31);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(tls, "cert_issuer")), "CN=?");
+	CU_ASSERT_STRING_EQUAL(json_string_value(
+				       json_object_get(tls, "cert_issuer")),
+			       "CN=?");
 	json_t *f1 = json_array_get(json_object_get(t0, "findings"), 1);
 	CU_ASSERT_TRUE(json_is_true(json_object_get(f1, "unknown")));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(f1, "action")),

@@ -81,7 +81,8 @@ static void test_issue10_strings(void)
 		 "sslmode=disable"},
 		{"app:s3cret@db:5432/app", "app:****@db:5432/app", ""},
 		{"PGPASSWORD='it'\\''s' psql", "PGPASSWORD='****' psql", ""},
-		{"postgresql://u:pa/ss@db/app", "postgresql://u:****@db/app", ""},
+		{"postgresql://u:pa/ss@db/app", "postgresql://u:****@db/app",
+		 ""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		char *r = connstr_redact(cases[i].in);
@@ -115,7 +116,8 @@ static void test_schemeless_scope(void)
 }
 
 static CU_TestInfo tests[] = {
-	{"scheme-less: judged on a Postgres port or with parameters", test_schemeless_scope},
+	{"scheme-less: judged on a Postgres port or with parameters",
+	 test_schemeless_scope},
 	{"issue 10 strings", test_issue10_strings},
 	{"redactor: 6,000 generated cases", test_text_sample},
 	{"every surface: 600 generated cases", test_surface_sample},

@@ -76,7 +76,8 @@ static void connstr_one(const char *buf, size_t len)
 
 static void test_connstr_replay(void)
 {
-	CU_ASSERT_TRUE(replay("tests/fuzz/regressions/connstr", connstr_one) >= 1);
+	CU_ASSERT_TRUE(replay("tests/fuzz/regressions/connstr", connstr_one) >=
+		       1);
 }
 
 static const struct policy *default_policy;
@@ -89,8 +90,8 @@ static void admission_one(const char *buf, size_t len)
 	struct admission_env env = {default_policy, NULL};
 	for (int ep = ADMISSION_VALIDATE; ep <= ADMISSION_MUTATE; ep++) {
 		struct admission_result r;
-		if (admission_handle(&env, (enum admission_endpoint)ep, buf, len,
-				     &r) != 0)
+		if (admission_handle(&env, (enum admission_endpoint)ep, buf,
+				     len, &r) != 0)
 			continue;
 		json_t *j = json_loadb(r.body, r.body_len, 0, NULL);
 		CU_ASSERT_PTR_NOT_NULL(j);
@@ -111,7 +112,8 @@ static void test_admission_replay(void)
 	struct policy *p = policy_new(NULL, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	default_policy = p;
-	CU_ASSERT_TRUE(replay("tests/fuzz/regressions/admission", admission_one) >= 1);
+	CU_ASSERT_TRUE(
+		replay("tests/fuzz/regressions/admission", admission_one) >= 1);
 	policy_free(p);
 }
 
@@ -129,7 +131,8 @@ static void test_hba_replay(void)
 }
 
 static CU_TestInfo tests[] = {
-	{"admission fuzz inputs replay (valid UTF-8 JSON)", test_admission_replay},
+	{"admission fuzz inputs replay (valid UTF-8 JSON)",
+	 test_admission_replay},
 	{"hba fuzz inputs replay", test_hba_replay},
 	{"connstr fuzz inputs replay", test_connstr_replay},
 	{"URI after sslmode= is redacted", test_sslmode_value_hides_uri},

@@ -77,7 +77,8 @@ static void parse_header(const char *buf, struct fixture *fx)
 				if (strncmp(tok, "line=", 5) == 0)
 					e->line = atoi(tok + 5);
 				else if (strncmp(tok, "action=", 7) == 0)
-					snprintf(act, sizeof(act), "%s", tok + 7);
+					snprintf(act, sizeof(act), "%s",
+						 tok + 7);
 			}
 			const struct rule_meta *m = rule_meta_by_code(e->rule);
 			e->action = m ? m->def_action : ACTION_OFF;
@@ -119,8 +120,8 @@ static void judge(struct bundle *b, const struct manifest_doc *doc,
 		  const json_t *obj, const char *kind, const char *ns,
 		  const char *name, const char *prefix)
 {
-	struct object_ref o = {obj, kind, ns, name, b->file, doc->index, doc,
-			       prefix};
+	struct object_ref o = {obj,     kind,       ns,  name,
+			       b->file, doc->index, doc, prefix};
 	struct backup_oracle bundle = {.bundle = b->ev};
 	if (rules_eval_object(b->p, &o, &bundle, &b->out, &b->deferred))
 		b->rc = -1;
@@ -159,11 +160,11 @@ static int on_doc(const struct manifest_doc *doc, void *arg)
 	if (json_is_object(svcs) && !json_object_get(root, "kind")) {
 		const char *name;
 		json_t *svc;
-		json_object_foreach((json_t *)svcs, name, svc)
-		{
+		json_object_foreach((json_t *)svcs, name, svc) {
 			char prefix[128];
 			snprintf(prefix, sizeof(prefix), "services.%s", name);
-			judge(b, doc, svc, "ComposeService", NULL, name, prefix);
+			judge(b, doc, svc, "ComposeService", NULL, name,
+			      prefix);
 		}
 		return 0;
 	}
@@ -226,7 +227,7 @@ static void dump(const char *file, const char *why, const struct finding *f)
 
 static bool secret_in(const struct finding *f, const char *s)
 {
-	const char *fields[] = {f->file, f->kind, f->ns,      f->name,
+	const char *fields[] = {f->file, f->kind,    f->ns,  f->name,
 				f->path, f->message, f->hint};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (fields[i] && strstr(fields[i], s))
@@ -312,15 +313,16 @@ static size_t run_fixtures(const char *kind)
 			 * no-leak check below proves nothing */
 			for (size_t k = 0; k < fx.nsec; k++) {
 				size_t hits = 0;
-				for (const char *q = text; q && (q = strstr(q, fx.secrets[k])); q++)
+				for (const char *q = text;
+				     q && (q = strstr(q, fx.secrets[k])); q++)
 					hits++;
 				CU_ASSERT(hits >= 2); /* header line + body */
 			}
 			free(text);
 			if (strcmp(kind, "fires") == 0) {
 				if (fx.nex == 0)
-					fprintf(stderr, "  %s: no expectation\n",
-						path);
+					fprintf(stderr,
+						"  %s: no expectation\n", path);
 				CU_ASSERT(fx.nex > 0);
 			}
 			for (size_t k = 0; k < out.n; k++) {
@@ -391,16 +393,17 @@ static json_t *obj(const char *js)
 	return j;
 }
 
-static int eval_full(const struct policy *p, const char *js,
-		     const char *prefix, const struct backup_oracle *oracle,
+static int eval_full(const struct policy *p, const char *js, const char *prefix,
+		     const struct backup_oracle *oracle,
 		     struct finding_list *out, struct finding_list *deferred)
 {
 	json_t *j = obj(js);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	const char *kind = prefix ? "ComposeService" : sget(j, "kind", NULL);
 	const char *name = prefix ? "db" : sget(j, "metadata", "name");
-	struct object_ref o = {j, kind, sget(j, "metadata", "namespace"),
-			       name, NULL, 0, NULL, prefix};
+	struct object_ref o = {j,    kind,  sget(j, "metadata", "namespace"),
+			       name, NULL,  0,
+			       NULL, prefix};
 	int rc = rules_eval_object(p, &o, oracle, out, deferred);
 	json_decref(j);
 	return rc;
@@ -466,7 +469,8 @@ static void test_policy_actions(void)
 			  "\"postgres-credentials-inline\":\"off\"}}";
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(policy_load_buffer(&p, pol, strlen(pol),
-						 "policy.json", &e), 0);
+						 "policy.json", &e),
+			      0);
 	nodeport(js, sizeof(js), "prod", "");
 	finding_list_init(&out);
 	CU_ASSERT_EQUAL(eval(&p, js, &out), 0);
@@ -495,7 +499,8 @@ static void test_policy_ports(void)
 	const char *pol = "{\"postgres\":{\"ports\":[15432]}}";
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(policy_load_buffer(&p, pol, strlen(pol),
-						 "policy.json", &e), 0);
+						 "policy.json", &e),
+			      0);
 	nodeport(js, sizeof(js), "prod", ""); /* port 5432: not configured */
 	finding_list_init(&out);
 	CU_ASSERT_EQUAL(eval(&p, js, &out), 0);
@@ -522,7 +527,8 @@ static void test_skip_namespace(void)
 	const char *pol = "{\"namespaces\":{\"skip\":[\"legacy\"]}}";
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(policy_load_buffer(&p, pol, strlen(pol),
-						 "policy.json", &e), 0);
+						 "policy.json", &e),
+			      0);
 	const char *skipped[] = {"legacy", "kube-system"};
 	for (int i = 0; i < 2; i++) {
 		if (!policy_skips_namespace(&p, skipped[i]))
@@ -583,8 +589,8 @@ static void test_optout(void)
 	CU_ASSERT_EQUAL(eval(&p, js, &out), 0);
 	CU_ASSERT_EQUAL_FATAL(out.n, 2);
 	CU_ASSERT_EQUAL(out.v[0].action, ACTION_INFO);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message,
-				      "not honoured: the reason is empty"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out.v[0].message, "not honoured: the reason is empty"));
 	CU_ASSERT_EQUAL(out.v[1].action, ACTION_DENY);
 	finding_list_free(&out);
 	policy_release(&p);
@@ -647,7 +653,8 @@ static void test_oracle(void)
 	CU_ASSERT_EQUAL(eval_full(&p, PG_STS, NULL, &o, &out, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(out.n, 1);
 	CU_ASSERT_EQUAL(out.v[0].action, ACTION_WARN);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message, "could not be verified"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out.v[0].message, "could not be verified"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message, "timed out"));
 	finding_list_free(&out);
 	p.actions[R_PGA103] = ACTION_ANNOTATE;
@@ -694,10 +701,10 @@ static void test_backup_index(void)
 	struct backup_index *bi = backup_index_new();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(bi);
 	CU_ASSERT_EQUAL(backup_index_lookup(bi, NULL, "pg"), BACKUP_NOT_FOUND);
-	json_t *tool = obj(
-		"{\"kind\":\"CronJob\",\"spec\":{\"jobTemplate\":{\"spec\":"
-		"{\"template\":{\"spec\":{\"containers\":[{\"name\":\"b\","
-		"\"image\":\"alpine\",\"args\":[\"pg_dumpall\"]}]}}}}}}");
+	json_t *tool =
+		obj("{\"kind\":\"CronJob\",\"spec\":{\"jobTemplate\":{\"spec\":"
+		    "{\"template\":{\"spec\":{\"containers\":[{\"name\":\"b\","
+		    "\"image\":\"alpine\",\"args\":[\"pg_dumpall\"]}]}}}}}}");
 	json_t *fake = obj(
 		"{\"kind\":\"CronJob\",\"spec\":{\"jobTemplate\":{\"spec\":"
 		"{\"template\":{\"spec\":{\"containers\":[{\"name\":\"b\","
@@ -730,9 +737,9 @@ static void test_cap(void)
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
 	json_t *env = json_array();
 	for (int i = 0; i < 100; i++)
-		json_array_append_new(env, json_pack("{s:s,s:s}", "name",
-						     "PGPASSWORD", "value",
-						     "pw"));
+		json_array_append_new(env,
+				      json_pack("{s:s,s:s}", "name",
+						"PGPASSWORD", "value", "pw"));
 	json_t *o = json_pack("{s:s,s:{s:s},s:{s:[{s:s,s:o}]}}", "kind", "Pod",
 			      "metadata", "name", "p", "spec", "containers",
 			      "name", "c", "env", env);
@@ -748,9 +755,17 @@ static void test_cap(void)
 
 static void test_kinds(void)
 {
-	const char *yes[] = {"Service", "Pod", "Deployment", "StatefulSet",
-			     "DaemonSet", "ReplicaSet", "ReplicationController",
-			     "Job", "CronJob", "ConfigMap", "ComposeService"};
+	const char *yes[] = {"Service",
+			     "Pod",
+			     "Deployment",
+			     "StatefulSet",
+			     "DaemonSet",
+			     "ReplicaSet",
+			     "ReplicationController",
+			     "Job",
+			     "CronJob",
+			     "ConfigMap",
+			     "ComposeService"};
 	const char *no[] = {"Secret", "Namespace", "Ingress", "", "service"};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
 		CU_ASSERT_TRUE(rules_kind_relevant(yes[i]));
@@ -776,7 +791,8 @@ static void test_paths_and_messages(void)
 			0);
 	CU_ASSERT_EQUAL_FATAL(out.n, 1);
 	CU_ASSERT_STRING_EQUAL(out.v[0].path, "data[\"db.url\"]");
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message, "postgresql://u:****@"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out.v[0].message, "postgresql://u:****@"));
 	CU_ASSERT_PTR_NULL(strstr(out.v[0].message, "Hunter2xyz"));
 	finding_list_free(&out);
 	/* Compose: the engine adds the service prefix */
@@ -806,14 +822,18 @@ static void test_paths_and_messages(void)
 
 static void test_cidr(void)
 {
-	const char *in[] = {"10.0.0.0/8", "10.255.0.0/16", "172.16.0.0/12",
-			    "172.31.255.255/32", "192.168.0.0/16",
-			    "100.64.0.0/10", "100.127.1.0/24", "10.1.2.3",
+	const char *in[] = {"10.0.0.0/8",     "10.255.0.0/16",
+			    "172.16.0.0/12",  "172.31.255.255/32",
+			    "192.168.0.0/16", "100.64.0.0/10",
+			    "100.127.1.0/24", "10.1.2.3",
 			    "fd12:3456::/48", "fc00::/7"};
-	const char *out[] = {"0.0.0.0/0", "::/0", "10.0.0.0/7", "172.32.0.0/16",
-			     "192.169.0.0/16", "100.128.0.0/10", "8.8.8.8/32",
-			     "fc00::/6", "2001:db8::/32", "10.0.0.0/33",
-			     "garbage", "", "10.0.0.0/", "10.0.0/8"};
+	const char *out[] = {"0.0.0.0/0",      "::/0",
+			     "10.0.0.0/7",     "172.32.0.0/16",
+			     "192.169.0.0/16", "100.128.0.0/10",
+			     "8.8.8.8/32",     "fc00::/6",
+			     "2001:db8::/32",  "10.0.0.0/33",
+			     "garbage",        "",
+			     "10.0.0.0/",      "10.0.0/8"};
 	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++)
 		CU_ASSERT_TRUE(cidr_is_internal(in[i]));
 	for (size_t i = 0; i < sizeof(out) / sizeof(*out); i++)
@@ -895,11 +915,16 @@ static void test_compose_ports(void)
 		const char *port;
 		bool fires;
 	} cases[] = {
-		{"\"5432:5432\"", true},	    {"\"15432:5432\"", true},
-		{"\"5432:8080\"", true},	    {"\"5432\"", true},
-		{"5432", true},		    {"\"5430-5439:5430-5439\"", true},
-		{"\"0.0.0.0:5432:5432\"", true}, {"\"[::]:5432:5432\"", true},
-		{"\":::5432:5432\"", true},	    {"\"6432:6432/tcp\"", true},
+		{"\"5432:5432\"", true},
+		{"\"15432:5432\"", true},
+		{"\"5432:8080\"", true},
+		{"\"5432\"", true},
+		{"5432", true},
+		{"\"5430-5439:5430-5439\"", true},
+		{"\"0.0.0.0:5432:5432\"", true},
+		{"\"[::]:5432:5432\"", true},
+		{"\":::5432:5432\"", true},
+		{"\"6432:6432/tcp\"", true},
 		{"{\"target\":5432}", true},
 		{"{\"target\":80,\"published\":\"5432\"}", true},
 		{"{\"target\":5432,\"host_ip\":\"::\"}", true},
@@ -918,8 +943,8 @@ static void test_compose_ports(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		char js[256];
 		struct finding_list out;
-		snprintf(js, sizeof(js),
-			 "{\"image\":\"x\",\"ports\":[%s]}", cases[i].port);
+		snprintf(js, sizeof(js), "{\"image\":\"x\",\"ports\":[%s]}",
+			 cases[i].port);
 		finding_list_init(&out);
 		CU_ASSERT_EQUAL(eval_full(&p, js, "services.db", NULL, &out,
 					  NULL),
@@ -946,8 +971,12 @@ static void test_podspec(void)
 			   "\"containers\":[{\"image\":\"a\"},7],"
 			   "\"initContainers\":[{\"image\":\"b\"}],"
 			   "\"ephemeralContainers\":[{}]}}}}";
-	const char *kinds[] = {"Deployment", "StatefulSet", "DaemonSet",
-			       "ReplicaSet", "ReplicationController", "Job"};
+	const char *kinds[] = {"Deployment",
+			       "StatefulSet",
+			       "DaemonSet",
+			       "ReplicaSet",
+			       "ReplicationController",
+			       "Job"};
 	json_t *j = obj(tmpl);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
 		struct podspec ps;
@@ -956,10 +985,11 @@ static void test_podspec(void)
 		CU_ASSERT_TRUE_FATAL(podspec_locate(kinds[i], j, &ps));
 		CU_ASSERT_STRING_EQUAL(ps.path, "spec.template.spec");
 		podspec_foreach(&ps, collect, &sb);
-		CU_ASSERT_STRING_EQUAL(sb_str(&sb),
-				       "spec.template.spec.containers[0]=a;"
-				       "spec.template.spec.initContainers[0]=b;"
-				       "spec.template.spec.ephemeralContainers[0]=-;");
+		CU_ASSERT_STRING_EQUAL(
+			sb_str(&sb),
+			"spec.template.spec.containers[0]=a;"
+			"spec.template.spec.initContainers[0]=b;"
+			"spec.template.spec.ephemeralContainers[0]=-;");
 		sb_free(&sb);
 	}
 	struct podspec ps;

@@ -44,7 +44,8 @@ static void test_rule_env(void)
 	struct err e;
 	/* an id pgadmit does not have: error naming the variable */
 	CU_ASSERT_EQUAL(apply("PGADMIT_RULE_PGA13", "deny", &p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "PGADMIT_RULE_PGA13: unknown rule"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(e.msg, "PGADMIT_RULE_PGA13: unknown rule"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "PGA101"));
 	policy_release(&p);
 	/* a slug is not an environment name */
@@ -86,17 +87,19 @@ static void test_regex_error(void)
 	CU_ASSERT_EQUAL(policy_load_buffer(&p, y, strlen(y), "bad.yaml", &e),
 			-1);
 	/* the key once, then the library's reason */
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "bad.yaml:2: postgres.imagePattern: "
-					     "invalid regular expression '(a': "));
-	CU_ASSERT_PTR_NULL(strstr(strstr(e.msg, "imagePattern") + 1,
-				  "imagePattern"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg,
+				      "bad.yaml:2: postgres.imagePattern: "
+				      "invalid regular expression '(a': "));
+	CU_ASSERT_PTR_NULL(
+		strstr(strstr(e.msg, "imagePattern") + 1, "imagePattern"));
 	CU_ASSERT(strlen(e.msg) > strlen("bad.yaml:2: postgres.imagePattern: "
 					 "invalid regular expression '(a': "));
 	const char *y2 = "postgres:\n  portNamePattern: \"[z\"\n";
 	CU_ASSERT_EQUAL(policy_load_buffer(&p, y2, strlen(y2), "b.yaml", &e),
 			-1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "b.yaml:2: postgres.portNamePattern: "
-					     "invalid regular expression '[z': "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg,
+				      "b.yaml:2: postgres.portNamePattern: "
+				      "invalid regular expression '[z': "));
 	policy_release(&p);
 	setenv("PGADMIT_IMAGE_PATTERN", "a{", 1);
 	CU_ASSERT_EQUAL_FATAL(policy_init(&p, &e), 0);
@@ -114,9 +117,12 @@ static int eval(const struct policy *p, const char *js, const char *prefix,
 	json_error_t je;
 	json_t *j = json_loads(js, 0, &je);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	const char *kind = prefix ? "ComposeService"
-				  : json_string_value(json_object_get(j, "kind"));
-	struct object_ref o = {.obj = j, .kind = kind, .name = "x",
+	const char *kind =
+		prefix ? "ComposeService"
+		       : json_string_value(json_object_get(j, "kind"));
+	struct object_ref o = {.obj = j,
+			       .kind = kind,
+			       .name = "x",
 			       .path_prefix = prefix};
 	struct finding_list deferred;
 	finding_list_init(&deferred);
@@ -135,8 +141,9 @@ static const struct finding *find(const struct finding_list *l,
 	return NULL;
 }
 
-#define CM "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"," \
-	   "\"annotations\":{%s}},\"data\":{\"a\":\"b\"}}"
+#define CM                                                                     \
+	"{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","                \
+	"\"annotations\":{%s}},\"data\":{\"a\":\"b\"}}"
 
 static void test_annotations(void)
 {
@@ -156,8 +163,9 @@ static void test_annotations(void)
 	finding_list_init(&out);
 	CU_ASSERT_EQUAL_FATAL(eval(&p, js, NULL, &out), 0);
 	CU_ASSERT_EQUAL(out.n, 5);
-	const struct finding *f = find(
-		&out, "metadata.annotations[\"pgadmit.dev/ignore-PGA102\"]");
+	const struct finding *f =
+		find(&out,
+		     "metadata.annotations[\"pgadmit.dev/ignore-PGA102\"]");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(f->action, ACTION_INFO);
 	CU_ASSERT_STRING_EQUAL(f->rule, "PGA102");
@@ -195,7 +203,8 @@ static void test_annotations(void)
 	finding_list_init(&out);
 	CU_ASSERT_EQUAL_FATAL(eval(&p, js, NULL, &out), 0);
 	CU_ASSERT_EQUAL(out.n, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].message, "ignored by annotation"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out.v[0].message, "ignored by annotation"));
 	finding_list_free(&out);
 
 	/* Compose labels, list form */
@@ -228,7 +237,8 @@ static void test_uri(void)
 	uri("k8s/a:b?c%.yaml", "k8s/a%3Ab%3Fc%25.yaml");
 	uri("../x/y.yaml", "../x/y.yaml");
 	uri("caf\xc3\xa9.yaml", "caf%C3%A9.yaml");
-	uri("/nonexistent-root/a b.yaml", "file:///nonexistent-root/a%20b.yaml");
+	uri("/nonexistent-root/a b.yaml",
+	    "file:///nonexistent-root/a%20b.yaml");
 	char cwd[4096], abs[4200];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
 	snprintf(abs, sizeof(abs), "%s/sub dir/x.yaml", cwd);
@@ -272,23 +282,24 @@ static void test_source_scan(void)
 	source_scan_release(&sc);
 }
 
-
 /* A ConfigMap with n DSNs that disable SSL (PGA104 warn each); long key
  * names fill the audit annotation's value before the findings run out. */
 static json_t *review_n(const struct policy *p, int n,
 			struct admission_result *r)
 {
 	struct strbuf sb = STRBUF_INIT;
-	sb_puts(&sb, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
-		     "\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"kind\":"
-		     "{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},"
-		     "\"namespace\":\"app\",\"operation\":\"CREATE\",\"object\":"
-		     "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
-		     "{\"name\":\"c\",\"namespace\":\"app\"},\"data\":{");
+	sb_puts(&sb,
+		"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+		"\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"kind\":"
+		"{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},"
+		"\"namespace\":\"app\",\"operation\":\"CREATE\",\"object\":"
+		"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+		"{\"name\":\"c\",\"namespace\":\"app\"},\"data\":{");
 	for (int i = 0; i < n; i++)
-		sb_printf(&sb, "%s\"DATABASE_URL_OF_A_SERVICE_WITH_A_RATHER_LONG_"
-			       "NAME_%02d\":\"postgresql://app@db/app?sslmode="
-			       "disable\"",
+		sb_printf(&sb,
+			  "%s\"DATABASE_URL_OF_A_SERVICE_WITH_A_RATHER_LONG_"
+			  "NAME_%02d\":\"postgresql://app@db/app?sslmode="
+			  "disable\"",
 			  i ? "," : "", i);
 	sb_puts(&sb, "}}}}");
 	CU_ASSERT_FATAL(sb_ok(&sb));
@@ -317,11 +328,12 @@ static void test_capped_lists(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(last);
 	CU_ASSERT_EQUAL(strncmp(last, "+25 more warnings", 17), 0);
 	CU_ASSERT(strlen(last) < 120);
-	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_array_get(w, 0)),
-				      "PGA104"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(json_string_value(json_array_get(w, 0)), "PGA104"));
 	/* the audit value is capped and says how many it left out */
-	const char *audit = json_string_value(json_object_get(
-		json_object_get(resp, "auditAnnotations"), "PGA104"));
+	const char *audit = json_string_value(
+		json_object_get(json_object_get(resp, "auditAnnotations"),
+				"PGA104"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(audit);
 	const char *more = strstr(audit, "; +");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(more);
@@ -337,8 +349,8 @@ static void test_capped_lists(void)
 	j = review_n(&p, 16, &r);
 	w = json_object_get(json_object_get(j, "response"), "warnings");
 	CU_ASSERT_EQUAL(json_array_size(w), 16);
-	CU_ASSERT_PTR_NULL(strstr(json_string_value(json_array_get(w, 15)),
-				  "more"));
+	CU_ASSERT_PTR_NULL(
+		strstr(json_string_value(json_array_get(w, 15)), "more"));
 	json_decref(j);
 	admission_result_free(&r);
 	policy_release(&p);

@@ -65,30 +65,15 @@ static const char *const refs[] = {
 
 /* %s is the literal MARK */
 static const char *const defaults[] = {
-	"${PW:-%s}",
-	"\"${PW:-%s}\"",
-	"${PW-%s}",
-	"${PW:=%s}",
-	"${PW=%s}",
-	"${PW:+%s}",
-	"${PW+%s}",
-	"${PW:-\"%s\"}",
-	"${PW:-'%s'}",
-	"\"${A:-${B:-%s}}\"",
-	"${PW:-x%s$Y}",
-	"${PW:-%s$(cat /f)}",
+	"${PW:-%s}",          "\"${PW:-%s}\"", "${PW-%s}",
+	"${PW:=%s}",          "${PW=%s}",      "${PW:+%s}",
+	"${PW+%s}",           "${PW:-\"%s\"}", "${PW:-'%s'}",
+	"\"${A:-${B:-%s}}\"", "${PW:-x%s$Y}",  "${PW:-%s$(cat /f)}",
 };
 
 static const char *const literals[] = {
-	"%s",
-	"\"%s\"",
-	"'%s'",
-	"\"$PW\"%s",
-	"%s$PW",
-	"'$PW'%s",
-	"$'%s'",
-	"\\%s",
-	"\"${PW}-%s\"",
+	"%s",      "\"%s\"", "'%s'", "\"$PW\"%s",    "%s$PW",
+	"'$PW'%s", "$'%s'",  "\\%s", "\"${PW}-%s\"",
 };
 
 /* where a password word stands; %s is the word */
@@ -131,8 +116,8 @@ static int fails;
 static void report(const char *what, const char *text, const char *red)
 {
 	if (fails++ < 20)
-		fprintf(stderr, "\n  %s:\n    in:  %s\n    out: %s\n", what, text,
-			red ? red : "(null)");
+		fprintf(stderr, "\n  %s:\n    in:  %s\n    out: %s\n", what,
+			text, red ? red : "(null)");
 }
 
 static void test_references(void)
@@ -149,7 +134,8 @@ static void test_references(void)
 			char *red = connstr_redact(text);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(red);
 			if (sc.has_password)
-				report("reference judged a password", text, red);
+				report("reference judged a password", text,
+				       red);
 			if (strcmp(red, text) != 0)
 				report("reference masked", text, red);
 			CU_ASSERT_FALSE(sc.has_password);
@@ -167,8 +153,7 @@ static void test_references(void)
 }
 
 /* fmt holds MARK (via %s); ctx puts the word in context. */
-static void literal_case(const char *ctxfmt, const char *wordfmt,
-			 bool keep_ref)
+static void literal_case(const char *ctxfmt, const char *wordfmt, bool keep_ref)
 {
 	char word[128], text[512];
 	snprintf(word, sizeof(word), wordfmt, MARK);
@@ -190,7 +175,8 @@ static void literal_case(const char *ctxfmt, const char *wordfmt,
 		while (op > dollar && !strchr("-=+", op[-1]))
 			op--;
 		char head[64];
-		snprintf(head, sizeof(head), "%.*s", (int)(op - dollar), dollar);
+		snprintf(head, sizeof(head), "%.*s", (int)(op - dollar),
+			 dollar);
 		if (!strstr(red, head))
 			report("reference around the default lost", text, red);
 		CU_ASSERT_PTR_NOT_NULL(strstr(red, head));
@@ -267,14 +253,15 @@ static void test_issue_cases(void)
 		free(red);
 	}
 	/* the literal default fires and only it is masked */
-	const char *in = "PGPASSWORD=\"${PGPASSWORD:-hunter2}\" pg_dumpall -h db";
+	const char *in =
+		"PGPASSWORD=\"${PGPASSWORD:-hunter2}\" pg_dumpall -h db";
 	struct connstr_scan sc;
 	connstr_scan(in, &sc);
 	CU_ASSERT_TRUE(sc.has_password);
 	char *red = connstr_redact(in);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(red);
-	CU_ASSERT_STRING_EQUAL(red,
-			       "PGPASSWORD=\"${PGPASSWORD:-****}\" pg_dumpall -h db");
+	CU_ASSERT_STRING_EQUAL(
+		red, "PGPASSWORD=\"${PGPASSWORD:-****}\" pg_dumpall -h db");
 	free(red);
 }
 
@@ -298,8 +285,8 @@ static void test_edges(void)
 		 "sh -c \"PGPASSWORD=\\\"\\$PW\\\" psql\"", false},
 		{"password=$(cat /run/secrets/pw) user=x",
 		 "password=$(cat /run/secrets/pw) user=x", false},
-		{"PGPASSWORD=${A:-a}${B:-b} x", "PGPASSWORD=${A:-****}${B:-****} x",
-		 true},
+		{"PGPASSWORD=${A:-a}${B:-b} x",
+		 "PGPASSWORD=${A:-****}${B:-****} x", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		struct connstr_scan sc;

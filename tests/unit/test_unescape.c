@@ -58,19 +58,20 @@ static void test_cases(void)
 		long shrink; /* bytes saved; -1: not checked */
 	} cases[] = {
 		{"{\"a\":\"\\u003c\\u003e\\u0026\"}", 15},
-		{"{\"\\u003c\":1,\"<\":2}", -1},         /* duplicate both ways */
-		{"{\"a\":\"\\\\u003c\"}", 0},            /* escaped backslash */
-		{"{\"a\":\"\\\\\\u003c\"}", 5},          /* \\ then \u003c */
+		{"{\"\\u003c\":1,\"<\":2}", -1}, /* duplicate both ways */
+		{"{\"a\":\"\\\\u003c\"}", 0},    /* escaped backslash */
+		{"{\"a\":\"\\\\\\u003c\"}", 5},  /* \\ then \u003c */
 		{"{\"a\":\"\\u0022\\u005c\\u005C\"}", 0}, /* quote, backslash */
 		{"{\"a\":\"\\u001f\\u0000\\u007f\"}", 0}, /* controls, DEL */
 		{"{\"a\":\"\\u00e9\\ud83d\\ude00\"}", 0}, /* not ASCII */
-		{"{\"a\":\"\\u003C\\u004A\"}", 10},      /* upper-case hex */
-		{"{\"a\":\"\\u003\"}", 0},               /* short escape */
-		{"{\"a\":\"\\u003g\"}", 0},              /* not hex */
-		{"{\"a\":\"\\\"\\u003c\\\"\"}", 5},      /* \" around it */
+		{"{\"a\":\"\\u003C\\u004A\"}", 10},       /* upper-case hex */
+		{"{\"a\":\"\\u003\"}", 0},                /* short escape */
+		{"{\"a\":\"\\u003g\"}", 0},               /* not hex */
+		{"{\"a\":\"\\\"\\u003c\\\"\"}", 5},       /* \" around it */
 		{"[\"\\u0041\",\"x\\u0042y\",\"\\/\\n\"]", 10},
-		{"{\"a\":\"unterminated \\u003c", -1},  /* malformed either way */
-		{"{\"a\":\\u003c}", 0},                  /* outside a string */
+		{"{\"a\":\"unterminated \\u003c",
+		 -1},                   /* malformed either way */
+		{"{\"a\":\\u003c}", 0}, /* outside a string */
 		{"{\"a\":\"\\", -1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -93,10 +94,18 @@ static void test_small_untouched(void)
 static void test_random(void)
 {
 	static const char *const atoms[] = {
-		"a", "<", " ", "\\u003c", "\\u003E", "\\u0026", "\\u0020",
-		"\\u007e", "\\u007f", "\\u001f", "\\u0022", "\\u005c",
-		"\\u00e9", "\\ud83d\\ude00", "\\ud83d", "\\\\", "\\\"", "\\/",
-		"\\n", "\\t", "\\\\u003c", "\xc3\xa9", "\\u0000", "\\x",
+		"a",         "<",
+		" ",         "\\u003c",
+		"\\u003E",   "\\u0026",
+		"\\u0020",   "\\u007e",
+		"\\u007f",   "\\u001f",
+		"\\u0022",   "\\u005c",
+		"\\u00e9",   "\\ud83d\\ude00",
+		"\\ud83d",   "\\\\",
+		"\\\"",      "\\/",
+		"\\n",       "\\t",
+		"\\\\u003c", "\xc3\xa9",
+		"\\u0000",   "\\x",
 	};
 	size_t na = sizeof(atoms) / sizeof(*atoms);
 	srand(16);
