@@ -119,8 +119,10 @@ for ns in sbforbidden sbslow; do
 	[ "$2" -lt $((TIMEOUT_MS + 1500 * SV_SLOW)) ] && t_ok "API $ns: answered in $2 ms" ||
 		t_fail "API $ns: answered within the timeout" "$2 ms"
 done
-# (the warning is cut at the rules' message length, after "HTTP 403")
-judge sbforbidden | grep -q "HTTP_403" && t_ok "403: the warning says why" ||
+# the warning names what the service account may not list, within the
+# rules' one-line message length
+judge sbforbidden | grep -q "HTTP_403:_may_not_list_scheduledbackups" &&
+	t_ok "403: the warning says why" ||
 	t_fail "403: says why" "$(judge sbforbidden)"
 
 sv_curl -o "$T/metrics" "$(sv_url /metrics)"
