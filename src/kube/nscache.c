@@ -265,8 +265,7 @@ static int list_one(struct kube_client *c, const char *resource, bool crd,
 	if (rc == KUBE_FORBIDDEN || rc == KUBE_UNAUTHORIZED)
 		/* the API's own Status is long: the warning is one line, so
 		 * say what is missing */
-		return err_setk(err, ERR_DENIED,
-				"HTTP %d: may not list %s",
+		return err_setk(err, ERR_DENIED, "HTTP %d: may not list %s",
 				rc == KUBE_FORBIDDEN ? 403 : 401, resource);
 	return rc == KUBE_OK ? 0 : -1;
 }
