@@ -5,6 +5,8 @@
 PGADMIT="$PGADMIT_BIN"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FIX="$ROOT/tests/fixtures"
+# jt CMD ARGS...: tests/lib/jsontool.py (read JSON reports; see its header)
+jt() { python3 "$ROOT/tests/lib/jsontool.py" "$@"; }
 _t_failed=0
 _t_script="$(basename "$0" .sh)"
 t_ok() {

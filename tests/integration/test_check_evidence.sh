@@ -35,7 +35,7 @@ sed 's/namespace: data/namespace: other/' "$T/cm.yaml" >"$T/cm-other.yaml"
 count() { # RULE ARGS...: findings of RULE
 	local r="$1"; shift
 	timeout 20 "$PGADMIT" check "$@" --format json --fail-on never 2>/dev/null |
-		python3 -c "import json,sys; print(sum(1 for f in json.load(sys.stdin)['findings'] if f['rule']=='$r'))"
+		jt count "$r"
 }
 t_eq "PGA106: workload alone" 1 "$(count PGA106 -f "$T/sts.yaml")"
 t_eq "PGA106: PodMonitor in a later file" 0 "$(count PGA106 -f "$T/sts.yaml" -f "$T/pm.yaml")"

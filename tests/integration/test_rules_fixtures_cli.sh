@@ -46,10 +46,7 @@ for f in "${fires[@]}" "${quiet[@]}"; do
 		t_fail "$rule/$kind/$(basename "$f")" "exit $rc: $out"
 		continue
 	fi
-	n=$(printf '%s' "$out" | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-print(sum(1 for f in d['findings'] if f['rule']=='$rule'))" 2>/dev/null)
+	n=$(printf '%s' "$out" | jt count "$rule" 2>/dev/null)
 	want=$(grep -c "^# expect: $rule " "$f")
 	if [ "$kind" = quiet ]; then want=0; fi
 	t_eq "$rule/$kind/$(basename "$f"): $want findings" "$want" "$n"
@@ -81,7 +78,7 @@ Y
 sed 's/namespace: data/namespace: other/' "$T/cj.yaml" >"$T/cj-other.yaml"
 count103() {
 	timeout 20 "$PGADMIT" check "$@" --format json --fail-on never 2>/dev/null |
-		python3 -c "import json,sys; print(sum(1 for f in json.load(sys.stdin)['findings'] if f['rule']=='PGA103'))"
+		jt count PGA103
 }
 t_eq "PGA103: workload alone" 1 "$(count103 -f "$T/sts.yaml")"
 t_eq "PGA103: CronJob in a later file" 0 "$(count103 -f "$T/sts.yaml" -f "$T/cj.yaml")"
