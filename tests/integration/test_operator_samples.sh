@@ -16,10 +16,7 @@ for f in "$OPS"/*/*.yaml; do
 	out=$(timeout 20 "$PGADMIT" check -f "$f" --format json --fail-on never 2>&1)
 	rc=$?
 	t_eq "$rel: exit 0 with --fail-on never" 0 $rc
-	got=$(printf '%s' "$out" | python3 -c '
-import json, sys
-for f in json.load(sys.stdin)["findings"]:
-    print(sys.argv[1], f["rule"], f["action"], f["path"])' "$rel" 2>&1 | sort)
+	got=$(printf '%s' "$out" | jt findings rule,action,path 2>&1 | awk -v r="$rel" '{ print r, $0 }' | sort)
 	want=$(grep -v '^#' "$EXP" | awk -v r="$rel" '$1 == r' | sort)
 	t_eq "$rel: the contract's findings and nothing else" "$want" "$got"
 done
@@ -56,8 +53,8 @@ Y
 sed 's/^metadata:/metadata:\n  namespace: shop/' "$OPS/cnpg/scheduled-backup-example.yaml" >"$T/sb.yaml"
 out=$("$PGADMIT" check -f "$T/bundle.yaml" -f "$T/sb.yaml" --format json --fail-on never)
 t_eq "bundle: no finding (backup, monitor, child)" 0 \
-	"$(printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))')"
+	"$(printf '%s' "$out" | jt count all)"
 out=$("$PGADMIT" check -f "$T/bundle.yaml" --format json --fail-on never)
 t_eq "bundle without the ScheduledBackup: PGA103 only" "PGA103" \
-	"$(printf '%s' "$out" | python3 -c 'import json,sys; print(" ".join(f["rule"] for f in json.load(sys.stdin)["findings"]))')"
+	"$(printf '%s' "$out" | jt findings rule | paste -sd ' ')"
 t_finish

@@ -33,7 +33,7 @@ CHILDREN=(
 )
 for c in "${CHILDREN[@]}"; do
 	IFS='|' read -r uid group kind owner obj <<<"$c"
-	[ -z "$kind" ] && kind=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["kind"])' "$obj")
+	[ -z "$kind" ] && kind=$(jt get kind <<<"$obj")
 	out="$(post "$uid" "$group" "$kind" "$obj")"
 	t_check "$uid: allowed" grep -q '"allowed":true' <<<"$out"
 	t_check "$uid: no warnings" bash -c '! grep -q warnings <<<"$1"' _ "$out"

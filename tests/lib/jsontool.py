@@ -10,6 +10,10 @@ reason on stderr, so a test that reads nothing fails instead of passing.
   jsontool.py get PATH [FILE]       the value at PATH (dots; numbers index
                                     lists: runs.0.results); strings raw,
                                     anything else as JSON (true, null, [..])
+  jsontool.py pick FILE PATH...     the values at the PATHs, on one line,
+                                    joined by a space (as get shows them)
+  jsontool.py truthy FILE PATH...   exit 0 if every PATH holds a non-empty,
+                                    non-false value; else names the first
   jsontool.py count RULE|all [FILE] how many findings of RULE (or all) a
                                     `check --format json` report holds
   jsontool.py findings FIELDS [FILE]
@@ -21,6 +25,8 @@ reason on stderr, so a test that reads nothing fails instead of passing.
   jsontool.py sarif-results FIELDS [FILE]
                                     one line per SARIF result: level, uri
                                     (FIELDS from level,rule,uri,suppressed)
+  jsontool.py sarif-help ID [FILE]  the help text of rule ID in a SARIF run's
+                                    driver, exactly (no newline added)
   jsontool.py decode-answer FILE OUT
                                     write an AdmissionReview answer's response
                                     and its base64 JSONPatch, decoded, to OUT
@@ -64,6 +70,14 @@ def main(argv):
             sys.exit("%s: %d lines, want at least %s" % (args[0], n, args[1]))
     elif cmd == "get":
         print(show(at(load(*args[1:2]), args[0])))
+    elif cmd == "pick":
+        d = load(args[0])
+        print(" ".join(show(at(d, p)) for p in args[1:]))
+    elif cmd == "truthy":
+        d = load(args[0])
+        for p in args[1:]:
+            if not at(d, p):
+                sys.exit("%s: %s is %s" % (args[0], p, json.dumps(at(d, p))))
     elif cmd == "count":
         f = load(*args[1:2])["findings"]
         print(sum(1 for x in f if args[0] in ("all", x["rule"])))
@@ -81,6 +95,9 @@ def main(argv):
             row = {"level": r.get("level"), "rule": r.get("ruleId"), "uri": sarif_uri(r),
                    "suppressed": "suppressions" in r}
             print(" ".join(show(row[k]) for k in args[0].split(",")))
+    elif cmd == "sarif-help":
+        rules = load(*args[1:2])["runs"][0]["tool"]["driver"]["rules"]
+        sys.stdout.write([r for r in rules if r["id"] == args[0]][0]["help"]["text"])
     elif cmd == "decode-answer":
         r = load(args[0])["response"]
         with open(args[1], "w") as f:
