@@ -24,7 +24,7 @@ for fmt in text json sarif; do
 	t_eq "check $fmt: exit 1 (deny)" 1 $?
 	no_secret "check $fmt" "$T/check.$fmt"
 done
-python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/check.json" &&
+jt valid "$T/check.json" &&
 	t_ok "check json parses" || t_fail "check json parses" "$(head -c 300 "$T/check.json")"
 grep -q 'password=\*\*\*\*' "$T/check.json" && t_ok "query password masked as ****" ||
 	t_fail "query password masked as ****" "$(grep -o 'password=[^"]*' "$T/check.json" | head -3)"
@@ -36,16 +36,13 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: "postgre
 printf 'foo: [\n' >"$bad/broken-$(printf '\xc3').yaml"
 for fmt in json sarif; do
 	"$PGADMIT" check -f "$bad" --format "$fmt" >"$T/names.$fmt" 2>/dev/null
-	python3 - "$T/names.$fmt" "$fmt" <<'PY'
-import json, sys
-d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
-if sys.argv[2] == "json":
-    assert d["errors"] and d["findings"], d
-    assert "\ufffd" in d["errors"][0]["input"] and "\ufffd" in d["findings"][0]["file"], d
-else:
-    run = d["runs"][0]
-    assert run["results"] and run["invocations"][0]["toolExecutionNotifications"], run
-PY
+	if [ "$fmt" = json ]; then # U+FFFD stands for the bytes that are not UTF-8
+		jt truthy "$T/names.$fmt" errors findings &&
+			[[ "$(jt pick "$T/names.$fmt" errors.0.input)" == *$'\xef\xbf\xbd'* ]] &&
+			[[ "$(jt pick "$T/names.$fmt" findings.0.file)" == *$'\xef\xbf\xbd'* ]]
+	else
+		jt truthy "$T/names.$fmt" runs.0.results runs.0.invocations.0.toolExecutionNotifications
+	fi
 	t_eq "check $fmt: a file name in another encoding gives valid UTF-8 JSON" 0 $?
 done
 
@@ -57,12 +54,8 @@ if ! sv_start secrets; then
 	t_finish
 fi
 review() { # op object-json
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-  "request": {"uid": "u-1", "kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
-              "namespace": "shop", "operation": sys.argv[1], "object": json.loads(sys.argv[2])}}))
-PY
+	printf '%s' "$2" >"$T/object.json"
+	python3 "$SV_PY" wrap "$T/object.json" --uid u-1 --op "$1"
 }
 cm='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"leak","namespace":"shop"},
  "data":{"JDBC_URL":"jdbc:postgresql://db:5432/app?user=app&password=abc@TOPSECRETTAIL&sslmode=disable",
@@ -71,14 +64,7 @@ cm='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"leak","namespace":
 review CREATE "$cm" >"$T/review.json"
 for ep in validate mutate; do
 	sv_curl -o "$T/$ep.out" -H 'Content-Type: application/json' --data-binary @"$T/review.json" "$(sv_url /$ep)"
-	python3 - "$T/$ep.out" "$T/$ep.decoded" <<'PY'
-import base64, json, sys
-r = json.load(open(sys.argv[1]))["response"]
-with open(sys.argv[2], "w") as f:
-    f.write(json.dumps(r))
-    if "patch" in r:
-        f.write(base64.b64decode(r["patch"]).decode())
-PY
+	jt decode-answer "$T/$ep.out" "$T/$ep.decoded"
 	t_eq "/$ep answers a review" 0 $?
 	no_secret "/$ep answer (message, warnings, annotations, patch)" "$T/$ep.decoded"
 done
@@ -90,19 +76,11 @@ for ep in validate mutate; do
 	st="$(sv_curl -o "$T/bad.$ep" -w '%{http_code}' -H 'Content-Type: application/json' \
 		--data-binary @"$ROOT/tests/fuzz/regressions/admission/invalid-escape-cut-utf8" "$(sv_url /$ep)")"
 	t_eq "/$ep: cut UTF-8 escape -> 400" 400 "$st"
-	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1],"rb").read().decode("utf-8")); assert "error" in d' \
-		"$T/bad.$ep" && t_ok "/$ep: 400 body is valid UTF-8 JSON" ||
+	jt get error "$T/bad.$ep" >/dev/null && t_ok "/$ep: 400 body is valid UTF-8 JSON" ||
 		t_fail "/$ep: 400 body is valid UTF-8 JSON" "$(xxd "$T/bad.$ep" | head -3)"
 done
 sv_stop
 no_secret "server log" "$SV_LOG"
-python3 - "$SV_LOG" <<'PY'
-import json, sys
-n = 0
-for raw in open(sys.argv[1], "rb"):
-    json.loads(raw.decode("utf-8"))   # raises on invalid UTF-8 or JSON
-    n += 1
-assert n >= 4, n
-PY
+jt lines "$SV_LOG" 4
 t_eq "every log line is valid UTF-8 JSON" 0 $?
 t_finish
