@@ -77,6 +77,13 @@ for t in "$@"; do
 	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
 	res=ok
 	if [ $rc -ne 0 ]; then res="FAILED (rc $rc, see $log)"; status=1; fi
+	# A fuzzer that never started (a shared library missing while packages
+	# were being reinstalled gave rc 127) ran nothing and found nothing:
+	# not a run for the totals.
+	if ! grep -q '^INFO: Seed:' "$log"; then
+		summary+=$(printf '%-14s did not start (rc %s): %s' "$t" "$rc" "$(head -c 200 "$log")")$'\n'
+		continue
+	fi
 	if [ "$merge" = 1 ]; then
 		merged=0
 		if [ $rc -eq 0 ]; then
