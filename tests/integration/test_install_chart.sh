@@ -122,12 +122,7 @@ t_eq "webhook.matchConditions.enabled=false: none" 0 "$n"
 # Overrides reach the rendering.
 "$HELM" template pgadmit charts/pgadmit --namespace pgadmit --set webhook.failurePolicy=Ignore \
 	--set webhook.timeoutSeconds=10 --set replicaCount=3 >"$T/over.yaml"
-node -e '
-const Y=require(require("module").createRequire(process.argv[1]+"/package.json").resolve("yaml"));
-const o=Y.parseAllDocuments(require("fs").readFileSync(process.argv[2],"utf8")).map(d=>d.toJS()).filter(Boolean);
-const w=o.find(x=>x.kind==="ValidatingWebhookConfiguration").webhooks[0];
-const d=o.find(x=>x.kind==="Deployment");
-console.log(w.failurePolicy, w.timeoutSeconds, d.spec.replicas);' "$TOOLS" "$T/over.yaml" >"$T/over.out" 2>&1
+node tests/lib/chart_yaml.js "$TOOLS" webhook-settings "$T/over.yaml" >"$T/over.out" 2>&1
 t_eq "overrides: failurePolicy, timeout, replicas" "Ignore 10 3" "$(cat "$T/over.out")"
 "$HELM" template pgadmit charts/pgadmit --namespace pgadmit --set replicaCount=1 >"$T/one.yaml"
 grep -q "kind: PodDisruptionBudget" "$T/one.yaml" && t_fail "1 replica: no PDB (it would block drains)" ||
@@ -140,11 +135,7 @@ grep -A4 'kubernetes.io/metadata.name' "$T/ns.yaml" | grep -q -- '- other-ns' &&
 	t_ok "release namespace excluded wherever installed" || t_fail "release namespace excluded wherever installed"
 
 # The policy the chart renders is one pgadmit accepts.
-node -e '
-const Y=require(require("module").createRequire(process.argv[1]+"/package.json").resolve("yaml"));
-const o=Y.parseAllDocuments(require("fs").readFileSync(process.argv[2],"utf8")).map(d=>d.toJS()).filter(Boolean);
-process.stdout.write(o.find(x=>x.kind==="ConfigMap"&&x.data["policy.yaml"]).data["policy.yaml"]);' \
-	"$TOOLS" "$T/pol.yaml" >"$T/policy.yaml"
+node tests/lib/chart_yaml.js "$TOOLS" policy "$T/pol.yaml" >"$T/policy.yaml"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\n' |
 	"$PGADMIT" check --policy "$T/policy.yaml" -f - >/dev/null 2>"$T/policy.err"
 t_eq "rendered policy loads in pgadmit" 0 $?
