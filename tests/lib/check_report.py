@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """tests/lib/check_report.py — named assertions on `pgadmit check` reports
-(JSON or SARIF), for tests/integration/test_check_cli.sh (stdlib only).
+(JSON or SARIF), for tests/integration/test_check_cli.sh and
+test_check_evidence.sh (stdlib only).
 
   check_report.py CHECK FILE [ARG...]
 
@@ -182,6 +183,14 @@ def annotation_not_suppression(d):
     r = d["runs"][0]["results"]
     i = [x for x in r if x["level"] == "note"]
     assert len(i) == 1 and "suppressions" not in i[0], i
+
+
+def sarif_one_result(d, rule, level):
+    """exactly one result of RULE, at LEVEL, whose ruleIndex points at RULE."""
+    run = d["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    res = [r for r in run["results"] if r["ruleId"] == rule]
+    assert len(res) == 1 and ids[res[0]["ruleIndex"]] == rule and res[0]["level"] == level, res
 
 
 CHECKS = {name.replace("_", "-"): fn for name, fn in list(globals().items())
