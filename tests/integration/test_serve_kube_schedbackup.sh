@@ -13,30 +13,11 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/lib/serve/serve_lib.sh"
 t_tmpdir
-CERTS="$T/certs"
-sv_certs "$CERTS" 2B || { t_fail "make certificates" "openssl failed"; t_finish; }
-SA="$T/sa"
-mkdir -p "$SA"
-cp "$CERTS/ca.crt" "$SA/ca.crt"
-echo "token-sb" >"$SA/token"
-cp "$SA/token" "$T/accepted-token"
-: >"$T/api.log"
-
-TIMEOUT_MS=$((600 * SV_SLOW))
-KUBE_REPLAY_SLOW_S=$((TIMEOUT_MS * 2 / 1000 + 4)) \
-	python3 "$ROOT/tests/lib/kube_replay.py" "$CERTS/tls.crt" "$CERTS/tls.key" \
-	"$T/accepted-token" "$T/api.log" >"$T/api.port" 2>"$T/api.err" &
-API=$!
-t_on_exit "kill $API 2>/dev/null"
-for i in $(seq 1 100); do [ -s "$T/api.port" ] && break; sleep 0.05; done
-APIPORT="$(head -1 "$T/api.port")"
-[ -n "$APIPORT" ] && t_ok "replay server up" || { t_fail "replay server up" "$(cat "$T/api.err")"; t_finish; }
+sv_replay_api 2B token-sb
 
 # PGA103 at deny: "found" and "none" stay tellable apart from "unknown",
 # which must stay a warning whatever the policy says.
 echo '{"rules": {"PGA103": "deny"}}' >"$T/deny103.json"
-export PGADMIT_KUBE_API_URL="https://127.0.0.1:$APIPORT" PGADMIT_KUBE_SA_DIR="$SA" \
-	PGADMIT_KUBE_TIMEOUT_MS=$TIMEOUT_MS
 if ! sv_start kube --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" --policy "$T/deny103.json"; then
 	t_fail "server starts" "$(cat "$SV_LOG")"
 	t_finish
