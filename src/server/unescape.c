@@ -72,7 +72,7 @@ size_t srv_unescape_ascii(char *s, size_t n)
 				    v != '\\') {
 					s[o++] = (char)v;
 					i += 6;
-				} else if (v >= 0) { /* other \uXXXX: kept */
+				} else if (v >= 0) { /* other \uHHHH: kept */
 					put(s, o, i, 6);
 					o += 6;
 					i += 6;

@@ -19,7 +19,7 @@
  * skim.h's, so ordinary reviews and their error positions are untouched). */
 #define UNESCAPE_MIN_BODY (64 * 1024)
 
-/* Rewrite, inside the strings of s[0..n), every \uXXXX escape of a
+/* Rewrite, inside the strings of s[0..n), every \uHHHH escape of a
  * character 0x20..0x7e other than '"' and '\' as that character; returns
  * the new length. The parsed value is the same: a string's content, a
  * key's name and duplicate-key detection do not change. Only the line and
