@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pgadmit/file.h"
 #include "pgadmit/manifest.h"
 #include "pgadmit/policy.h"
 
@@ -513,26 +514,11 @@ out:
 
 int policy_load_file(struct policy *p, const char *path, struct err *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return err_setk(err, err_kind_errno(errno), "%s: %s", path,
-				strerror(errno));
-	char *buf = malloc(POLICY_FILE_MAX + 1);
-	if (!buf) {
-		fclose(f);
-		return err_nomem(err);
-	}
-	size_t n = fread(buf, 1, POLICY_FILE_MAX + 1, f);
-	int rd_err = ferror(f);
-	fclose(f);
-	int rc;
-	if (rd_err)
-		rc = err_set(err, "%s: read error", path);
-	else if (n > POLICY_FILE_MAX)
-		rc = err_set(err, "%s: policy file larger than %u bytes", path,
-			     POLICY_FILE_MAX);
-	else
-		rc = policy_load_buffer(p, buf, n, path, err);
+	size_t n;
+	char *buf = file_read(path, POLICY_FILE_MAX, &n, err);
+	if (!buf)
+		return -1;
+	int rc = policy_load_buffer(p, buf, n, path, err);
 	free(buf);
 	if (rc == 0) {
 		free(p->source);

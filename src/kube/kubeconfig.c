@@ -15,6 +15,7 @@
 
 #include "kube_int.h"
 #include "pgadmit/base64.h"
+#include "pgadmit/file.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/manifest.h"
 #include "pgadmit/strbuf.h"
@@ -129,30 +130,6 @@ static int take(const json_t *o, const char *file_key, const char *data_key,
 	return 0;
 }
 
-static char *read_small(const char *path, size_t max, struct err *err)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		err_setk(err, err_kind_errno(errno), "%s: %s", path,
-			 strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(max + 1);
-	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf || bad || n > max) {
-		err_set(err, "%s: %s", path,
-			!buf  ? "out of memory"
-			: bad ? "read error"
-			      : "too large");
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 static int from_tree(struct kube_client *c, const json_t *root, const char *dir,
 		     const char *src, struct err *err)
 {
@@ -209,11 +186,14 @@ static int from_tree(struct kube_client *c, const json_t *root, const char *dir,
 			return err_nomem(err);
 	} else if (tokfile && *tokfile) {
 		char *p = rel_path(dir, tokfile);
-		char *t = p ? read_small(p, TOKEN_MAX, err) : NULL;
+		if (!p)
+			return err_nomem(err);
+		size_t n;
+		char *t = file_read(p, TOKEN_MAX, &n, err);
 		free(p);
 		if (!t)
 			return -1;
-		size_t n = strlen(t);
+		n = strlen(t);
 		while (n && (t[n - 1] == '\n' || t[n - 1] == '\r' ||
 			     t[n - 1] == ' '))
 			t[--n] = '\0';
@@ -225,10 +205,11 @@ static int from_tree(struct kube_client *c, const json_t *root, const char *dir,
 struct kube_client *kube_client_from_kubeconfig(const char *path,
 						struct err *err)
 {
-	char *buf = read_small(path, KUBECONFIG_MAX, err);
+	size_t len;
+	char *buf = file_read(path, KUBECONFIG_MAX, &len, err);
 	if (!buf)
 		return NULL;
-	json_t *root = manifest_parse_one(buf, strlen(buf), path, NULL, err);
+	json_t *root = manifest_parse_one(buf, len, path, NULL, err);
 	kube_secret_free(buf);
 	if (!root)
 		return NULL;

@@ -1,9 +1,12 @@
-/* test_core.c — policy, actions, findings, strbuf. */
+/* test_core.c — policy, actions, findings, strbuf, whole-file reads. */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pgadmit/action.h"
+#include "pgadmit/file.h"
 #include "pgadmit/finding.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/strbuf.h"
@@ -232,6 +235,70 @@ static void test_strbuf(void)
 	CU_ASSERT_PTR_NULL(sb.buf);
 }
 
+/* A file of n bytes 'x' in a temporary directory; its path in path. */
+static int write_n(char *path, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		fputc('x', f);
+	return fclose(f);
+}
+
+static void test_file_read(void)
+{
+	char dir[] = "/tmp/pgadmit-file-XXXXXX", path[64];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	struct err e = {0};
+	size_t len = 99;
+	const size_t sizes[] = {0, 1, 4095, 4096, 4097, 10000};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		CU_ASSERT_EQUAL_FATAL(write_n(path, sizes[i]), 0);
+		char *b = file_read(path, 10000, &len, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		CU_ASSERT_EQUAL(len, sizes[i]);
+		CU_ASSERT_EQUAL(b[len], '\0');
+		CU_ASSERT_EQUAL(strspn(b, "x"), sizes[i]);
+		free(b);
+	}
+	/* one byte past the limit: refused, with the limit named */
+	CU_ASSERT_EQUAL_FATAL(write_n(path, 10001), 0);
+	CU_ASSERT_PTR_NULL(file_read(path, 10000, &len, &e));
+	CU_ASSERT_EQUAL(e.kind, ERR_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "larger than 10000 bytes"));
+	/* a pipe says nothing of its size: read growing, limit kept */
+	int fds[2];
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	char buf[6000];
+	memset(buf, 'y', sizeof(buf));
+	CU_ASSERT_EQUAL(write(fds[1], buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	char *b = file_read(path, 5999, &len, &e);
+	CU_ASSERT_PTR_NULL(b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "larger than 5999 bytes"));
+	free(b);
+	close(fds[0]);
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	CU_ASSERT_EQUAL(write(fds[1], buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	b = file_read(path, 6000, &len, &e);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	CU_ASSERT_EQUAL(len, 6000);
+	free(b);
+	close(fds[0]);
+	/* missing: the errno's kind */
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	CU_ASSERT_PTR_NULL(file_read(path, 10, &len, &e));
+	CU_ASSERT_EQUAL(e.kind, ERR_NOTFOUND);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static CU_TestInfo core_tests[] = {
 	{"policy defaults", test_defaults},
 	{"image and port-name matching", test_image_pattern},
@@ -240,6 +307,7 @@ static CU_TestInfo core_tests[] = {
 	{"actions and fail-on", test_actions},
 	{"finding list", test_findings},
 	{"strbuf", test_strbuf},
+	{"file_read: sized by fstat, pipes, limits", test_file_read},
 	CU_TEST_INFO_NULL,
 };
 
