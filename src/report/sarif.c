@@ -5,6 +5,7 @@
  * with an inSource suppression, so code scanning lists them as dismissed.
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "pgadmit/policy.h"
@@ -59,6 +60,25 @@ static json_t *rules_json(void)
 		}
 	}
 	return rules;
+}
+
+/* The descriptors depend on the catalog alone: rendered once per process
+ * (the help text was most of a small report's cost) and shared by every
+ * report after, read-only (jansson's reference counts are atomic). Kept
+ * for the process's life. If that one rendering failed, each report
+ * renders its own. */
+static json_t *shared_rules;
+static pthread_once_t shared_rules_once = PTHREAD_ONCE_INIT;
+
+static void shared_rules_build(void)
+{
+	shared_rules = rules_json();
+}
+
+static json_t *rules_ref(void)
+{
+	pthread_once(&shared_rules_once, shared_rules_build);
+	return shared_rules ? json_incref(shared_rules) : rules_json();
 }
 
 /* An honoured opt-out annotation ("PGA101 ignored by annotation: ..."),
@@ -173,7 +193,7 @@ int report_sarif(FILE *out, const struct finding_list *l,
 	(void)s;
 	int rc = -1;
 	json_t *results = json_array(), *root = NULL;
-	json_t *rules = rules_json();
+	json_t *rules = rules_ref();
 	json_t *notes = notifications_json(l, e);
 	if (!results || !rules || !notes)
 		goto out;
