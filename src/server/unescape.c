@@ -12,26 +12,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "pgadmit/jsonesc.h"
 #include "unescape.h"
-
-/* a hex digit's value plus one; 0 for any other byte */
-static const unsigned char hexp1[256] = {
-	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
-	['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
-/* The code point of the 4 hex digits at p, or a negative number. */
-static long hex4(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	int a = hexp1[u[0]] - 1, b = hexp1[u[1]] - 1, c = hexp1[u[2]] - 1,
-	    d = hexp1[u[3]] - 1;
-	if ((a | b | c | d) < 0)
-		return -1;
-	return (long)a << 12 | b << 8 | c << 4 | d;
-}
 
 static size_t find(const char *s, size_t i, size_t n, char c)
 {
@@ -66,7 +48,7 @@ size_t srv_unescape_ascii(char *s, size_t n)
 			 * nothing else) are taken here, without a search */
 			while (i < n && s[i] == '\\') {
 				long v = i + 6 <= n && s[i + 1] == 'u'
-						 ? hex4(s + i + 2)
+						 ? jsonesc_hex4(s + i + 2)
 						 : -1;
 				if (v >= 0x20 && v < 0x7f && v != '"' &&
 				    v != '\\') {
