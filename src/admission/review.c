@@ -23,6 +23,8 @@
 #include "pgadmit/rules.h"
 #include "pgadmit/strbuf.h"
 
+#include "bigstr.h"
+
 #define STATUS_MESSAGE_MAX 4000
 #define AUDIT_VALUE_MAX 1000
 #define MAX_WARNINGS 16
@@ -446,7 +448,21 @@ static int admission_decode(const char *body, size_t len,
 			    struct admission_result *out)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root;
+	struct bigstr big;
+	if (bigstr_scan(&big, body, len, BIGSTR_MIN_BODY, BIGSTR_MIN_TOKEN)) {
+		bigstr_free(&big);
+		return -1;
+	}
+	if (big.n) { /* large strings decoded outside jansson (bigstr.h) */
+		root = bigstr_load(&big, JSON_REJECT_DUPLICATES, &jerr);
+		bigstr_free(&big);
+		if (!root && !jerr.text[0])
+			return -1;
+	} else {
+		bigstr_free(&big);
+		root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	}
 	rq->root = root;
 	if (!root) {
 		char why[300];

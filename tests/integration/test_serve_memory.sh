@@ -12,7 +12,9 @@
 #      stopped with a suspended connection).
 #  (c) the largest review the API server sends for a ConfigMap (UPDATE of a
 #      1 MiB ConfigMap, with oldObject and annotations, values escaped the
-#      way Go's encoder escapes them: 15 MB) and a realistic dashboard one
+#      way Go's encoder escapes them: 15 MB), the same with control
+#      characters (\u0001, whose escapes only the large-string loader
+#      shortens: src/admission/bigstr.c) and a realistic dashboard one
 #      (3.2 MB) are judged: 200 with a decision, never 413.
 #  (e) 20 MB of "[0,0,...]", which jansson would turn into a 400 MB tree, is
 #      refused (413) with peak RSS below the limit: the tree is metered.
@@ -182,7 +184,7 @@ t_eq "budget fully returned" 0 "$(metric pgadmit_body_budget_used_bytes)"
 t_eq "serves reviews afterwards" 200 "$(sv_curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$T/review.json" "$(sv_url /validate)")"
 
 # --- (c) the largest legal reviews are judged ------------------------------------------
-for kind in dashboard worst; do
+for kind in dashboard worst controls; do
 	bytes="$(python3 "$ROOT/bench/serve/big_review.py" "$T/big-$kind.json" $kind "big-$kind")"
 	res="$(sv_curl -o "$T/big-$kind.resp" -w '%{http_code} %{time_total}' -H 'Content-Type: application/json' \
 		--data-binary "@$T/big-$kind.json" "$(sv_url /validate)")"
