@@ -231,3 +231,21 @@ void bigstr_free(struct bigstr *b)
 	b->v = NULL;
 	b->n = b->cap = 0;
 }
+
+json_t *bigstr_parse(const char *body, size_t len, size_t flags,
+		     json_error_t *jerr, bool *nomem)
+{
+	struct bigstr b;
+	json_t *root = NULL;
+	*nomem = false;
+	if (bigstr_scan(&b, body, len, BIGSTR_MIN_BODY, BIGSTR_MIN_TOKEN)) {
+		*nomem = true;
+	} else if (b.n) {
+		root = bigstr_load(&b, flags, jerr);
+		*nomem = !root && !jerr->text[0];
+	} else {
+		root = json_loadb(body, len, flags, jerr);
+	}
+	bigstr_free(&b);
+	return root;
+}

@@ -63,4 +63,10 @@ int bigstr_scan(struct bigstr *b, const char *body, size_t len, size_t min_body,
 json_t *bigstr_load(struct bigstr *b, size_t flags, json_error_t *jerr);
 void bigstr_free(struct bigstr *b);
 
+/* The body parsed: through the above when it has large strings, else by
+ * json_loadb. NULL with jerr set, or with *nomem set when memory ran out
+ * outside jansson. */
+json_t *bigstr_parse(const char *body, size_t len, size_t flags,
+		     json_error_t *jerr, bool *nomem);
+
 #endif

@@ -448,21 +448,11 @@ static int admission_decode(const char *body, size_t len,
 			    struct admission_result *out)
 {
 	json_error_t jerr;
-	json_t *root;
-	struct bigstr big;
-	if (bigstr_scan(&big, body, len, BIGSTR_MIN_BODY, BIGSTR_MIN_TOKEN)) {
-		bigstr_free(&big);
+	bool nomem = false;
+	json_t *root =
+		bigstr_parse(body, len, JSON_REJECT_DUPLICATES, &jerr, &nomem);
+	if (nomem)
 		return -1;
-	}
-	if (big.n) { /* large strings decoded outside jansson (bigstr.h) */
-		root = bigstr_load(&big, JSON_REJECT_DUPLICATES, &jerr);
-		bigstr_free(&big);
-		if (!root && !jerr.text[0])
-			return -1;
-	} else {
-		bigstr_free(&big);
-		root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	}
 	rq->root = root;
 	if (!root) {
 		char why[300];
