@@ -26,10 +26,7 @@ static const struct rule *const rules[] = {
 	&rule_pga104, &rule_pga105, &rule_pga106,
 };
 
-const char *const rule_podspec_kinds[] =
-	{"Pod",       "Deployment", "StatefulSet",
-	 "DaemonSet", "ReplicaSet", "ReplicationController",
-	 "Job",       "CronJob",    NULL};
+const char *const rule_podspec_kinds[] = {RULE_KINDS_PODSPEC, NULL};
 
 static bool kind_in(const char *const *kinds, const char *kind)
 {

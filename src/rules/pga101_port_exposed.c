@@ -28,22 +28,9 @@
 #define HINT_SVC                                                               \
 	"use type: ClusterIP, or an internal load balancer with private loadBalancerSourceRanges"
 
-static const char *const kinds[] = {"Service",
-				    "Pod",
-				    "Deployment",
-				    "StatefulSet",
-				    "DaemonSet",
-				    "ReplicaSet",
-				    "ReplicationController",
-				    "Job",
-				    "CronJob",
-				    "ComposeService",
-				    "Cluster",
-				    "Pooler",
-				    "postgresql",
-				    "PostgresCluster",
-				    "PerconaPGCluster",
-				    NULL};
+static const char *const kinds[] = {"Service",           RULE_KINDS_PODSPEC,
+				    "ComposeService",    "Pooler",
+				    RULE_KINDS_CLUSTERS, NULL};
 
 static bool is_tcp(const json_t *port)
 {

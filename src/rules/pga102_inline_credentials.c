@@ -27,22 +27,9 @@
 #include "pgadmit/connstr.h"
 #include "sites.h"
 
-static const char *const kinds[] = {"Pod",
-				    "Deployment",
-				    "StatefulSet",
-				    "DaemonSet",
-				    "ReplicaSet",
-				    "ReplicationController",
-				    "Job",
-				    "CronJob",
-				    "ConfigMap",
-				    "ComposeService",
-				    "Cluster",
-				    "Pooler",
-				    "postgresql",
-				    "PostgresCluster",
-				    "PerconaPGCluster",
-				    NULL};
+static const char *const kinds[] = {RULE_KINDS_PODSPEC,  "ConfigMap",
+				    "ComposeService",    "Pooler",
+				    RULE_KINDS_CLUSTERS, NULL};
 
 static bool ends_with(const char *s, const char *suf)
 {

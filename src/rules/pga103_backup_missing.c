@@ -25,15 +25,9 @@
 #define HINT                                                                   \
 	"add a CronJob running pg_dump/pgbackrest/wal-g, or annotate pgadmit.dev/backup: \"<reason>\""
 
-static const char *const kinds[] = {"StatefulSet",
-				    "Deployment",
-				    "DaemonSet",
-				    "ReplicaSet",
-				    "Pod",
-				    "Cluster",
-				    "postgresql",
-				    "PostgresCluster",
-				    "PerconaPGCluster",
+static const char *const kinds[] = {"StatefulSet", "Deployment",
+				    "DaemonSet",   "ReplicaSet",
+				    "Pod",         RULE_KINDS_CLUSTERS,
 				    NULL};
 
 static int server_container(const struct podspec_container *pc, void *arg)

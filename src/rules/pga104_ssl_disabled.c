@@ -26,22 +26,9 @@
 #define HINT_MODE "use sslmode=verify-full (or at least sslmode=require)"
 #define HINT_SRV "remove ssl=off and configure ssl_cert_file/ssl_key_file"
 
-static const char *const kinds[] = {"Pod",
-				    "Deployment",
-				    "StatefulSet",
-				    "DaemonSet",
-				    "ReplicaSet",
-				    "ReplicationController",
-				    "Job",
-				    "CronJob",
-				    "ConfigMap",
-				    "ComposeService",
-				    "Cluster",
-				    "Pooler",
-				    "postgresql",
-				    "PostgresCluster",
-				    "PerconaPGCluster",
-				    NULL};
+static const char *const kinds[] = {RULE_KINDS_PODSPEC,  "ConfigMap",
+				    "ComposeService",    "Pooler",
+				    RULE_KINDS_CLUSTERS, NULL};
 
 static bool mode_off(const char *v)
 {

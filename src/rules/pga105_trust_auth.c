@@ -32,20 +32,8 @@
 #define HINT_HBA                                                               \
 	"use scram-sha-256 for host lines (trust, if at all, for local only)"
 
-static const char *const kinds[] = {"Pod",
-				    "Deployment",
-				    "StatefulSet",
-				    "DaemonSet",
-				    "ReplicaSet",
-				    "ReplicationController",
-				    "Job",
-				    "CronJob",
-				    "ConfigMap",
-				    "ComposeService",
-				    "Cluster",
-				    "postgresql",
-				    "PostgresCluster",
-				    "PerconaPGCluster",
+static const char *const kinds[] = {RULE_KINDS_PODSPEC, "ConfigMap",
+				    "ComposeService", RULE_KINDS_CLUSTERS,
 				    NULL};
 
 /* ---- .2 pg_hba.conf lines -------------------------------------------- */

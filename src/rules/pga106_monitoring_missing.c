@@ -27,15 +27,9 @@
 #define HINT                                                                   \
 	"add a postgres_exporter sidecar or a PodMonitor selecting its pods, or annotate pgadmit.dev/monitoring: \"<reason>\""
 
-static const char *const kinds[] = {"StatefulSet",
-				    "Deployment",
-				    "DaemonSet",
-				    "ReplicaSet",
-				    "Pod",
-				    "Cluster",
-				    "postgresql",
-				    "PostgresCluster",
-				    "PerconaPGCluster",
+static const char *const kinds[] = {"StatefulSet", "Deployment",
+				    "DaemonSet",   "ReplicaSet",
+				    "Pod",         RULE_KINDS_CLUSTERS,
 				    NULL};
 
 static const char *const exporters[] = {"postgres_exporter",

@@ -46,6 +46,15 @@ extern const struct rule rule_pga104;
 extern const struct rule rule_pga105;
 extern const struct rule rule_pga106;
 
+/* The kinds that carry a Pod spec (podspec.h), and the Postgres cluster
+ * resources (cluster.h) without the Pooler, as the rules' kind lists and
+ * rule_podspec_kinds spell them. */
+#define RULE_KINDS_PODSPEC                                                     \
+	"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",         \
+		"ReplicationController", "Job", "CronJob"
+#define RULE_KINDS_CLUSTERS                                                    \
+	"Cluster", "postgresql", "PostgresCluster", "PerconaPGCluster"
+
 /* Kinds that carry a Pod spec (podspec.h), NULL-terminated. */
 extern const char *const rule_podspec_kinds[];
 
