@@ -274,33 +274,6 @@ int kube_parse_cronjob_page(const char *buf, size_t len, kube_item_fn fn,
 	return rc;
 }
 
-/* The client's connection when no other call holds it (*shared, hmu
- * held: TLS session and connection reused), else a handle of this call's
- * own, so that lookups of different namespaces still run in parallel.
- * NULL when out of memory. */
-static CURL *cronjob_handle(struct kube_client *c, bool *shared)
-{
-	*shared = false;
-	if (pthread_mutex_trylock(&c->hmu) == 0) {
-		if (!c->h)
-			c->h = curl_easy_init();
-		if (c->h) {
-			*shared = true;
-			return c->h;
-		}
-		pthread_mutex_unlock(&c->hmu);
-	}
-	return curl_easy_init();
-}
-
-static void cronjob_handle_done(struct kube_client *c, CURL *h, bool shared)
-{
-	if (shared)
-		pthread_mutex_unlock(&c->hmu);
-	else if (h)
-		curl_easy_cleanup(h);
-}
-
 int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		       kube_item_fn fn, void *arg, struct err *err)
 {
@@ -316,7 +289,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 		err_set(err, "invalid namespace name");
 		return -1;
 	}
-	h = cronjob_handle(c, &shared);
+	h = kube_handle_take(c, &shared);
 	if (!h) {
 		err_setk(err, ERR_NOMEM, "curl_easy_init failed");
 		goto out;
@@ -380,7 +353,7 @@ int kube_list_cronjobs(struct kube_client *c, const char *ns, int timeout_ms,
 	err_set(err, "Kubernetes API: more than %d pages of CronJobs",
 		MAX_PAGES);
 out:
-	cronjob_handle_done(c, h, shared);
+	kube_handle_give(c, h, shared);
 	sb_free(&url);
 	sb_free(&b.sb);
 	free(cont);

@@ -59,6 +59,13 @@ void kube_curl_setup(const struct kube_client *c, CURL *h, const char *url,
 void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
 /* Wipe a secret with OPENSSL_cleanse (the one way secrets are wiped in
  * pgadmit), then free it. NULL is fine. _len: by length (may hold NUL). */
+/* The client's curl handle when no other call holds it (*shared, hmu
+ * held: the connection and TLS session are reused), else a handle of this
+ * call's own: a call never waits for another one's answer, so concurrent
+ * webhook lookups (nscache.c, the CronJob listing) stay within their own
+ * timeout. NULL on OOM (call kube_handle_give anyway). (request.c) */
+CURL *kube_handle_take(struct kube_client *c, bool *shared);
+void kube_handle_give(struct kube_client *c, CURL *h, bool shared);
 void kube_secret_free(char *s);
 void kube_secret_free_len(void *s, size_t len);
 

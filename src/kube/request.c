@@ -52,12 +52,8 @@ static size_t on_read(char *dst, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* The client's handle when no other call holds it (*shared, hmu held: the
- * connection and TLS session are reused), else a handle of this call's
- * own: a call never waits for another one's answer, so concurrent webhook
- * lookups (PGA105/PGA106 in src/kube/nscache.c) stay within their own
- * timeout. NULL on OOM (call handle_give anyway). */
-static CURL *handle_take(struct kube_client *c, bool *shared)
+/* (kube_int.h) */
+CURL *kube_handle_take(struct kube_client *c, bool *shared)
 {
 	*shared = false;
 	if (pthread_mutex_trylock(&c->hmu) == 0) {
@@ -72,7 +68,7 @@ static CURL *handle_take(struct kube_client *c, bool *shared)
 	return curl_easy_init();
 }
 
-static void handle_give(struct kube_client *c, CURL *h, bool shared)
+void kube_handle_give(struct kube_client *c, CURL *h, bool shared)
 {
 	if (shared)
 		pthread_mutex_unlock(&c->hmu);
@@ -257,7 +253,7 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 	struct body b = {STRBUF_INIT, KUBE_BODY_MAX, false};
 	sb_printf(&url, "%s%s", c->base, path);
 	bool shared;
-	CURL *h = handle_take(c, &shared);
+	CURL *h = kube_handle_take(c, &shared);
 	enum kube_rc rc;
 	if (!h || !sb_ok(&url)) {
 		err_nomem(err);
@@ -266,7 +262,7 @@ enum kube_rc kube_request_ct(struct kube_client *c, const char *method,
 		rc = request_on(c, h, method, sb_str(&url), ctype, body, blen,
 				timeout_ms, &b, &r->status, err);
 	}
-	handle_give(c, h, shared);
+	kube_handle_give(c, h, shared);
 	sb_free(&url);
 	r->len = b.sb.len;
 	r->body = sb_detach(&b.sb);
@@ -287,9 +283,9 @@ enum kube_rc kube_list(struct kube_client *c, const char *path, unsigned limit,
 			 false};
 	char *cont = NULL;
 	bool shared;
-	CURL *h = handle_take(c, &shared);
+	CURL *h = kube_handle_take(c, &shared);
 	if (!h) {
-		handle_give(c, h, shared);
+		kube_handle_give(c, h, shared);
 		err_nomem(err);
 		return KUBE_OOM;
 	}
@@ -361,7 +357,7 @@ enum kube_rc kube_list(struct kube_client *c, const char *path, unsigned limit,
 		if (!cont)
 			break;
 	}
-	handle_give(c, h, shared);
+	kube_handle_give(c, h, shared);
 	free(cont);
 	sb_free(&url);
 	sb_free(&b.sb);
