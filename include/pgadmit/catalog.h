@@ -1,13 +1,15 @@
 /*
  * catalog.h — the rule catalog: every implemented rule's id, slug, scope,
- * default action and documentation, in one table (src/core/rule_catalog.c).
+ * default action and documentation, in one table (src/core/rule_catalog.c;
+ * the probe rules' entries in rule_catalog_probe.def).
  *
  * It is the single source for: the policy's rule keys and default actions
- * (policy.c), finding ids and slugs (rules, probe), SARIF rule metadata and
- * help text (report/sarif.c), `pgadmit rules`, `pgadmit explain` and the
- * generated pages under docs/rules/ (rule_doc.c renders all three the same
- * way, so they cannot disagree). Rules that the contract lists but pgadmit
- * does not implement yet are not in the table.
+ * (policy.c, policy_file.c, policy_env.c), finding ids and slugs (rules,
+ * probe), SARIF rule metadata and help text (report/sarif.c), `pgadmit
+ * rules`, `pgadmit explain` and the generated pages under docs/rules/
+ * (rule_doc.c renders all three the same way, so they cannot disagree).
+ * Rules that the contract lists but pgadmit does not implement yet are not
+ * in the table.
  *
  * Who calls it: everything above core; it depends on action.h and strbuf.h
  * only.
