@@ -8,9 +8,12 @@
  * SIGTERM/SIGINT, JSON-lines logs on stderr. The admission decision itself
  * lives in src/admission; this module is glue, TLS and operations.
  *
- * Pieces (one concern per file): server.c (daemon, routes, life cycle),
- * tls.c (certificate slot and reload), budget.c (memory budget for
- * request bodies with backpressure; private header budget.h), parsemem.c
+ * Pieces (one concern per file): server.c (routes, requests, life cycle),
+ * daemon.c (libmicrohttpd daemons: start, drain, stop; private header
+ * daemon.h), policy_ref.c (the current policy, reference counted, and its
+ * reload; private header policy_ref.h), tls.c (certificate slot and
+ * reload), budget.c (memory budget for request bodies with backpressure;
+ * private header budget.h), parsemem.c
  * (bound on a review's JSON tree), skim.c (request.oldObject skipped
  * before the parse), cpus.c (default thread count), deadline.c (request-header deadline
  * against slowloris clients; private header src/server/deadline.h),

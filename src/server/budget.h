@@ -1,6 +1,7 @@
 /*
  * budget.h — the global memory budget for buffered review bodies, enforced
- * with backpressure (server-internal; callers: server.c, metrics.c).
+ * with backpressure (server-internal; callers: server.c, daemon.c,
+ * metrics.c).
  *
  * Every review reserves, once its headers are in and before a byte of its
  * body is read, what it will hold: its body and the JSON tree parsed from

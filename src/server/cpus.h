@@ -1,6 +1,6 @@
 /*
  * cpus.h — how many worker threads pgadmit serve starts by default
- * (server-internal; caller: server.c).
+ * (server-internal; caller: daemon.c).
  */
 #ifndef PGADMIT_SERVER_CPUS_H
 #define PGADMIT_SERVER_CPUS_H

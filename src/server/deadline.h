@@ -1,6 +1,6 @@
 /*
  * deadline.h — a deadline on the time a connection takes to deliver a
- * request's headers (server-internal; callers: server.c only).
+ * request's headers (server-internal; callers: server.c, daemon.c).
  *
  * libmicrohttpd's idle timeout restarts with every byte received, so a
  * client dribbling its request line and headers a byte at a time (slowloris)

@@ -1,5 +1,7 @@
 /*
- * server.c — daemon life cycle and routes of pgadmit serve (server.h).
+ * server.c — routes, requests and life cycle of pgadmit serve (server.h):
+ * srv_run and the handler. The libmicrohttpd daemons (start, drain, stop)
+ * are daemon.c's, the reference-counted policy policy_ref.c's.
  *
  * Threads: libmicrohttpd's epoll thread pool (one per CPU) runs the
  * handlers; the main thread waits on a signalfd (SIGHUP reload, SIGTERM/INT
@@ -14,12 +16,9 @@
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
@@ -28,34 +27,24 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "budget.h"
-#include "cpus.h"
+#include "daemon.h"
 #include "deadline.h"
 #include "parsemem.h"
+#include "policy_ref.h"
 #include "skim.h"
 #include "unescape.h"
 #include "pgadmit/kube.h"
 #include "server_int.h"
 #include "pgadmit/strbuf.h"
 
-/* TLS 1.3 and 1.2 only; for TLS 1.2 the Mozilla "intermediate" suites:
- * ECDHE (ECDSA or RSA certificates) with AES-GCM or ChaCha20-Poly1305, no
- * CBC, no SHA-1 MACs, no static RSA key exchange (docs/memory.md, "TLS").
- * TLS 1.3 keeps its AEAD suites (AES-GCM, ChaCha20-Poly1305). */
-#define TLS_PRIORITIES                                                         \
-	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:" \
-	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" \
-	"+ECDHE-RSA"
 #define CT_JSON "application/json"
-#define DRAIN_SETTLE_MS 300
 /* Budgeted per request besides its body (JSON tree nodes, the answer). */
 #define BUDGET_REQUEST_FLOOR (16 * 1024)
 #define MMAP_THRESHOLD_BYTES (128 * 1024)
-#define SOCKET_RCVBUF_BYTES (64 * 1024)
 #define REQUEST_DEADLINE_S 30.0 /* longest kube-apiserver webhook timeout */
 /* A chunked body past the cap is discarded, not stored; up to this much more
  * is read so that a client a little over the cap still gets its 413, then
@@ -87,20 +76,9 @@ static const struct {
 	[ROUTE_METRICS] = {"/metrics", "GET", true},
 };
 
-/* A policy shared by in-flight requests; freed by the last user. */
-struct policy_ref {
-	struct policy *p;
-	_Atomic int refs;
-};
-
 struct server {
 	const struct srv_config *cfg;
-	pthread_mutex_t pol_mu;
-	struct policy_ref *pol;
 	struct kube_cache *kube;
-	_Atomic bool draining;
-	_Atomic int in_flight;
-	_Atomic bool started;
 };
 
 static struct server S; /* one server per process: signals are global */
@@ -120,68 +98,6 @@ struct req {
 	struct timespec t0;
 };
 
-/* ---- policy ------------------------------------------------------------- */
-
-static struct policy_ref *policy_acquire(void)
-{
-	pthread_mutex_lock(&S.pol_mu);
-	struct policy_ref *r = S.pol;
-	if (r)
-		atomic_fetch_add(&r->refs, 1);
-	pthread_mutex_unlock(&S.pol_mu);
-	return r;
-}
-
-static void policy_release_ref(struct policy_ref *r)
-{
-	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
-		policy_free(r->p);
-		free(r);
-	}
-}
-
-static int policy_swap_in(struct policy *p)
-{
-	struct policy_ref *r = malloc(sizeof(*r));
-	if (!r)
-		return -1;
-	r->p = p;
-	atomic_init(&r->refs, 1); /* the server's own reference */
-	pthread_mutex_lock(&S.pol_mu);
-	struct policy_ref *old = S.pol;
-	S.pol = r;
-	pthread_mutex_unlock(&S.pol_mu);
-	policy_release_ref(old);
-	return 0;
-}
-
-static int policy_load(bool reload, struct err *out)
-{
-	struct err err;
-	err_clear(&err);
-	struct policy *p = policy_new(S.cfg->policy_path, &err);
-	if (!p || policy_swap_in(p)) {
-		if (p)
-			policy_free(p);
-		srv_log(SRV_ERROR,
-			reload ? "policy reload failed, keeping the old policy"
-			       : "cannot load policy",
-			"error", err.msg[0] ? err.msg : "out of memory", NULL);
-		if (reload)
-			srv_metrics_policy_reload(false);
-		if (out)
-			err_set(out, "cannot load policy: %s",
-				err.msg[0] ? err.msg : "out of memory");
-		return -1;
-	}
-	srv_log(SRV_INFO, reload ? "policy reloaded" : "policy loaded",
-		"source", S.cfg->policy_path ? S.cfg->policy_path : "defaults",
-		NULL);
-	if (reload)
-		srv_metrics_policy_reload(true);
-	return 0;
-}
-
 /* ---- responses ---------------------------------------------------------- */
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
@@ -200,7 +116,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	if (allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	/* While draining, ask keep-alive clients to go elsewhere. */
-	if (atomic_load(&S.draining))
+	if (srv_daemon_draining())
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
@@ -247,13 +163,13 @@ static enum MHD_Result serve_readyz(struct MHD_Connection *c)
 {
 	struct strbuf sb = STRBUF_INIT;
 	bool cert = srv_tls_ready();
-	struct policy_ref *pr = policy_acquire();
-	bool draining = atomic_load(&S.draining);
+	struct policy_ref *pr = srv_policy_acquire();
+	bool draining = srv_daemon_draining();
 	if (cert && pr && !draining) {
-		policy_release_ref(pr);
+		srv_policy_release(pr);
 		return reply_static(c, 200, "ready\n", "text/plain", NULL);
 	}
-	policy_release_ref(pr);
+	srv_policy_release(pr);
 	sb_puts(&sb, "not ready:");
 	if (!cert)
 		sb_puts(&sb, " no valid certificate loaded;");
@@ -313,7 +229,7 @@ static enum MHD_Result serve_review(struct MHD_Connection *c, struct req *rq)
 		return reply_static(c, 503,
 				    "{\"error\":\"no policy loaded\"}\n",
 				    CT_JSON, NULL);
-	struct admission_env env = {pr->p, S.kube};
+	struct admission_env env = {srv_policy_of(pr), S.kube};
 	if (rq->body.buf) {
 		/* No rule reads oldObject: not parsing it halves the cost of
 		 * the largest UPDATE reviews (skim.h). */
@@ -374,7 +290,7 @@ static long long max_body(const struct policy_ref *pr)
 {
 	if (S.cfg->max_body_bytes > 0)
 		return S.cfg->max_body_bytes;
-	return pr ? pr->p->webhook.max_body_bytes : 20LL << 20;
+	return pr ? srv_policy_of(pr)->webhook.max_body_bytes : 20LL << 20;
 }
 
 static bool body_chunked(struct MHD_Connection *c)
@@ -414,7 +330,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		case ROUTE_METRICS: return serve_metrics(c);
 		default: break;
 		}
-		struct policy_ref *pr = policy_acquire();
+		struct policy_ref *pr = srv_policy_acquire();
 		long long max = max_body(pr);
 		const char *cl = MHD_lookup_connection_value(
 			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -428,7 +344,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		}
 		if (want > max) {
 			/* Refuse before reading a byte of it. */
-			policy_release_ref(pr);
+			srv_policy_release(pr);
 			record_too_large(r, 0);
 			return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE,
 					    "{\"error\":\"request body too "
@@ -437,7 +353,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		}
 		rq = calloc(1, sizeof(*rq));
 		if (!rq) {
-			policy_release_ref(pr);
+			srv_policy_release(pr);
 			return MHD_NO;
 		}
 		rq->route = r;
@@ -447,7 +363,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		/* Without a length the body may be chunked: size for the
 		 * cap (the API server always sends Content-Length). */
 		rq->body_need = want > 0 ? want : (body_chunked(c) ? max : 0);
-		atomic_fetch_add(&S.in_flight, 1);
+		srv_daemon_request_begin();
 		*con_cls = rq;
 		/* Granted at once, or suspended until the budget allows:
 		 * either way the next call brings the body. */
@@ -524,124 +440,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	sb_free(&rq->body);
 	srv_budget_release(&rq->bw);
-	policy_release_ref(rq->pol);
+	srv_policy_release(rq->pol);
 	free(rq);
 	*con_cls = NULL;
-	atomic_fetch_sub(&S.in_flight, 1);
-}
-
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
-{
-	(void)cls;
-	char buf[512];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	size_t n = strlen(buf);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	/* After start-up these are mostly failed handshakes of clients
-	 * (old TLS versions, scanners): debug level. */
-	srv_log(atomic_load(&S.started) ? SRV_DEBUG : SRV_ERROR,
-		"libmicrohttpd", "detail", buf, NULL);
-}
-
-/* Accepted sockets inherit the listening socket's receive buffer size.
- * Without a cap Linux lets a connection that is not being read (one
- * waiting for the memory budget) queue up to tcp_rmem's maximum, about
- * 1 MB here measured, and that kernel memory is charged to the pod's
- * memory cgroup as well: 500 waiting uploads queued 430 MB. Capped, a
- * connection queues at most twice this (docs/memory.md). */
-static void cap_socket_buffers(struct MHD_Daemon *d)
-{
-	const union MHD_DaemonInfo *di =
-		MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
-	int sz = SOCKET_RCVBUF_BYTES;
-	if (di && di->listen_fd != MHD_INVALID_SOCKET &&
-	    setsockopt(di->listen_fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
-		srv_log(SRV_WARN, "cannot cap socket receive buffers", "error",
-			strerror(errno), NULL);
-}
-
-static struct MHD_Daemon *start_daemon(const char *listen, bool tls,
-				       struct err *err)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	bool any;
-	if (srv_parse_listen(listen, &ss, &sl, &any, err))
-		return NULL;
-	const struct srv_config *cfg = S.cfg;
-	unsigned threads = cfg->threads ? cfg->threads : srv_default_threads();
-	for (int attempt = 0; attempt < 2; attempt++) {
-		unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
-				 MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
-		if (ss.ss_family == AF_INET6)
-			flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
-		if (tls)
-			flags |= MHD_USE_TLS;
-		struct MHD_Daemon *d;
-		if (tls)
-			d = MHD_start_daemon(flags, 0, NULL, NULL, handler,
-					     NULL, MHD_OPTION_SOCK_ADDR,
-					     (struct sockaddr *)&ss,
-					     MHD_OPTION_THREAD_POOL_SIZE,
-					     threads,
-					     MHD_OPTION_CONNECTION_TIMEOUT,
-					     cfg->idle_timeout_s,
-					     MHD_OPTION_CONNECTION_LIMIT,
-					     cfg->max_connections,
-					     MHD_OPTION_LISTEN_BACKLOG_SIZE,
-					     511u, MHD_OPTION_HTTPS_PRIORITIES,
-					     TLS_PRIORITIES,
-					     MHD_OPTION_HTTPS_CERT_CALLBACK2,
-					     srv_tls_callback(),
-					     MHD_OPTION_NOTIFY_COMPLETED,
-					     completed, NULL,
-					     MHD_OPTION_NOTIFY_CONNECTION,
-					     srv_deadline_notify, NULL,
-					     MHD_OPTION_EXTERNAL_LOGGER,
-					     mhd_logger, NULL, MHD_OPTION_END);
-		else
-			d = MHD_start_daemon(flags, 0, NULL, NULL, handler,
-					     (void *)1, MHD_OPTION_SOCK_ADDR,
-					     (struct sockaddr *)&ss,
-					     MHD_OPTION_CONNECTION_TIMEOUT,
-					     cfg->idle_timeout_s,
-					     MHD_OPTION_CONNECTION_LIMIT, 64u,
-					     MHD_OPTION_NOTIFY_COMPLETED,
-					     completed, NULL,
-					     MHD_OPTION_NOTIFY_CONNECTION,
-					     srv_deadline_notify, NULL,
-					     MHD_OPTION_EXTERNAL_LOGGER,
-					     mhd_logger, NULL, MHD_OPTION_END);
-		if (d) {
-			cap_socket_buffers(d);
-			const union MHD_DaemonInfo *di =
-				MHD_get_daemon_info(d,
-						    MHD_DAEMON_INFO_BIND_PORT);
-			char port[16], nt[16];
-			snprintf(port, sizeof(port), "%u", di ? di->port : 0);
-			snprintf(nt, sizeof(nt), "%u", tls ? threads : 1);
-			srv_log(SRV_INFO,
-				tls ? "listening" : "metrics listening",
-				"listen", listen, "port", port, "tls",
-				tls ? "TLS1.2+" : "off", "threads", nt, NULL);
-			return d;
-		}
-		if (!any || attempt)
-			break;
-		/* No IPv6 in this network namespace: all IPv4 addresses. */
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		uint16_t p = ((struct sockaddr_in6 *)&ss)->sin6_port;
-		memset(&ss, 0, sizeof(ss));
-		a->sin_family = AF_INET;
-		a->sin_addr.s_addr = htonl(INADDR_ANY);
-		a->sin_port = p;
-		sl = sizeof(*a);
-		any = false;
-	}
-	err_set(err, "cannot listen on %s (address in use or not available)",
-		listen);
-	return NULL;
+	srv_daemon_request_end();
 }
 
 /* ---- life cycle --------------------------------------------------------- */
@@ -653,7 +455,9 @@ static int budget_setup(struct err *err)
 	long long total = S.cfg->body_budget_bytes > 0
 				  ? S.cfg->body_budget_bytes
 				  : SRV_DEFAULT_BODY_BUDGET;
-	long long max = max_body(S.pol); /* the policy just loaded */
+	struct policy_ref *pr = srv_policy_acquire(); /* the one just loaded */
+	long long max = max_body(pr);
+	srv_policy_release(pr);
 	long long need = budget_need(max) + BUDGET_SMALL_RESERVE;
 	if (total < need) {
 		err_set(err,
@@ -674,44 +478,6 @@ static int budget_setup(struct err *err)
 	return 0;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void drain_and_stop(struct MHD_Daemon *d, struct MHD_Daemon *md)
-{
-	atomic_store(&S.draining, true);
-	char grace[16], n[16];
-	snprintf(grace, sizeof(grace), "%u", S.cfg->shutdown_grace_s);
-	snprintf(n, sizeof(n), "%d", atomic_load(&S.in_flight));
-	srv_log(SRV_INFO, "shutting down: draining", "grace_s", grace,
-		"in_flight", n, NULL);
-	MHD_socket lfd = MHD_quiesce_daemon(d);
-	long long start = mono_ms();
-	long long deadline = start + (long long)S.cfg->shutdown_grace_s * 1000;
-	/* A request whose bytes already sit in a socket buffer is not yet
-	 * counted: give the workers a moment to pick those up. */
-	long long settle = start + DRAIN_SETTLE_MS;
-	if (settle > deadline)
-		settle = deadline;
-	while (mono_ms() < deadline &&
-	       (atomic_load(&S.in_flight) > 0 || mono_ms() < settle))
-		usleep(10000);
-	snprintf(n, sizeof(n), "%d", atomic_load(&S.in_flight));
-	/* MHD_stop_daemon must find no suspended connection: close the
-	 * ones still waiting for the memory budget. */
-	srv_budget_sweep(-1);
-	MHD_stop_daemon(d);
-	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
-	if (md)
-		MHD_stop_daemon(md);
-	srv_log(SRV_INFO, "stopped", "unfinished", n, NULL);
-}
-
 enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 {
 	struct MHD_Daemon *d = NULL, *md = NULL;
@@ -729,7 +495,6 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 	 * keep their peak, and RSS would outgrow the memory budget. */
 	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 #endif
-	pthread_mutex_init(&S.pol_mu, NULL);
 	/* Before anything allocates a JSON value (parsemem.h). */
 	srv_parsemem_init();
 	json_object_seed(0);
@@ -745,7 +510,7 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 	if (srv_tls_load(cfg->tls_cert, cfg->tls_key, err))
 		goto out;
 	srv_metrics_cert_loaded(srv_tls_not_after());
-	if (policy_load(false, err))
+	if (srv_policy_load(cfg->policy_path, false, err))
 		goto out;
 	if (budget_setup(err))
 		goto out;
@@ -785,15 +550,16 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 		err_set(err, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	d = start_daemon(cfg->listen, true, err);
+	d = srv_daemon_start(cfg, cfg->listen, true, handler, completed, err);
 	if (!d)
 		goto out;
 	if (cfg->metrics_listen && *cfg->metrics_listen) {
-		md = start_daemon(cfg->metrics_listen, false, err);
+		md = srv_daemon_start(cfg, cfg->metrics_listen, false, handler,
+				      completed, err);
 		if (!md)
 			goto out;
 	}
-	atomic_store(&S.started, true);
+	srv_daemon_started();
 	rc = SRV_RUNTIME_FAILED;
 	for (;;) {
 		struct pollfd pfd = {sfd, POLLIN, 0};
@@ -820,10 +586,10 @@ enum srv_outcome srv_run(const struct srv_config *cfg, struct err *err)
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			policy_load(true, NULL);
+			srv_policy_load(cfg->policy_path, true, NULL);
 			continue;
 		}
-		drain_and_stop(d, md);
+		srv_daemon_drain_and_stop(d, md, cfg->shutdown_grace_s);
 		d = md = NULL;
 		rc = SRV_STOPPED;
 		break;
@@ -837,11 +603,9 @@ out:
 		close(sfd);
 	kube_cache_free(S.kube);
 	S.kube = NULL;
-	policy_release_ref(S.pol);
-	S.pol = NULL;
+	srv_policy_cleanup();
 	srv_tls_cleanup();
 	if (curl_ready)
 		kube_global_cleanup();
-	pthread_mutex_destroy(&S.pol_mu);
 	return rc;
 }

@@ -2,9 +2,12 @@
  * server_int.h — interfaces between the files of src/server (not public:
  * include/pgadmit/server.h holds what cmd/ calls).
  *
- * Dependencies run one way: server.c calls log.c, tls.c and metrics.c;
- * tls.c and metrics.c never call each other (certificate events are pushed
- * by server.c into metrics: srv_metrics_cert_loaded/_reload).
+ * Dependencies run one way: server.c calls daemon.c, policy_ref.c, log.c,
+ * tls.c and metrics.c; daemon.c and policy_ref.c call log.c (daemon.c also
+ * tls.c, policy_ref.c also metrics.c), never server.c; tls.c and metrics.c
+ * never call each other (certificate events are pushed by server.c into
+ * metrics: srv_metrics_cert_loaded/_reload). daemon.c and policy_ref.c
+ * have their own small headers (daemon.h, policy_ref.h).
  */
 #ifndef PGADMIT_SERVER_INT_H
 #define PGADMIT_SERVER_INT_H
