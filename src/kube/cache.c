@@ -4,43 +4,48 @@
  * One entry per namespace: the last successful listing (a backup_index),
  * CronJobs admitted since then ("noted"), and the last failure. One thread
  * fetches a namespace at a time; the others wait on a condition variable no
- * longer than the timeout. The mutex is never held during the HTTP call.
+ * longer than the timeout (the table, the waiting and the failure memory:
+ * slots.c). The mutex is never held during the HTTP call.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/rules.h"
 #include "kube_int.h"
+#include "slots.h"
+
+/* The listing's fetch and failure: flight 0 of the head (slots.h). */
+enum { F_LIST };
 
 struct entry {
-	char *ns;
+	struct kube_slot s;          /* ns, LRU, fetching, failure */
 	struct backup_index *listed; /* NULL until a listing succeeded */
 	long long listed_at;         /* ms, monotonic */
 	long long fetch_started;     /* of the listing in listed */
 	struct backup_index *noted;  /* CronJobs admitted by us */
 	long long noted_at;
-	long long failed_at; /* 0 = no recent failure */
-	char why[160];
-	bool fetching;
-	long long used_at; /* LRU eviction */
 };
 
 struct kube_cache {
 	struct kube_client *client;
 	char unknown_why[160];
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct entry *v;
-	size_t n, max;
+	struct kube_slots t; /* its mutex also guards the counters */
 	unsigned long long fetch_ok, fetch_fail, hits;
 	struct kube_nscache *nsc; /* PGA105/PGA106 evidence (nscache.c) */
 };
+
+/* The payload of an entry (slots.c frees the head). */
+static void entry_clear(struct kube_slot *s)
+{
+	struct entry *e = (struct entry *)s;
+	backup_index_free(e->listed);
+	backup_index_free(e->noted);
+}
 
 struct kube_cache *kube_cache_new(struct kube_client *client,
 				  const char *unknown_why, size_t max_entries)
@@ -48,27 +53,20 @@ struct kube_cache *kube_cache_new(struct kube_client *client,
 	struct kube_cache *kc = calloc(1, sizeof(*kc));
 	if (!kc)
 		return NULL;
-	kc->max = max_entries ? max_entries : KUBE_CACHE_MAX_ENTRIES;
-	kc->v = calloc(kc->max, sizeof(*kc->v));
-	if (!kc->v) {
+	if (kube_slots_init(&kc->t, sizeof(struct entry), max_entries,
+			    entry_clear)) {
 		free(kc);
 		return NULL;
 	}
 	kc->client = client;
-	kc->nsc = kube_nscache_new(client, unknown_why, kc->max);
+	kc->nsc = kube_nscache_new(client, unknown_why, kc->t.max);
 	if (!kc->nsc) {
-		free(kc->v);
+		kube_slots_destroy(&kc->t);
 		free(kc);
 		return NULL;
 	}
 	snprintf(kc->unknown_why, sizeof(kc->unknown_why), "%s",
 		 unknown_why ? unknown_why : "not running in a cluster");
-	pthread_mutex_init(&kc->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&kc->cv, &ca);
-	pthread_condattr_destroy(&ca);
 	return kc;
 }
 
@@ -77,66 +75,14 @@ struct kube_nscache *kube_cache_nscache(struct kube_cache *kc)
 	return kc->nsc;
 }
 
-static void entry_clear(struct entry *e)
-{
-	free(e->ns);
-	backup_index_free(e->listed);
-	backup_index_free(e->noted);
-	memset(e, 0, sizeof(*e));
-}
-
 void kube_cache_free(struct kube_cache *kc)
 {
 	if (!kc)
 		return;
-	for (size_t i = 0; i < kc->n; i++)
-		entry_clear(&kc->v[i]);
-	free(kc->v);
+	kube_slots_destroy(&kc->t);
 	kube_nscache_free(kc->nsc);
-	pthread_mutex_destroy(&kc->mu);
-	pthread_cond_destroy(&kc->cv);
 	kube_client_free(kc->client);
 	free(kc);
-}
-
-/* Find or create (evicting the least recently used idle entry). Locked. */
-static struct entry *entry_get(struct kube_cache *kc, const char *ns,
-			       bool create)
-{
-	for (size_t i = 0; i < kc->n; i++)
-		if (strcmp(kc->v[i].ns, ns) == 0)
-			return &kc->v[i];
-	if (!create)
-		return NULL;
-	struct entry *e = NULL;
-	if (kc->n < kc->max) {
-		e = &kc->v[kc->n];
-	} else {
-		for (size_t i = 0; i < kc->n; i++)
-			if (!kc->v[i].fetching &&
-			    (!e || kc->v[i].used_at < e->used_at))
-				e = &kc->v[i];
-		if (!e)
-			return NULL;
-		entry_clear(e);
-	}
-	e->ns = strdup(ns);
-	if (!e->ns)
-		return NULL;
-	if (e == &kc->v[kc->n])
-		kc->n++;
-	return e;
-}
-
-static void ts_after_ms(struct timespec *ts, long long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
 }
 
 /* A listed CronJob into the namespace's backup index (PGA103). */
@@ -149,6 +95,34 @@ static int add_cronjob(json_t *item, void *arg)
 {
 	struct add_ctx *a = arg;
 	return backup_index_add_cronjob(a->bi, a->ns, item);
+}
+
+/* What a lookup asks of an entry, and what it answered. */
+struct ask {
+	struct kube_cache *kc;
+	const char *ns, *name;
+	long long ttl_ms;
+	enum backup_state st;
+};
+
+/* CronJobs admitted since the listing, then the listing while fresh. A
+ * hit is counted. Locked. */
+static bool answer(struct kube_slot *s, long long now, void *arg)
+{
+	struct entry *e = (struct entry *)s;
+	struct ask *a = arg;
+	if (e->noted &&
+	    backup_index_lookup(e->noted, a->ns, a->name) == BACKUP_FOUND) {
+		a->st = BACKUP_FOUND;
+		a->kc->hits++;
+		return true;
+	}
+	if (e->listed && now - e->listed_at < a->ttl_ms) {
+		a->st = backup_index_lookup(e->listed, a->ns, a->name);
+		a->kc->hits++;
+		return true;
+	}
+	return false;
 }
 
 static enum backup_state lookup(struct kube_cache *kc, const char *ns,
@@ -164,57 +138,23 @@ static enum backup_state lookup(struct kube_cache *kc, const char *ns,
 		snprintf(why, whylen, "the object has no namespace");
 		return BACKUP_UNKNOWN;
 	}
-	long long ttl_ms = (long long)ttl_s * 1000;
-	long long deadline = clock_ms() + timeout_ms;
-	pthread_mutex_lock(&kc->mu);
-	struct entry *e = entry_get(kc, ns, true);
-	if (!e) {
-		snprintf(why, whylen, "namespace cache full");
-		goto out;
+	struct ask a = {kc, ns, name, (long long)ttl_s * 1000, BACKUP_UNKNOWN};
+	struct kube_slot_ask sa = {.ns = ns,
+				   .which = F_LIST,
+				   .deadline = clock_ms() + timeout_ms,
+				   .timeout_ms = timeout_ms,
+				   .answer = answer,
+				   .arg = &a};
+	struct kube_slot *s = NULL;
+	pthread_mutex_lock(&kc->t.mu);
+	switch (kube_slots_claim(&kc->t, &sa, &s, why, whylen)) {
+	case KUBE_CLAIM_ANSWERED: st = a.st; goto out;
+	case KUBE_CLAIM_UNKNOWN: goto out;
+	case KUBE_CLAIM_FETCH: break;
 	}
-	for (;;) {
-		long long now = clock_ms();
-		e->used_at = now;
-		if (e->noted &&
-		    backup_index_lookup(e->noted, ns, name) == BACKUP_FOUND) {
-			st = BACKUP_FOUND;
-			kc->hits++;
-			goto out;
-		}
-		if (e->listed && now - e->listed_at < ttl_ms) {
-			st = backup_index_lookup(e->listed, ns, name);
-			kc->hits++;
-			goto out;
-		}
-		if (e->failed_at &&
-		    now - e->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
-			snprintf(why, whylen, "%s", e->why);
-			goto out;
-		}
-		if (!e->fetching)
-			break;
-		/* Someone else is asking the API: wait for them. */
-		struct timespec ts;
-		long long left = deadline - now;
-		if (left <= 0) {
-			snprintf(why, whylen,
-				 "Kubernetes API did not answer "
-				 "within %d ms",
-				 timeout_ms);
-			goto out;
-		}
-		ts_after_ms(&ts, left);
-		pthread_cond_timedwait(&kc->cv, &kc->mu, &ts);
-		/* the slot may have been reused meanwhile: look again */
-		e = entry_get(kc, ns, true);
-		if (!e) {
-			snprintf(why, whylen, "namespace cache full");
-			goto out;
-		}
-	}
-	e->fetching = true;
+	struct entry *e = (struct entry *)s;
 	long long started = clock_ms();
-	pthread_mutex_unlock(&kc->mu);
+	pthread_mutex_unlock(&kc->t.mu);
 
 	struct err err;
 	err_clear(&err);
@@ -224,15 +164,14 @@ static enum backup_state lookup(struct kube_cache *kc, const char *ns,
 					 add_cronjob, &ac, &err)
 		    : err_nomem(&err);
 
-	pthread_mutex_lock(&kc->mu);
-	e->fetching = false;
+	pthread_mutex_lock(&kc->t.mu);
+	kube_slots_done(&kc->t, s, F_LIST, rc == 0 ? NULL : err.msg);
 	if (rc == 0) {
 		kc->fetch_ok++;
 		backup_index_free(e->listed);
 		e->listed = bi;
 		e->listed_at = clock_ms();
 		e->fetch_started = started;
-		e->failed_at = 0;
 		if (e->noted && e->noted_at < started) {
 			/* the listing already holds them */
 			backup_index_free(e->noted);
@@ -245,13 +184,10 @@ static enum backup_state lookup(struct kube_cache *kc, const char *ns,
 	} else {
 		kc->fetch_fail++;
 		backup_index_free(bi);
-		e->failed_at = clock_ms();
-		snprintf(e->why, sizeof(e->why), "%.150s", err.msg);
 		snprintf(why, whylen, "%s", err.msg);
 	}
-	pthread_cond_broadcast(&kc->cv);
 out:
-	pthread_mutex_unlock(&kc->mu);
+	pthread_mutex_unlock(&kc->t.mu);
 	return st;
 }
 
@@ -274,8 +210,8 @@ void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
 {
 	if (!kc->client || !ns || !*ns)
 		return;
-	pthread_mutex_lock(&kc->mu);
-	struct entry *e = entry_get(kc, ns, true);
+	pthread_mutex_lock(&kc->t.mu);
+	struct entry *e = (struct entry *)kube_slots_get(&kc->t, ns);
 	if (e) {
 		if (!e->noted)
 			e->noted = backup_index_new();
@@ -286,16 +222,16 @@ void kube_cache_note_cronjob(struct kube_cache *kc, const char *ns,
 		    backup_index_add_cronjob(e->noted, ns, cronjob))
 			e->listed_at = 0;
 		e->noted_at = clock_ms();
-		e->used_at = e->noted_at;
+		e->s.used_at = e->noted_at;
 	}
-	pthread_mutex_unlock(&kc->mu);
+	pthread_mutex_unlock(&kc->t.mu);
 }
 
 void kube_cache_stats(struct kube_cache *kc, struct kube_stats *st)
 {
-	pthread_mutex_lock(&kc->mu);
+	pthread_mutex_lock(&kc->t.mu);
 	st->fetch_ok = kc->fetch_ok;
 	st->fetch_fail = kc->fetch_fail;
 	st->hits = kc->hits;
-	pthread_mutex_unlock(&kc->mu);
+	pthread_mutex_unlock(&kc->t.mu);
 }

@@ -24,20 +24,21 @@
  * on configmaps, never a listing of every ConfigMap of the namespace),
  * kept in the same namespace entry for the TTL; 404 is "no such
  * ConfigMap" (nothing to judge). Entries are bounded (LRU by namespace);
- * the mutex is never held during an HTTP call.
+ * the mutex is never held during an HTTP call. The table, the waiting and
+ * the failure memory are slots.c's; this file keeps what an entry holds.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kube_int.h"
 #include "pgadmit/clock.h"
 #include "pgadmit/kube.h"
 #include "pgadmit/rules.h"
 #include "pgadmit/strbuf.h"
+#include "slots.h"
 
 #define CM_MAX 64 /* named ConfigMaps remembered per namespace */
 
@@ -49,20 +50,19 @@ struct cm_entry {
 };
 
 /* A listing kept per namespace: monitoring (ns_evidence) or
- * ScheduledBackups (backup_index). */
+ * ScheduledBackups (backup_index). Its fetch and failure are the head's
+ * flight of the same number (slots.h). */
 enum { L_MON, L_SB, L_N };
+_Static_assert(L_N <= KUBE_SLOT_FLIGHTS, "a flight per listing");
 
 struct listing {
-	void *data;              /* NULL until a listing succeeded */
-	long long at, failed_at; /* ms */
-	char why[160];
-	bool fetching;
+	void *data;   /* NULL until a listing succeeded */
+	long long at; /* ms */
 };
 
 struct ns_entry {
-	char *ns;
+	struct kube_slot s; /* ns, LRU, fetching and failure per listing */
 	struct listing l[L_N];
-	long long used_at;
 	struct cm_entry cms[CM_MAX];
 	size_t ncms;
 };
@@ -70,11 +70,8 @@ struct ns_entry {
 struct kube_nscache {
 	struct kube_client *client; /* borrowed from the kube_cache */
 	char unknown_why[160];
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct ns_entry *v;
-	size_t n, max;
-	struct kube_ns_stats stats; /* under mu */
+	struct kube_slots t;        /* its mutex also guards stats */
+	struct kube_ns_stats stats; /* under t.mu */
 };
 
 /* What the namespace listing reads (group "", or a CRD's). */
@@ -91,30 +88,6 @@ static const struct {
 	 true},
 };
 
-struct kube_nscache *kube_nscache_new(struct kube_client *client,
-				      const char *unknown_why, size_t max)
-{
-	struct kube_nscache *nc = calloc(1, sizeof(*nc));
-	if (!nc)
-		return NULL;
-	nc->max = max ? max : KUBE_CACHE_MAX_ENTRIES;
-	nc->v = calloc(nc->max, sizeof(*nc->v));
-	if (!nc->v) {
-		free(nc);
-		return NULL;
-	}
-	nc->client = client;
-	snprintf(nc->unknown_why, sizeof(nc->unknown_why), "%s",
-		 unknown_why ? unknown_why : "not running in a cluster");
-	pthread_mutex_init(&nc->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&nc->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	return nc;
-}
-
 static void cms_clear(struct ns_entry *e)
 {
 	for (size_t i = 0; i < e->ncms; i++)
@@ -130,59 +103,44 @@ static void listing_drop(int which, void *data)
 		backup_index_free(data);
 }
 
-static void entry_clear(struct ns_entry *e)
+/* The payload of an entry (slots.c frees the head). */
+static void entry_clear(struct kube_slot *s)
 {
-	free(e->ns);
+	struct ns_entry *e = (struct ns_entry *)s;
 	for (int i = 0; i < L_N; i++)
 		listing_drop(i, e->l[i].data);
 	cms_clear(e);
-	memset(e, 0, sizeof(*e));
+}
+
+struct kube_nscache *kube_nscache_new(struct kube_client *client,
+				      const char *unknown_why, size_t max)
+{
+	struct kube_nscache *nc = calloc(1, sizeof(*nc));
+	if (!nc)
+		return NULL;
+	if (kube_slots_init(&nc->t, sizeof(struct ns_entry), max,
+			    entry_clear)) {
+		free(nc);
+		return NULL;
+	}
+	nc->client = client;
+	snprintf(nc->unknown_why, sizeof(nc->unknown_why), "%s",
+		 unknown_why ? unknown_why : "not running in a cluster");
+	return nc;
 }
 
 void kube_nscache_free(struct kube_nscache *nc)
 {
 	if (!nc)
 		return;
-	for (size_t i = 0; i < nc->n; i++)
-		entry_clear(&nc->v[i]);
-	free(nc->v);
-	pthread_mutex_destroy(&nc->mu);
-	pthread_cond_destroy(&nc->cv);
+	kube_slots_destroy(&nc->t);
 	free(nc);
 }
 
-static bool entry_busy(const struct ns_entry *e)
-{
-	for (int i = 0; i < L_N; i++)
-		if (e->l[i].fetching)
-			return true;
-	return false;
-}
-
-/* Find or create (evicting the least recently used idle entry). Locked. */
+/* ns's entry (slots.c: found, or made by evicting). Locked. */
 static struct ns_entry *entry_get(struct kube_nscache *nc, const char *ns)
 {
-	for (size_t i = 0; i < nc->n; i++)
-		if (strcmp(nc->v[i].ns, ns) == 0)
-			return &nc->v[i];
-	struct ns_entry *e = NULL;
-	if (nc->n < nc->max) {
-		e = &nc->v[nc->n];
-	} else {
-		for (size_t i = 0; i < nc->n; i++)
-			if (!entry_busy(&nc->v[i]) &&
-			    (!e || nc->v[i].used_at < e->used_at))
-				e = &nc->v[i];
-		if (!e)
-			return NULL;
-		entry_clear(e);
-	}
-	e->ns = strdup(ns);
-	if (!e->ns)
-		return NULL;
-	if (e == &nc->v[nc->n])
-		nc->n++;
-	return e;
+	return (struct ns_entry *)kube_slots_get(&nc->t, ns);
 }
 
 static bool valid_ns(const char *ns)
@@ -342,15 +300,30 @@ static enum kube_lookup judge(int which, const void *data, const char *ns,
 	return st == BACKUP_FOUND ? KUBE_LOOKUP_FOUND : KUBE_LOOKUP_NOT_FOUND;
 }
 
-static void ts_after_ms(struct timespec *ts, long long ms)
+/* What a lookup asks of an entry's listing, and what it answered. */
+struct ask {
+	struct kube_nscache *nc;
+	int which;
+	const char *ns;
+	const struct query *q;
+	long long ttl_ms;
+	enum kube_lookup st;
+};
+
+static const enum kube_ns_evidence counted[L_N] = {KUBE_NS_MONITORING,
+						   KUBE_NS_SCHEDULED_BACKUPS};
+
+/* The listing while fresh, judged; a hit is counted. Locked. */
+static bool answer(struct kube_slot *s, long long now, void *arg)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
+	struct ns_entry *e = (struct ns_entry *)s;
+	struct ask *a = arg;
+	struct listing *l = &e->l[a->which];
+	if (!l->data || now - l->at >= a->ttl_ms)
+		return false;
+	a->st = judge(a->which, l->data, a->ns, a->q);
+	a->nc->stats.hits[counted[a->which]]++;
+	return true;
 }
 
 /* The namespace's listing `which`, fresh for ttl_s, judged for q: one
@@ -361,8 +334,6 @@ static enum kube_lookup lookup(struct kube_cache *kc, int which,
 			       const struct query *q, int ttl_s, int timeout_ms,
 			       char *why, size_t whylen)
 {
-	static const enum kube_ns_evidence counted[L_N] =
-		{KUBE_NS_MONITORING, KUBE_NS_SCHEDULED_BACKUPS};
 	struct kube_nscache *nc = kc ? kube_cache_nscache(kc) : NULL;
 	enum kube_lookup st = KUBE_LOOKUP_UNKNOWN;
 	if (!nc || !nc->client) {
@@ -374,45 +345,22 @@ static enum kube_lookup lookup(struct kube_cache *kc, int which,
 		snprintf(why, whylen, "the object has no namespace");
 		return st;
 	}
-	long long ttl_ms = (long long)ttl_s * 1000;
-	long long deadline = clock_ms() + timeout_ms;
-	pthread_mutex_lock(&nc->mu);
-	struct ns_entry *e = entry_get(nc, ns);
-	for (;;) {
-		if (!e) {
-			snprintf(why, whylen, "namespace cache full");
-			goto out;
-		}
-		struct listing *l = &e->l[which];
-		long long now = clock_ms();
-		e->used_at = now;
-		if (l->data && now - l->at < ttl_ms) {
-			st = judge(which, l->data, ns, q);
-			nc->stats.hits[counted[which]]++;
-			goto out;
-		}
-		if (l->failed_at &&
-		    now - l->failed_at < KUBE_CACHE_FAIL_TTL_MS) {
-			snprintf(why, whylen, "%s", l->why);
-			goto out;
-		}
-		if (!l->fetching)
-			break;
-		long long left = deadline - now;
-		if (left <= 0) {
-			snprintf(why, whylen,
-				 "Kubernetes API did not answer within %d ms",
-				 timeout_ms);
-			goto out;
-		}
-		struct timespec ts;
-		ts_after_ms(&ts, left);
-		pthread_cond_timedwait(&nc->cv, &nc->mu, &ts);
-		e = entry_get(nc, ns); /* the slot may have been reused */
+	struct ask a = {nc, which, ns, q, (long long)ttl_s * 1000, st};
+	struct kube_slot_ask sa = {.ns = ns,
+				   .which = which,
+				   .deadline = clock_ms() + timeout_ms,
+				   .timeout_ms = timeout_ms,
+				   .answer = answer,
+				   .arg = &a};
+	struct kube_slot *s = NULL;
+	pthread_mutex_lock(&nc->t.mu);
+	switch (kube_slots_claim(&nc->t, &sa, &s, why, whylen)) {
+	case KUBE_CLAIM_ANSWERED: st = a.st; goto out;
+	case KUBE_CLAIM_UNKNOWN: goto out;
+	case KUBE_CLAIM_FETCH: break;
 	}
-	e->l[which].fetching = true;
 	nc->stats.misses[counted[which]]++;
-	pthread_mutex_unlock(&nc->mu);
+	pthread_mutex_unlock(&nc->t.mu);
 
 	struct err err;
 	err_clear(&err);
@@ -422,33 +370,21 @@ static enum kube_lookup lookup(struct kube_cache *kc, int which,
 				: fetch_scheduled(nc->client, p, ns, timeout_ms,
 						  &data, &err);
 
-	pthread_mutex_lock(&nc->mu);
-	if (rc != 0)
+	pthread_mutex_lock(&nc->t.mu);
+	/* s is still ns's: busy entries are never evicted */
+	kube_slots_done(&nc->t, s, which, rc == 0 ? NULL : err.msg);
+	if (rc == 0) {
+		struct listing *l = &((struct ns_entry *)s)->l[which];
+		listing_drop(which, l->data);
+		l->data = data;
+		l->at = clock_ms();
+		st = judge(which, l->data, ns, q);
+	} else {
 		nc->stats.errors[counted[which]]++;
-	e = entry_get(nc, ns); /* busy entries are never evicted */
-	if (e) {
-		struct listing *l = &e->l[which];
-		l->fetching = false;
-		if (rc == 0) {
-			listing_drop(which, l->data);
-			l->data = data;
-			data = NULL;
-			l->at = clock_ms();
-			l->failed_at = 0;
-			st = judge(which, l->data, ns, q);
-		} else {
-			l->failed_at = clock_ms();
-			snprintf(l->why, sizeof(l->why), "%.150s", err.msg);
-		}
-	}
-	if (rc != 0)
 		snprintf(why, whylen, "%s", err.msg);
-	else if (!e)
-		snprintf(why, whylen, "namespace cache full");
-	listing_drop(which, data);
-	pthread_cond_broadcast(&nc->cv);
+	}
 out:
-	pthread_mutex_unlock(&nc->mu);
+	pthread_mutex_unlock(&nc->t.mu);
 	return st;
 }
 
@@ -477,9 +413,9 @@ void kube_ns_cache_stats(struct kube_cache *kc, struct kube_ns_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!nc)
 		return;
-	pthread_mutex_lock(&nc->mu);
+	pthread_mutex_lock(&nc->t.mu);
 	*st = nc->stats;
-	pthread_mutex_unlock(&nc->mu);
+	pthread_mutex_unlock(&nc->t.mu);
 }
 
 const char *kube_ns_evidence_name(enum kube_ns_evidence e)
@@ -557,23 +493,23 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 	if (strlen(prefix) >= sizeof(((struct cm_entry *)0)->prefix))
 		return KUBE_LOOKUP_NOT_FOUND; /* no trust variable is that long */
 	long long ttl_ms = (long long)ttl_s * 1000;
-	pthread_mutex_lock(&nc->mu);
+	pthread_mutex_lock(&nc->t.mu);
 	struct ns_entry *e = entry_get(nc, ns);
 	long long now = clock_ms();
 	for (size_t i = 0; e && i < e->ncms; i++) {
 		struct cm_entry *c = &e->cms[i];
 		if (strcmp(c->name, cm) == 0 &&
 		    strcmp(c->prefix, prefix) == 0 && now - c->at < ttl_ms) {
-			e->used_at = now;
+			e->s.used_at = now;
 			snprintf(env, envlen, "%s", c->var);
 			nc->stats.hits[KUBE_NS_CONFIGMAPS]++;
-			pthread_mutex_unlock(&nc->mu);
+			pthread_mutex_unlock(&nc->t.mu);
 			return *c->var ? KUBE_LOOKUP_FOUND
 				       : KUBE_LOOKUP_NOT_FOUND;
 		}
 	}
 	nc->stats.misses[KUBE_NS_CONFIGMAPS]++;
-	pthread_mutex_unlock(&nc->mu);
+	pthread_mutex_unlock(&nc->t.mu);
 
 	struct err err;
 	err_clear(&err);
@@ -581,12 +517,12 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 	if (get_configmap(nc->client, ns, cm, prefix, timeout_ms, var,
 			  sizeof(var), &err)) {
 		snprintf(why, whylen, "%s", err.msg);
-		pthread_mutex_lock(&nc->mu);
+		pthread_mutex_lock(&nc->t.mu);
 		nc->stats.errors[KUBE_NS_CONFIGMAPS]++;
-		pthread_mutex_unlock(&nc->mu);
+		pthread_mutex_unlock(&nc->t.mu);
 		return KUBE_LOOKUP_UNKNOWN;
 	}
-	pthread_mutex_lock(&nc->mu);
+	pthread_mutex_lock(&nc->t.mu);
 	e = entry_get(nc, ns);
 	if (e) {
 		struct cm_entry *c = NULL;
@@ -608,9 +544,9 @@ enum kube_lookup kube_cache_configmap_trust(struct kube_cache *kc,
 			snprintf(c->var, sizeof(c->var), "%s", var);
 			snprintf(c->prefix, sizeof(c->prefix), "%s", prefix);
 		}
-		e->used_at = clock_ms();
+		e->s.used_at = clock_ms();
 	}
-	pthread_mutex_unlock(&nc->mu);
+	pthread_mutex_unlock(&nc->t.mu);
 	snprintf(env, envlen, "%s", var);
 	return *var ? KUBE_LOOKUP_FOUND : KUBE_LOOKUP_NOT_FOUND;
 }
