@@ -72,8 +72,11 @@ static bool busy(const struct kube_slot *e)
 
 struct kube_slot *kube_slots_get(struct kube_slots *t, const char *ns)
 {
+	/* A slot left without a name (its strdup failed after it was
+	 * cleared) matches nothing; being idle with used_at 0, it is the
+	 * next one taken. */
 	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(at(t, i)->ns, ns) == 0)
+		if (at(t, i)->ns && strcmp(at(t, i)->ns, ns) == 0)
 			return at(t, i);
 	struct kube_slot *e = NULL;
 	if (t->n < t->max) {
