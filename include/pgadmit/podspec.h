@@ -22,6 +22,14 @@ struct podspec {
 /* Does kind carry a Pod spec? */
 bool podspec_kind(const char *kind);
 
+/* Is obj (a Pod or ReplicaSet) controlled by a built-in workload: its
+ * controller ownerReference an apps/ ReplicaSet, Deployment, StatefulSet
+ * or DaemonSet, or a batch/ Job or CronJob? That object was judged through
+ * the controller's template, so the webhook (gate owned-by-controller) and
+ * the audit do not judge it again. An operator's resource as controller:
+ * false (the Pod is judged). */
+bool podspec_owned_by_builtin(const json_t *obj);
+
 /* Locate the Pod spec of obj (of the given kind). false when the kind has
  * none or the object lacks it. */
 bool podspec_locate(const char *kind, const json_t *obj, struct podspec *ps);

@@ -11,6 +11,7 @@
 
 #include "pgadmit/cluster.h"
 #include "pgadmit/jsonget.h"
+#include "pgadmit/podspec.h"
 #include "pgadmit/policy.h"
 #include "pgadmit/rules.h"
 
@@ -47,53 +48,6 @@ static bool kind_from_expected_group(const char *kind, const char *group)
 			return !group ||
 			       strcmp(group, builtin_kinds[i].group) == 0;
 	return true; /* unknown to us: rules_kind_relevant decides */
-}
-
-const char *admission_group_of(const char *api_version, char *buf, size_t n)
-{
-	if (!api_version)
-		return NULL;
-	const char *slash = strchr(api_version, '/');
-	size_t len = slash ? (size_t)(slash - api_version) : 0;
-	if (len >= n)
-		len = n - 1;
-	memcpy(buf, api_version, len);
-	buf[len] = '\0';
-	return buf;
-}
-
-/*
- * A Pod or ReplicaSet created by a built-in controller was judged as part
- * of that controller's template: do not judge (or deny) it again.
- */
-static bool owned_by_builtin_controller(const json_t *obj)
-{
-	const json_t *refs = json_object_get(json_object_get(obj, "metadata"),
-					     "ownerReferences");
-	size_t i;
-	const json_t *r;
-	json_array_foreach(refs, i, r) {
-		if (!json_is_true(json_object_get(r, "controller")))
-			continue;
-		const char *kind = json_get_str(r, "kind");
-		char gb[64];
-		const char *group =
-			admission_group_of(json_get_str(r, "apiVersion"), gb,
-					   sizeof(gb));
-		if (!kind || !group)
-			return false;
-		if ((strcmp(group, "apps") == 0 &&
-		     (strcmp(kind, "ReplicaSet") == 0 ||
-		      strcmp(kind, "Deployment") == 0 ||
-		      strcmp(kind, "StatefulSet") == 0 ||
-		      strcmp(kind, "DaemonSet") == 0)) ||
-		    (strcmp(group, "batch") == 0 &&
-		     (strcmp(kind, "Job") == 0 ||
-		      strcmp(kind, "CronJob") == 0)))
-			return true;
-		return false; /* an operator's resource: judge the Pod */
-	}
-	return false;
 }
 
 static bool gate_operation(const struct admission_env *env,
@@ -150,7 +104,7 @@ static bool gate_owned(const struct admission_env *env,
 	(void)env;
 	return (strcmp(rq->kind, "Pod") == 0 ||
 		strcmp(rq->kind, "ReplicaSet") == 0) &&
-	       owned_by_builtin_controller(rq->obj);
+	       podspec_owned_by_builtin(rq->obj);
 }
 
 /* Made by a Postgres operator for its cluster resource (rules.md

@@ -353,6 +353,20 @@ out:
 
 /* ---- the pipeline: decode -> gates -> evaluate -> encode ---------------- */
 
+/* "apps/v1" -> "apps"; "v1" -> "". Writes into buf. */
+static const char *group_of(const char *api_version, char *buf, size_t n)
+{
+	if (!api_version)
+		return NULL;
+	const char *slash = strchr(api_version, '/');
+	size_t len = slash ? (size_t)(slash - api_version) : 0;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, api_version, len);
+	buf[len] = '\0';
+	return buf;
+}
+
 /* Step 1: parse and check the envelope. 0 decoded; 1 refused (out holds the
  * 400 answer); -1 out of memory. */
 static int admission_decode(const char *body, size_t len,
@@ -402,9 +416,8 @@ static int admission_decode(const char *body, size_t len,
 	rq->group = json_get_str(rkind, "group");
 	if (!rq->kind && rq->obj) {
 		rq->kind = json_get_str(rq->obj, "kind");
-		rq->group =
-			admission_group_of(json_get_str(rq->obj, "apiVersion"),
-					   rq->gb, sizeof(rq->gb));
+		rq->group = group_of(json_get_str(rq->obj, "apiVersion"),
+				     rq->gb, sizeof(rq->gb));
 	}
 	rq->meta = json_object_get(rq->obj, "metadata");
 	rq->ns = json_get_str(req, "namespace");

@@ -20,10 +20,6 @@ struct admission_request {
 	char gb[128]; /* group_of() storage */
 };
 
-/* "apps/v1" -> "apps"; "v1" -> "". Writes into buf (n bytes); NULL for a
- * NULL api_version. */
-const char *admission_group_of(const char *api_version, char *buf, size_t n);
-
 /* Step 2 of admission_handle: the first gate that holds, or ADM_SKIP_NONE.
  * Each gate allows the review at once, without judging, and names why
  * (admission_skip_name: the log's "reason" and the metrics label). */

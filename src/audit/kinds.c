@@ -10,6 +10,7 @@
 
 #include "audit_int.h"
 #include "pgadmit/jsonget.h"
+#include "pgadmit/podspec.h"
 
 const struct audit_kind audit_kinds[] = {
 	{"batch", "v1", "cronjobs", "CronJob", true, 500},
@@ -79,42 +80,15 @@ void audit_list_path(struct strbuf *sb, const struct audit_kind *k,
 	sb_printf(sb, "/%s", k->resource);
 }
 
-/* The same test as the webhook's owned_by_builtin_controller()
- * (src/admission/review.c; to be shared when both move to one place). */
-static bool owned_by_builtin_controller(const json_t *obj)
-{
-	const json_t *refs = json_object_get(json_object_get(obj, "metadata"),
-					     "ownerReferences");
-	size_t i;
-	const json_t *r;
-	json_array_foreach(refs, i, r) {
-		if (!json_is_true(json_object_get(r, "controller")))
-			continue;
-		const char *kind = json_get_str(r, "kind"),
-			   *api = json_get_str(r, "apiVersion");
-		if (!kind || !api)
-			return false;
-		bool apps = strncmp(api, "apps/", 5) == 0;
-		bool batch = strncmp(api, "batch/", 6) == 0;
-		return (apps && (strcmp(kind, "ReplicaSet") == 0 ||
-				 strcmp(kind, "Deployment") == 0 ||
-				 strcmp(kind, "StatefulSet") == 0 ||
-				 strcmp(kind, "DaemonSet") == 0)) ||
-		       (batch && (strcmp(kind, "Job") == 0 ||
-				  strcmp(kind, "CronJob") == 0));
-	}
-	return false;
-}
-
 bool audit_object_skipped(const struct audit_kind *k, const json_t *obj)
 {
 	if (json_object_get(json_object_get(obj, "metadata"),
 			    "deletionTimestamp"))
 		return true;
 	if (*k->group == '\0' && strcmp(k->kind, "Pod") == 0)
-		return owned_by_builtin_controller(obj);
+		return podspec_owned_by_builtin(obj);
 	if (strcmp(k->group, "apps") == 0 && strcmp(k->kind, "ReplicaSet") == 0)
-		return owned_by_builtin_controller(obj);
+		return podspec_owned_by_builtin(obj);
 	return false;
 }
 

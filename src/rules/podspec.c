@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pgadmit/jsonget.h"
 #include "pgadmit/podspec.h"
 
 static const char *const template_kinds[] = {"Deployment",
@@ -91,4 +92,29 @@ int podspec_foreach(const struct podspec *ps, podspec_fn fn, void *arg)
 		}
 	}
 	return 0;
+}
+
+bool podspec_owned_by_builtin(const json_t *obj)
+{
+	const json_t *refs = json_object_get(json_object_get(obj, "metadata"),
+					     "ownerReferences");
+	size_t i;
+	const json_t *r;
+	json_array_foreach(refs, i, r) {
+		if (!json_is_true(json_object_get(r, "controller")))
+			continue;
+		const char *kind = json_get_str(r, "kind"),
+			   *api = json_get_str(r, "apiVersion");
+		if (!kind || !api)
+			return false;
+		bool apps = strncmp(api, "apps/", 5) == 0;
+		bool batch = strncmp(api, "batch/", 6) == 0;
+		return (apps && (strcmp(kind, "ReplicaSet") == 0 ||
+				 strcmp(kind, "Deployment") == 0 ||
+				 strcmp(kind, "StatefulSet") == 0 ||
+				 strcmp(kind, "DaemonSet") == 0)) ||
+		       (batch && (strcmp(kind, "Job") == 0 ||
+				  strcmp(kind, "CronJob") == 0));
+	}
+	return false;
 }
