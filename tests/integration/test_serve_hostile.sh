@@ -48,9 +48,9 @@ port, ca, n, ready, stop, limit = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]
 ctx = ssl.create_default_context(cafile=ca)
 def tls():
     return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30), server_hostname="localhost")
-t0 = time.time()
+t0 = time.monotonic()
 held = [tls() for _ in range(n)]  # handshake completed, then silence
-setup = time.time() - t0
+setup = time.monotonic() - t0
 lor = tls()
 req = b"POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Slow: " + b"z" * 500
 quit = threading.Event()
@@ -69,8 +69,8 @@ th = threading.Thread(target=dribble)
 th.start()
 print("opened %d idle TLS connections in %.1f s" % (n, setup), flush=True)
 open(ready, "w").close()
-t1 = time.time()
-while not os.path.exists(stop) and time.time() - t1 < limit:
+t1 = time.monotonic()
+while not os.path.exists(stop) and time.monotonic() - t1 < limit:
     time.sleep(0.05)
 quit.set()
 th.join()
@@ -84,7 +84,7 @@ def is_open(s):
         return False
 alive = sum(is_open(s) for s in held)
 print("after %.1f s: idle still open %d/%d, slowloris open %s after %d bytes" %
-      (time.time() - t1, alive, n, is_open(lor), sent[0]), flush=True)
+      (time.monotonic() - t1, alive, n, is_open(lor), sent[0]), flush=True)
 for s in held + [lor]:
     s.close()
 PY
@@ -139,7 +139,7 @@ head = b"POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application
 head += b"Transfer-Encoding: chunked\r\n\r\n" if mode == "chunked" else b"Content-Length: %d\r\n\r\n" % total
 s.sendall(head)
 chunk = b" " * 65536
-sent, t0, why = 0, time.time(), "sent everything"
+sent, t0, why = 0, time.monotonic(), "sent everything"
 try:
     while sent < total:
         s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk) if mode == "chunked" else chunk)
@@ -155,7 +155,7 @@ try:
     status = s.recv(4096).split(b"\r\n")[0].decode(errors="replace")
 except (OSError, ssl.SSLError):
     pass
-print("%s: %.1f MB sent in %.2f s, %s, answer '%s'" % (mode, sent / 1e6, time.time() - t0, why, status))
+print("%s: %.1f MB sent in %.2f s, %s, answer '%s'" % (mode, sent / 1e6, time.monotonic() - t0, why, status))
 ok = sent < total and not why.startswith("timeout") and (status.startswith("HTTP/1.1 413") or status == "")
 sys.exit(0 if ok else 1)
 PY
@@ -249,7 +249,7 @@ cases = [
 bad = 0
 for name, data in cases:
     s = socket.create_connection(("127.0.0.1", port), timeout=limit)
-    t0 = time.time()
+    t0 = time.monotonic()
     got, how = b"", "closed"
     try:
         s.sendall(data)
@@ -266,7 +266,7 @@ for name, data in cases:
         how = "reset"
     except OSError:  # closed before our shutdown(SHUT_WR): ENOTCONN
         how = "closed early"
-    dt = (time.time() - t0) * 1000
+    dt = (time.monotonic() - t0) * 1000
     kind = "TLS alert" if got[:1] == b"\x15" else ("%d bytes" % len(got) if got else "nothing")
     print("%-24s -> %s after %.0f ms, received %s" % (name, how, dt, kind))
     s.close()
@@ -314,21 +314,21 @@ socks = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=3
 for s in socks:
     s.settimeout(0.0)
 req = b"POST /validate HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"z" * 4000
-t0 = time.time()
+t0 = time.monotonic()
 closed = [None] * n
 i = 0
-while time.time() - t0 < limit and None in closed:
+while time.monotonic() - t0 < limit and None in closed:
     for k, s in enumerate(socks):
         if closed[k] is not None:
             continue
         try:
             s.send(req[i:i + 1])
             if s.recv(1) == b"":
-                closed[k] = time.time() - t0
+                closed[k] = time.monotonic() - t0
         except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
             pass
         except (OSError, ssl.SSLError):
-            closed[k] = time.time() - t0
+            closed[k] = time.monotonic() - t0
     i += 1
     if i == 2:
         open(ready, "w").close()

@@ -30,9 +30,9 @@ what = sys.argv[6] if len(sys.argv) > 6 else "sts"
 dry = len(sys.argv) > 7 and sys.argv[7] == "dry"
 obj = json.load(open(objs + ("/cronjob-backup.json" if what == "cronjob" else "/sts-postgres.json")))
 obj["metadata"]["namespace"] = ns
-t0 = time.time()
+t0 = time.monotonic()
 st, body = rv.post(port, ca, "/validate", rv.wrap(obj, uid="k-" + ns, dry_run=dry), timeout=30)
-ms = int((time.time() - t0) * 1000)
+ms = int((time.monotonic() - t0) * 1000)
 r = json.loads(body)["response"]
 w = [x for x in r.get("warnings", []) if x.startswith("PGA103")]
 if "PGA103" in r.get("status", {}).get("message", ""):

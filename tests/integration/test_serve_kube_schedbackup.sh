@@ -44,9 +44,9 @@ else:
     if kind == "backup":
         obj["spec"]["backup"] = {"barmanObjectStore": {"destinationPath": "s3://backups/pg",
                                  "s3Credentials": {"inheritFromIAMRole": True}}}
-t0 = time.time()
+t0 = time.monotonic()
 st, body = rv.post(port, ca, "/validate", rv.wrap(obj, uid="s-" + ns), timeout=30)
-ms = int((time.time() - t0) * 1000)
+ms = int((time.monotonic() - t0) * 1000)
 r = json.loads(body)["response"]
 notes = ["warn-" + w.replace(" ", "_") for w in r.get("warnings", []) if w.startswith("PGA103")]
 if "PGA103" in r.get("status", {}).get("message", ""):

@@ -20,7 +20,9 @@
 #      refused (413) with peak RSS below the limit: the tree is metered.
 #  (f) a waiter that sends nothing while another upload holds the budget is
 #      closed at the 30 s request deadline (suspended connections have no
-#      idle timeout).
+#      idle timeout). Times are taken on the monotonic clock; a measurement
+#      across a stall of the whole machine (no turn of the client's loop for
+#      over 2 s) is not judged and is made once more.
 #  (d) a body budget smaller than what one review of the largest size needs
 #      is refused at start with a clear message.
 # Every client is on 127.0.0.1; counts and waits are bounded. Under
@@ -72,14 +74,14 @@ async def one(i, t_end):
             b"Content-Length: %d\r\n\r\n" % size)
     left = size
     try:
-        while left > 0 and time.time() < t_end:
+        while left > 0 and time.monotonic() < t_end:
             k = min(left, len(chunk))
             w.write(chunk[:k])
-            await asyncio.wait_for(w.drain(), max(0.1, t_end - time.time()))
+            await asyncio.wait_for(w.drain(), max(0.1, t_end - time.monotonic()))
             left -= k
             stats["sent"] += k
         if left == 0:
-            line = await asyncio.wait_for(r.readline(), max(0.1, t_end - time.time()))
+            line = await asyncio.wait_for(r.readline(), max(0.1, t_end - time.monotonic()))
             code = line.split(b" ")[1].decode() if line.count(b" ") >= 2 else "closed"
             stats["answered"][code] = stats["answered"].get(code, 0) + 1
             stats["done"] += 1
@@ -88,13 +90,13 @@ async def one(i, t_end):
     finally:
         w.transport.abort()
 async def main():
-    t0 = time.time()
+    t0 = time.monotonic()
     t_end = t0 + window
     tasks = [asyncio.create_task(one(i, t_end)) for i in range(n)]
     open(ready, "w").close()
     await asyncio.gather(*tasks)
     print("hostile: %d/%d connected, %d uploads of %d bytes completed (answers %s), %d still waiting or sending when the %.0f s window closed, %.0f MB sent in %.1f s"
-          % (stats["connected"], n, stats["done"], size, stats["answered"] or "none", stats["closed"], window, stats["sent"] / 1e6, time.time() - t0), flush=True)
+          % (stats["connected"], n, stats["done"], size, stats["answered"] or "none", stats["closed"], window, stats["sent"] / 1e6, time.monotonic() - t0), flush=True)
 asyncio.run(main())
 PY
 
@@ -240,29 +242,43 @@ time.sleep(0.3)
 waiter = conn()
 waiter.sendall(head)
 waiter.settimeout(0.5)
-t0 = last = time.time()
-closed = None
-while time.time() - t0 < limit and closed is None:
-    if time.time() - last >= 12:
-        last = time.time()
+t0 = last = time.monotonic()
+w0 = time.time()  # the wall clock too, only to tell a clock step from a late close
+closed = wall = None
+prev, stall = t0, 0.0  # the longest gap between two turns of the loop
+while time.monotonic() - t0 < limit and closed is None:
+    stall, prev = max(stall, time.monotonic() - prev), time.monotonic()
+    if time.monotonic() - last >= 12:
+        last = time.monotonic()
         try:
             holder.sendall(b"x")
         except OSError:
             pass
     try:
         if waiter.recv(1) == b"":
-            closed = time.time() - t0
+            closed, wall = time.monotonic() - t0, time.time() - w0
     except socket.timeout:
         pass
     except OSError:
-        closed = time.time() - t0
+        closed, wall = time.monotonic() - t0, time.time() - w0
 print("waiter closed after %s s" % ("%.1f" % closed if closed is not None else "never (limit %.0f)" % limit))
+if wall is not None and abs(wall - closed) > 0.5:
+    print("wall clock: %.1f s (stepped while measuring)" % wall)
+if stall > 2:  # a turn takes at most 0.5 s: the machine itself stopped
+    print("stalled: %.1f s between two turns" % stall)
 PY
-python3 "$T/holdwait.py" "$SV_PORT" "$CERTS/ca.crt" $((DEADLINE + 15)) >"$T/holdwait.out" 2>&1
+# A measurement across a stall of the whole machine (a paused VM: both
+# clocks jump) says nothing about the server: it is made once more.
+for attempt in 1 2; do
+	python3 "$T/holdwait.py" "$SV_PORT" "$CERTS/ca.crt" $((DEADLINE + 15)) >"$T/holdwait.out" 2>&1
+	grep -q '^stalled' "$T/holdwait.out" || break
+	echo "  info: measurement $attempt not judged: $(tr '\n' ' ' <"$T/holdwait.out")"
+	for i in $(seq 1 100); do [ "$(metric pgadmit_body_budget_used_bytes)" = 0 ] && break; sleep 0.1; done
+done
 after="$(sed -n 's/^waiter closed after \([0-9.]*\) s$/\1/p' "$T/holdwait.out")"
 awk -v a="${after:-0}" -v d=$DEADLINE 'BEGIN {exit !(a >= d - 1 && a <= d + 3)}' &&
 	t_ok "a waiter sending nothing is closed at the ${DEADLINE} s request deadline ($(cat "$T/holdwait.out"))" ||
-	t_fail "a waiter is closed at the request deadline" "$(cat "$T/holdwait.out")"
+	t_fail "a waiter is closed at the request deadline" "$(cat "$T/holdwait.out"); server: $(grep -E 'budget|too slow' "$SV_LOG" | tail -3)"
 grep -q '"msg":"requests waited too long for memory budget, connections closed"' "$SV_LOG" &&
 	t_ok "  logged" || t_fail "  logged" "$(grep budget "$SV_LOG" | tail -2)"
 sv_wait_fds "$BASE_FDS" $((15 * SV_SLOW)) && t_ok "  fds back to $BASE_FDS" ||
