@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -92,6 +93,15 @@ static void cap_socket_buffers(struct MHD_Daemon *d)
 			strerror(errno), NULL);
 }
 
+/* Appends one option to an MHD_OPTION_ARRAY; for the options that take a
+ * callback and its closure, value is the callback and ptr the closure. */
+static void opt(struct MHD_OptionItem *o, size_t *n, enum MHD_OPTION op,
+		intptr_t value, void *ptr)
+{
+	o[*n] = (struct MHD_OptionItem){op, value, ptr};
+	(*n)++;
+}
+
 struct MHD_Daemon *srv_daemon_start(const struct srv_config *cfg,
 				    const char *listen, bool tls,
 				    MHD_AccessHandlerCallback handler,
@@ -111,41 +121,35 @@ struct MHD_Daemon *srv_daemon_start(const struct srv_config *cfg,
 			flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 		if (tls)
 			flags |= MHD_USE_TLS;
-		struct MHD_Daemon *d;
-		if (tls)
-			d = MHD_start_daemon(flags, 0, NULL, NULL, handler,
-					     NULL, MHD_OPTION_SOCK_ADDR,
-					     (struct sockaddr *)&ss,
-					     MHD_OPTION_THREAD_POOL_SIZE,
-					     threads,
-					     MHD_OPTION_CONNECTION_TIMEOUT,
-					     cfg->idle_timeout_s,
-					     MHD_OPTION_CONNECTION_LIMIT,
-					     cfg->max_connections,
-					     MHD_OPTION_LISTEN_BACKLOG_SIZE,
-					     511u, MHD_OPTION_HTTPS_PRIORITIES,
-					     TLS_PRIORITIES,
-					     MHD_OPTION_HTTPS_CERT_CALLBACK2,
-					     srv_tls_callback(),
-					     MHD_OPTION_NOTIFY_COMPLETED,
-					     completed, NULL,
-					     MHD_OPTION_NOTIFY_CONNECTION,
-					     srv_deadline_notify, NULL,
-					     MHD_OPTION_EXTERNAL_LOGGER,
-					     mhd_logger, NULL, MHD_OPTION_END);
-		else
-			d = MHD_start_daemon(flags, 0, NULL, NULL, handler,
-					     (void *)1, MHD_OPTION_SOCK_ADDR,
-					     (struct sockaddr *)&ss,
-					     MHD_OPTION_CONNECTION_TIMEOUT,
-					     cfg->idle_timeout_s,
-					     MHD_OPTION_CONNECTION_LIMIT, 64u,
-					     MHD_OPTION_NOTIFY_COMPLETED,
-					     completed, NULL,
-					     MHD_OPTION_NOTIFY_CONNECTION,
-					     srv_deadline_notify, NULL,
-					     MHD_OPTION_EXTERNAL_LOGGER,
-					     mhd_logger, NULL, MHD_OPTION_END);
+		struct MHD_OptionItem o[16];
+		size_t n = 0;
+		opt(o, &n, MHD_OPTION_SOCK_ADDR, 0, &ss);
+		opt(o, &n, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+		    NULL);
+		opt(o, &n, MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed,
+		    NULL);
+		opt(o, &n, MHD_OPTION_NOTIFY_CONNECTION,
+		    (intptr_t)srv_deadline_notify, NULL);
+		opt(o, &n, MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger,
+		    NULL);
+		if (tls) {
+			opt(o, &n, MHD_OPTION_THREAD_POOL_SIZE, threads, NULL);
+			opt(o, &n, MHD_OPTION_CONNECTION_LIMIT,
+			    cfg->max_connections, NULL);
+			opt(o, &n, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511, NULL);
+			opt(o, &n, MHD_OPTION_HTTPS_PRIORITIES, 0,
+			    (void *)TLS_PRIORITIES);
+			opt(o, &n, MHD_OPTION_HTTPS_CERT_CALLBACK2, 0,
+			    srv_tls_callback());
+		} else {
+			opt(o, &n, MHD_OPTION_CONNECTION_LIMIT, 64, NULL);
+		}
+		opt(o, &n, MHD_OPTION_END, 0, NULL);
+		/* The handler's closure tells the metrics daemon apart. */
+		struct MHD_Daemon *d =
+			MHD_start_daemon(flags, 0, NULL, NULL, handler,
+					 tls ? NULL : (void *)1,
+					 MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 		if (d) {
 			cap_socket_buffers(d);
 			const union MHD_DaemonInfo *di =
