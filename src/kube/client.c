@@ -144,23 +144,9 @@ char *kube_token_get(struct kube_client *c, bool force, struct err *err)
 	    st.st_size != c->token_size ||
 	    st.st_mtim.tv_sec != c->token_mtime.tv_sec ||
 	    st.st_mtim.tv_nsec != c->token_mtime.tv_nsec) {
-		FILE *f = fopen(c->token_path, "r");
-		if (!f) {
-			err_setk(err, err_kind_errno(errno),
-				 "service account token: %s", strerror(errno));
+		char *buf = kube_token_read(c->token_path, err);
+		if (!buf)
 			goto out;
-		}
-		char *buf = malloc(TOKEN_MAX + 1);
-		size_t n = buf ? fread(buf, 1, TOKEN_MAX, f) : 0;
-		fclose(f);
-		if (!buf) {
-			err_nomem(err);
-			goto out;
-		}
-		while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
-			     buf[n - 1] == ' '))
-			n--;
-		buf[n] = '\0';
 		kube_secret_free(c->token);
 		c->token = buf;
 		c->token_ino = st.st_ino;

@@ -57,8 +57,6 @@ void kube_curl_setup(const struct kube_client *c, CURL *h, const char *url,
 		     const char *token, long timeout_ms);
 /* CA, client certificate/key and bearer token (when non-empty) on h. */
 void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
-/* Wipe a secret with OPENSSL_cleanse (the one way secrets are wiped in
- * pgadmit), then free it. NULL is fine. _len: by length (may hold NUL). */
 /* The client's curl handle when no other call holds it (*shared, hmu
  * held: the connection and TLS session are reused), else a handle of this
  * call's own: a call never waits for another one's answer, so concurrent
@@ -66,8 +64,15 @@ void kube_curl_auth(const struct kube_client *c, CURL *h, const char *token);
  * timeout. NULL on OOM (call kube_handle_give anyway). (request.c) */
 CURL *kube_handle_take(struct kube_client *c, bool *shared);
 void kube_handle_give(struct kube_client *c, CURL *h, bool shared);
+/* Wipe a secret with OPENSSL_cleanse (the one way secrets are wiped in
+ * pgadmit), then free it. NULL is fine. _len: by length (may hold NUL). */
 void kube_secret_free(char *s);
 void kube_secret_free_len(void *s, size_t len);
+/* A token file (service account or kubeconfig tokenFile): its text up to
+ * TOKEN_MAX bytes without trailing newlines or spaces, or NULL with err set
+ * ("<path>: <strerror>", or "larger than" past TOKEN_MAX). Free with
+ * kube_secret_free. */
+char *kube_token_read(const char *path, struct err *err);
 
 /* PGA105/PGA106 evidence per namespace (nscache.c), owned by the
  * kube_cache (kube_cache_nscache), sharing its client. */

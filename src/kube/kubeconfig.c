@@ -30,6 +30,18 @@ void kube_secret_free(char *s)
 	free(s);
 }
 
+char *kube_token_read(const char *path, struct err *err)
+{
+	size_t n;
+	char *t = file_read(path, TOKEN_MAX, &n, err);
+	if (!t)
+		return NULL;
+	n = strlen(t);
+	while (n && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
+		t[--n] = '\0';
+	return t;
+}
+
 void kube_secret_free_len(void *s, size_t len)
 {
 	if (!s)
@@ -188,16 +200,10 @@ static int from_tree(struct kube_client *c, const json_t *root, const char *dir,
 		char *p = rel_path(dir, tokfile);
 		if (!p)
 			return err_nomem(err);
-		size_t n;
-		char *t = file_read(p, TOKEN_MAX, &n, err);
+		c->token = kube_token_read(p, err);
 		free(p);
-		if (!t)
+		if (!c->token)
 			return -1;
-		n = strlen(t);
-		while (n && (t[n - 1] == '\n' || t[n - 1] == '\r' ||
-			     t[n - 1] == ' '))
-			t[--n] = '\0';
-		c->token = t;
 	}
 	return 0;
 }

@@ -15,12 +15,14 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pgadmit/file.h"
 #include "server_int.h"
 
 #define PEM_MAX (1u << 20)
@@ -80,22 +82,13 @@ static bool file_id_eq(const struct file_id *a, const struct file_id *b)
 	       a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
-static int read_file(const char *path, gnutls_datum_t *d, struct err *err)
+static int read_pem(const char *path, gnutls_datum_t *d, struct err *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return err_set(err, "%s: %s", path, strerror(errno));
-	unsigned char *buf = gnutls_malloc(PEM_MAX + 1);
-	size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
-	fclose(f);
+	size_t n;
+	char *buf = file_read(path, PEM_MAX, &n, err);
 	if (!buf)
-		return err_nomem(err);
-	if (n > PEM_MAX) {
-		gnutls_free(buf);
-		return err_set(err, "%s: larger than %u bytes", path, PEM_MAX);
-	}
-	buf[n] = 0;
-	d->data = buf;
+		return -1;
+	d->data = (unsigned char *)buf;
 	d->size = (unsigned)n;
 	return 0;
 }
@@ -110,7 +103,7 @@ static struct pair *pair_load(const char *cp, const char *kp, struct err *err)
 	struct pair *p = NULL;
 	int rc;
 
-	if (read_file(cp, &cpem, err) || read_file(kp, &kpem, err))
+	if (read_pem(cp, &cpem, err) || read_pem(kp, &kpem, err))
 		goto fail;
 	rc = gnutls_x509_crt_list_import2(&crts, &ncrt, &cpem,
 					  GNUTLS_X509_FMT_PEM, 0);
@@ -177,10 +170,10 @@ out:
 	for (unsigned i = 0; i < ncrt; i++)
 		gnutls_x509_crt_deinit(crts[i]);
 	gnutls_free(crts);
-	gnutls_free(cpem.data);
+	free(cpem.data);
 	if (kpem.data) {
-		memset(kpem.data, 0, kpem.size);
-		gnutls_free(kpem.data);
+		OPENSSL_cleanse(kpem.data, kpem.size);
+		free(kpem.data);
 	}
 	return p;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/kube/kube_int.h"
 #include "pgadmit/kube.h"
 #include "unit.h"
 
@@ -106,6 +107,58 @@ static void test_missing_ca(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent-sa/ca.crt"));
 }
 
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* The service account token is read whole (trailing newline and spaces
+ * dropped), re-read when the file changes, and refused, not truncated,
+ * past TOKEN_MAX: a cut token would only be rejected by the API server. */
+static void test_token_file(void)
+{
+	struct err err;
+	char p[128];
+	clear_env();
+	setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
+	struct kube_client *c = kube_client_from_env(&err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	char *t = kube_token_get(c, false, &err);
+	CU_ASSERT_STRING_EQUAL(t, "tok");
+	kube_secret_free(t);
+
+	snprintf(p, sizeof(p), "%s/token", dir);
+	write_file(p, "rotated-token \r\n", 16);
+	t = kube_token_get(c, true, &err);
+	CU_ASSERT_STRING_EQUAL(t, "rotated-token");
+	kube_secret_free(t);
+
+	char *big = malloc(TOKEN_MAX + 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	memset(big, 'a', TOKEN_MAX + 1);
+	write_file(p, big, TOKEN_MAX + 1);
+	err_clear(&err);
+	t = kube_token_get(c, true, &err);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "larger than"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/token"));
+	write_file(p, big, TOKEN_MAX); /* exactly the limit: whole */
+	t = kube_token_get(c, true, &err);
+	CU_ASSERT_PTR_NOT_NULL(t);
+	CU_ASSERT_EQUAL(t ? strlen(t) : 0, TOKEN_MAX);
+	kube_secret_free(t);
+	free(big);
+
+	err_clear(&err);
+	CU_ASSERT_PTR_NULL(kube_token_read("/nonexistent-sa/token", &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent-sa/token"));
+	write_file(p, "tok\n", 4);
+	kube_client_free(c);
+}
+
 static int count_item(json_t *item, void *arg)
 {
 	(void)item;
@@ -191,6 +244,8 @@ int main(void)
 		{"not in a cluster", test_not_in_cluster},
 		{"API URLs (IPv6 brackets, override)", test_urls},
 		{"missing ca.crt", test_missing_ca},
+		{"token file: trimmed, re-read, refused past the limit",
+		 test_token_file},
 		{"invalid namespace never reaches the URL",
 		 test_invalid_namespace},
 		{"unreachable API: UNKNOWN, remembered, bounded",
