@@ -25,53 +25,44 @@ static const char *const default_server_images[] = {"harbor-db",
 #define DEFAULT_PORT_NAME_PATTERN                                              \
 	"^(tcp-)?(postgres|postgresql|pg|pgsql|pgbouncer)$"
 
-int policy_set_image_pattern(struct policy *p, const char *pat, struct err *err)
+/* Compiles pat into *re (replacing the previous one when *ok) and keeps a
+ * copy in *pattern; on error the policy is left as it was. */
+static int set_pattern(regex_t *re, bool *ok, char **pattern, const char *pat,
+		       int flags, struct err *err)
 {
-	regex_t re;
-	int rc = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB);
+	regex_t nre;
+	int rc = regcomp(&nre, pat, REG_EXTENDED | REG_NOSUB | flags);
 	if (rc != 0) {
 		char buf[128];
-		regerror(rc, &re, buf, sizeof(buf));
+		regerror(rc, &nre, buf, sizeof(buf));
 		return err_set(err, "invalid regular expression '%s': %s", pat,
 			       buf);
 	}
 	char *copy = strdup(pat);
 	if (!copy) {
-		regfree(&re);
+		regfree(&nre);
 		return err_nomem(err);
 	}
-	if (p->image_re_ok)
-		regfree(&p->image_re);
-	free(p->image_pattern);
-	p->image_re = re;
-	p->image_re_ok = true;
-	p->image_pattern = copy;
+	if (*ok)
+		regfree(re);
+	free(*pattern);
+	*re = nre;
+	*ok = true;
+	*pattern = copy;
 	return 0;
+}
+
+int policy_set_image_pattern(struct policy *p, const char *pat, struct err *err)
+{
+	return set_pattern(&p->image_re, &p->image_re_ok, &p->image_pattern,
+			   pat, 0, err);
 }
 
 int policy_set_port_name_pattern(struct policy *p, const char *pat,
 				 struct err *err)
 {
-	regex_t re;
-	int rc = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB | REG_ICASE);
-	if (rc != 0) {
-		char buf[128];
-		regerror(rc, &re, buf, sizeof(buf));
-		return err_set(err, "invalid regular expression '%s': %s", pat,
-			       buf);
-	}
-	char *copy = strdup(pat);
-	if (!copy) {
-		regfree(&re);
-		return err_nomem(err);
-	}
-	if (p->port_name_re_ok)
-		regfree(&p->port_name_re);
-	free(p->port_name_pattern);
-	p->port_name_re = re;
-	p->port_name_re_ok = true;
-	p->port_name_pattern = copy;
-	return 0;
+	return set_pattern(&p->port_name_re, &p->port_name_re_ok,
+			   &p->port_name_pattern, pat, REG_ICASE, err);
 }
 
 void policy_clear_skips(struct policy *p)
