@@ -29,6 +29,15 @@ int cluster_pga106(struct rule_ctx *c);
 /* The sites (env values, command/args) of the declared containers. */
 int cluster_sites(struct rule_ctx *c, site_fn fn);
 
+/* Suppresses PGA103 with a non-empty reason (workloads and resources). */
+#define BACKUP_ANN "pgadmit.dev/backup"
+/* pga103_backup_missing.c: the oracle's answer for c's namespace made a
+ * PGA103 finding at node/path. FOUND: none; UNKNOWN: capped at warn,
+ * "<unknown_lead>: <why>"; NOT_FOUND: at the policy's action, missing_msg;
+ * DEFER or no oracle: missing_msg, deferred (backup_index_resolve). */
+int pga103_verdict(struct rule_ctx *c, const json_t *node, const char *path,
+		   const char *unknown_lead, const char *missing_msg,
+		   const char *hint);
 /* pga101_port_exposed.c: is a LoadBalancer with these annotations and
  * loadBalancerSourceRanges internal (PGA101.1)? */
 bool pga101_lb_internal(const json_t *annotations, const json_t *ranges);

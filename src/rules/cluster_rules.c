@@ -21,7 +21,6 @@
 
 #define HINT_EXPOSE                                                            \
 	"keep the service ClusterIP, or use an internal load balancer with private source ranges"
-#define BACKUP_ANN "pgadmit.dev/backup"
 
 /* ---- PGA101.6 ------------------------------------------------------ */
 
@@ -269,29 +268,10 @@ int cluster_pga103(struct rule_ctx *c)
 		node = json_object_get(md, "name");
 		snprintf(path, sizeof(path), "metadata.name");
 	}
-	enum backup_state st = BACKUP_DEFER;
-	char why[96] = "";
-	if (c->oracle && c->oracle->lookup)
-		st = c->oracle->lookup(c->oracle->arg, c->o->ns, c->o->kind,
-				       c->o->name, why, sizeof(why));
-	char msg[RULE_MSG_MAX * 2];
-	switch (st) {
-	case BACKUP_FOUND: return 0;
-	case BACKUP_UNKNOWN:
-		/* short: an AdmissionReview warning line is 119 bytes and the
-		 * reason is what the user needs */
-		snprintf(msg, sizeof(msg),
-			 "no backup declared; the namespace could not be checked: %s",
-			 why[0] ? why : "backup lookup failed");
-		return rule_report_as(c,
-				      c->action > ACTION_WARN ? ACTION_WARN
-							      : c->action,
-				      false, node, path, msg, backup_hint(k));
-	default: break;
-	}
-	return rule_report_as(c, c->action, st != BACKUP_NOT_FOUND, node, path,
-			      backup_msg(k, json_object_get(obj, "spec")),
-			      backup_hint(k));
+	return pga103_verdict(
+		c, node, path,
+		"no backup declared; the namespace could not be checked",
+		backup_msg(k, json_object_get(obj, "spec")), backup_hint(k));
 }
 
 /* ---- PGA104.5 and the declared containers --------------------------- */

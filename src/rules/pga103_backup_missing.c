@@ -21,7 +21,6 @@
 #include "cluster_int.h"
 #include "rule.h"
 
-#define BACKUP_ANN "pgadmit.dev/backup"
 #define HINT                                                                   \
 	"add a CronJob running pg_dump/pgbackrest/wal-g, or annotate pgadmit.dev/backup: \"<reason>\""
 
@@ -55,32 +54,40 @@ static int eval(struct rule_ctx *c)
 	if (rule_reason_ok(json_get_str(json_object_get(md, "annotations"),
 					BACKUP_ANN)))
 		return 0; /* backups handled elsewhere */
-	const json_t *node = json_object_get(md, "name");
+	char msg[RULE_MSG_MAX * 2];
+	snprintf(msg, sizeof(msg),
+		 "PostgreSQL %s has no backup CronJob in its namespace",
+		 c->o->kind);
+	return pga103_verdict(
+		c, json_object_get(md, "name"), "metadata.name",
+		"backups of this PostgreSQL workload could not be verified",
+		msg, HINT);
+}
+
+int pga103_verdict(struct rule_ctx *c, const json_t *node, const char *path,
+		   const char *unknown_lead, const char *missing_msg,
+		   const char *hint)
+{
 	enum backup_state st = BACKUP_DEFER;
 	char why[96] = "";
 	if (c->oracle && c->oracle->lookup)
 		st = c->oracle->lookup(c->oracle->arg, c->o->ns, c->o->kind,
 				       c->o->name, why, sizeof(why));
-	char msg[RULE_MSG_MAX * 2];
-	switch (st) {
-	case BACKUP_FOUND: return 0;
-	case BACKUP_UNKNOWN:
-		snprintf(msg, sizeof(msg),
-			 "backups of this PostgreSQL workload could not be verified: %s",
+	if (st == BACKUP_FOUND)
+		return 0;
+	if (st == BACKUP_UNKNOWN) {
+		/* short: an AdmissionReview warning line is 119 bytes and the
+		 * reason is what the user needs */
+		char msg[RULE_MSG_MAX * 2];
+		snprintf(msg, sizeof(msg), "%s: %s", unknown_lead,
 			 why[0] ? why : "backup lookup failed");
 		return rule_report_as(c,
 				      c->action > ACTION_WARN ? ACTION_WARN
 							      : c->action,
-				      false, node, "metadata.name", msg, HINT);
-	case BACKUP_NOT_FOUND:
-	case BACKUP_DEFER:
-	default: break;
+				      false, node, path, msg, hint);
 	}
-	snprintf(msg, sizeof(msg),
-		 "PostgreSQL %s has no backup CronJob in its namespace",
-		 c->o->kind);
-	return rule_report_as(c, c->action, st != BACKUP_NOT_FOUND, node,
-			      "metadata.name", msg, HINT);
+	return rule_report_as(c, c->action, st != BACKUP_NOT_FOUND, node, path,
+			      missing_msg, hint);
 }
 
 const struct rule rule_pga103 = {
