@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,27 @@ static int apply_rule_env(struct policy *p, struct err *err)
 	return 0;
 }
 
+/* The int settings read from the environment: variable, range, field. */
+struct env_int_row {
+	const char *name;
+	long long lo, hi;
+	size_t off;
+};
+static const struct env_int_row env_ints[] = {
+	{"PGADMIT_KUBE_TIMEOUT_MS", 100, 30000,
+	 offsetof(struct policy, webhook.kube_timeout_ms)},
+	{"PGADMIT_CRONJOB_CACHE_TTL", 0, 3600,
+	 offsetof(struct policy, webhook.cronjob_cache_ttl_s)},
+	{"PGADMIT_PROBE_CONCURRENCY", 1, 256,
+	 offsetof(struct policy, probe.concurrency)},
+	{"PGADMIT_PROBE_CONNECT_TIMEOUT", 1, 300,
+	 offsetof(struct policy, probe.connect_timeout_s)},
+	{"PGADMIT_PROBE_STATEMENT_TIMEOUT_MS", 1, 600000,
+	 offsetof(struct policy, probe.statement_timeout_ms)},
+	{"PGADMIT_PROBE_LOCK_TIMEOUT_MS", 1, 600000,
+	 offsetof(struct policy, probe.lock_timeout_ms)},
+};
+
 int policy_apply_env(struct policy *p, struct err *err)
 {
 	if (apply_rule_env(p, err))
@@ -154,31 +176,12 @@ int policy_apply_env(struct policy *p, struct err *err)
 		return -1;
 	if (found)
 		p->webhook.max_body_bytes = n;
-	if (env_int("PGADMIT_KUBE_TIMEOUT_MS", 100, 30000, &n, &found, err))
-		return -1;
-	if (found)
-		p->webhook.kube_timeout_ms = (int)n;
-	if (env_int("PGADMIT_CRONJOB_CACHE_TTL", 0, 3600, &n, &found, err))
-		return -1;
-	if (found)
-		p->webhook.cronjob_cache_ttl_s = (int)n;
-	if (env_int("PGADMIT_PROBE_CONCURRENCY", 1, 256, &n, &found, err))
-		return -1;
-	if (found)
-		p->probe.concurrency = (int)n;
-	if (env_int("PGADMIT_PROBE_CONNECT_TIMEOUT", 1, 300, &n, &found, err))
-		return -1;
-	if (found)
-		p->probe.connect_timeout_s = (int)n;
-	if (env_int("PGADMIT_PROBE_STATEMENT_TIMEOUT_MS", 1, 600000, &n, &found,
-		    err))
-		return -1;
-	if (found)
-		p->probe.statement_timeout_ms = (int)n;
-	if (env_int("PGADMIT_PROBE_LOCK_TIMEOUT_MS", 1, 600000, &n, &found,
-		    err))
-		return -1;
-	if (found)
-		p->probe.lock_timeout_ms = (int)n;
+	for (size_t i = 0; i < sizeof(env_ints) / sizeof(env_ints[0]); i++) {
+		const struct env_int_row *r = &env_ints[i];
+		if (env_int(r->name, r->lo, r->hi, &n, &found, err))
+			return -1;
+		if (found)
+			*(int *)((char *)p + r->off) = (int)n;
+	}
 	return 0;
 }
